@@ -1,0 +1,18 @@
+import ArgumentParser
+
+/// The `bouncetail` command: a bounce processor for Postfix and Exim logs that feeds listmonk.
+@main
+struct BounceTail: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bouncetail",
+        abstract: "Read Postfix/Exim logs and the journal, classify bounces, and deliver them to listmonk.",
+        version: BounceTailVersion.string,
+        subcommands: [
+            ParseCommand.self,
+        ]
+    )
+}
+
+enum BounceTailVersion {
+    static let string = "0.1.0"
+}
