@@ -88,6 +88,16 @@ struct EximLineTests {
         #expect(f.replyCode == 421)
     }
 
+    @Test("older Exim: the host named inside the error text")
+    func hostInError() throws {
+        let a = try #require(deliveryOf(t + "1vRaBc-0003Xy-4S == eve@p.example R=dnslookup T=remote_smtp defer (-44): SMTP error from remote mail server after RCPT TO:<eve@p.example>: host mx.p.example [198.51.100.31]: 451 4.3.0 Temporary lookup failure"))
+        #expect(a.replyCode == 451)
+        #expect(a.enhancedCode == "4.3.0")
+        #expect(a.remoteHost == "mx.p.example")
+        #expect(a.relay == "mx.p.example [198.51.100.31]")
+        #expect(a.smtpStage == .rcpt)
+    }
+
     @Test("retry timeout and failing hosts are bounced as written, flagged as retry timeouts")
     func retryTimeouts() throws {
         let a = try #require(deliveryOf(t + "1vRaBc-0003Xy-4N ** amy@o.example: retry timeout exceeded"))

@@ -264,7 +264,17 @@ enum EximScanner {
             attempt.smtpStage = SMTPReply.eximStage(s, ts, te)
             if SMTPReply.code(s, ts, te) != nil { replyStart = ts }
         }
-        if let rs = replyStart, SMTPReply.code(s, rs, te) == nil { replyStart = nil }
+        if let rs = replyStart, SMTPReply.code(s, rs, te) == nil {
+            replyStart = nil
+            // Older Exims name the host inside the error: `...: host mx.example [192.0.2.1]: 451 ...`.
+            if s.has("host ", at: rs, te), let close = s.find("]: ", rs, te), SMTPReply.code(s, close + 3, te) != nil {
+                replyStart = close + 3
+                if attempt.remoteHost == nil {
+                    attempt.remoteHost = s.string(rs + 5, s.wordEnd(rs + 5, close))
+                    attempt.relay = s.string(rs + 5, close + 1)
+                }
+            }
+        }
         let (text, lastCode) = SMTPReply.flatten(s, ts, te, replyStart: replyStart)
         attempt.diagnostic = text
         attempt.replyCode = lastCode ?? attempt.replyCode
