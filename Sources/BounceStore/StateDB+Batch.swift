@@ -25,15 +25,16 @@ extension StateDB {
                 try c.run(
                     """
                     INSERT INTO source_positions
-                        (source_id, fingerprint, device, inode, offset, journal_cursor, journal_realtime, updated_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                        (source_id, fingerprint, fingerprint_len, device, inode, offset, journal_cursor,
+                         journal_realtime, updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT(source_id) DO UPDATE SET
-                        fingerprint = excluded.fingerprint, device = excluded.device, inode = excluded.inode,
+                        fingerprint = excluded.fingerprint, fingerprint_len = excluded.fingerprint_len, device = excluded.device, inode = excluded.inode,
                         offset = excluded.offset, journal_cursor = excluded.journal_cursor,
                         journal_realtime = excluded.journal_realtime, updated_at = excluded.updated_at
                     """,
                     [
-                        .text(p.sourceID), .blob(p.fingerprint), .int(p.device.map { Int64(bitPattern: $0) }),
+                        .text(p.sourceID), .blob(p.fingerprint), .int(p.fingerprintLength.map(Int64.init)), .int(p.device.map { Int64(bitPattern: $0) }),
                         .int(p.inode.map { Int64(bitPattern: $0) }), .int(p.offset), .text(p.journalCursor),
                         .int(p.journalRealtime), .int(now),
                     ])

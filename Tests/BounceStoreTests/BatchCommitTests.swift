@@ -10,7 +10,7 @@ struct BatchCommitTests {
         let dir = TempDir()
         let db = try openDB(dir.file(), clock: TestClock())
         let position = SourcePosition(
-            sourceID: "/var/log/mail.log", fingerprint: [1, 2, 3], device: 64769, inode: UInt64(Int64.max) + 5, offset: 4096)
+            sourceID: "/var/log/mail.log", fingerprint: [1, 2, 3], fingerprintLength: 1024, device: 64769, inode: UInt64(Int64.max) + 5, offset: 4096)
         let result = try db.commit(
             Batch(
                 positions: [position, SourcePosition(sourceID: "journal", journalCursor: "s=abc;i=1", journalRealtime: 42)],
@@ -19,7 +19,7 @@ struct BatchCommitTests {
         #expect(result == BatchResult(inserted: 2, duplicates: 0, held: 0, storedLocally: 0))
         let stored = try #require(try db.position(of: "/var/log/mail.log"))
         #expect(stored.fingerprint == [1, 2, 3] && stored.device == 64769 && stored.inode == UInt64(Int64.max) + 5)
-        #expect(stored.offset == 4096)
+        #expect(stored.offset == 4096 && stored.fingerprintLength == 1024)
         #expect(try db.position(of: "journal")?.journalCursor == "s=abc;i=1")
         #expect(try db.position(of: "journal")?.journalRealtime == 42)
         #expect(try db.positions().count == 2)

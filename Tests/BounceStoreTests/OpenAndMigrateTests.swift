@@ -51,7 +51,7 @@ struct OpenAndMigrateTests {
 
     @Test func tightensAnExistingWorldReadableFile() throws {
         let dir = TempDir()
-        FileManager.default.createFile(atPath: dir.file(), contents: nil, attributes: [.posixPermissions: 0o644])
+        #expect(FileManager.default.createFile(atPath: dir.file(), contents: nil, attributes: [.posixPermissions: 0o644]))
         _ = try openDB(dir.file(), clock: TestClock())
         let mode = (try FileManager.default.attributesOfItem(atPath: dir.file())[.posixPermissions] as? NSNumber)?.intValue
         #expect(mode == 0o600)
@@ -69,7 +69,7 @@ struct OpenAndMigrateTests {
     @Test func parentThatCannotBeCreatedGivesAClearError() throws {
         let dir = TempDir()
         // A regular file where a directory should be: fails for root too, unlike a permission test.
-        FileManager.default.createFile(atPath: dir.file("blocker"), contents: Data("x".utf8))
+        #expect(FileManager.default.createFile(atPath: dir.file("blocker"), contents: Data("x".utf8)))
         let path = dir.file("blocker") + "/sub/state.db"
         #expect {
             _ = try openDB(path, clock: TestClock())
@@ -90,7 +90,7 @@ struct OpenAndMigrateTests {
         let dir = TempDir()
         var garbage = [UInt8](repeating: 0, count: 8192)
         for i in garbage.indices { garbage[i] = UInt8(truncatingIfNeeded: i &* 2_654_435_761 >> 7) }
-        FileManager.default.createFile(atPath: dir.file(), contents: Data(garbage))
+        #expect(FileManager.default.createFile(atPath: dir.file(), contents: Data(garbage)))
         #expect {
             _ = try openDB(dir.file(), clock: TestClock())
         } throws: { error in

@@ -132,4 +132,36 @@ struct OutboxTests {
         #expect(page1.count == 2 && page2.map(\.email) == ["user3@example.org"])
         #expect(try db.list(OutboxQuery(states: [.dead])).isEmpty)
     }
+
+    @Test func dispatcherHooksReleaseNextDueAndBatchMarkSent() throws {
+        let dir = TempDir()
+        let clock = TestClock()
+        let db = try openDB(dir.file(), clock: clock)
+        #expect(try db.nextDue() == nil)
+        try db.commit(Batch(events: (1...4).map { makeEvent($0) } + [makeEvent(9, action: .hold, fault: .sender)]))
+        #expect(try db.nextDue() == clock.now)
+
+        let rows = try db.claimDue(limit: 4, claimTimeout: 60)
+        #expect(rows.count == 4)
+        // All claimed: the next look is when the claims run out (the held row does not count).
+        #expect(try db.nextDue() == clock.now.addingTimeInterval(60))
+        // A pause answer gives the row back without counting an attempt.
+        try db.releaseClaim(rows[0].id)
+        let again = try db.claimDue(limit: 4)
+        #expect(again.map(\.id) == [rows[0].id] && again[0].attempts == 0)
+
+        try db.scheduleRetry(rows[1].id, at: clock.now.addingTimeInterval(30), error: "timeout")
+        let failedAt = clock.now
+        clock.advance(40)
+        try db.scheduleRetry(rows[1].id, at: clock.now.addingTimeInterval(30), error: "timeout")
+        // The first failure stays the first: the dispatcher's maximum age counts from it.
+        #expect(try db.row(rows[1].id)?.firstFailureAt == failedAt)
+        #expect(try db.row(rows[1].id)?.attempts == 2)
+
+        try db.markSent([rows[0].id, rows[2].id, rows[3].id], status: 200, at: clock.now)
+        let status = try db.status()
+        #expect(status.sent == 3 && status.pending == 1 && status.held == 1)
+        #expect(try db.nextDue() == clock.now.addingTimeInterval(30))
+        #expect(try db.row(rows[2].id)?.sentAt == clock.now)
+    }
 }
