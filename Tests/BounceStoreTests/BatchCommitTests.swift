@@ -71,6 +71,25 @@ struct BatchCommitTests {
         #expect(retry.inserted == 2 && retry.duplicates == 0)
     }
 
+    @Test func anEncodingFailureMidBatchRollsBackToo() throws {
+        struct Refused: Error {}
+        let dir = TempDir()
+        var options = StateDBOptions()
+        options.bodyEncoder = { event in
+            if event.email == "bad@example.org" { throw Refused() }
+            return try StateDBOptions.defaultBodyEncoder(event)
+        }
+        let db = try StateDB(path: dir.file(), options: options)
+        #expect {
+            try db.commit(Batch(positions: [SourcePosition(sourceID: "src", offset: 9)], events: [makeEvent(1), makeEvent(2, email: "bad@example.org")]))
+        } throws: { error in
+            (error as? StateDBError)?.kind == .encoding
+        }
+        #expect(try db.position(of: "src") == nil)
+        #expect(try db.status().pending == 0)
+        #expect(try db.isKnown(dedupKey: makeEvent(1).dedupKey) == false)
+    }
+
     @Test func sameKeyTwiceIsOneRow() throws {
         let dir = TempDir()
         let clock = TestClock()

@@ -78,6 +78,18 @@ struct ExportTests {
         #expect(lines[2].hasSuffix(",user2@example.org,6fbd6a4c-3b0e-4a0e-9a8e-2f1c1f4f7a01,"))
     }
 
+    @Test func aFailingWriterIsReportedAsSuch() throws {
+        struct BrokenPipe: Error {}
+        let (_, db) = try storeWithTwoBounces()
+        #expect {
+            try db.exportBounces(format: .csv) { _ in throw BrokenPipe() }
+        } throws: { error in
+            "\(error)".contains("writing the export") && "\(error)".contains("BrokenPipe")
+        }
+        // The database is still usable afterwards (the read transaction was ended).
+        #expect(try export(db, .csv).hasPrefix(StoredBounce.csvHeader))
+    }
+
     @Test func replayEnqueuesStoredBouncesWithTheirOwnIdentity() throws {
         let (_, db) = try storeWithTwoBounces()
         let since = Date(timeIntervalSince1970: Double(Timestamps.parseRFC3339("2026-11-10T00:00:00Z")!) / 1e6)
