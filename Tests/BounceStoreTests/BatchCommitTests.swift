@@ -1,5 +1,6 @@
 import BounceCore
 import Foundation
+import Synchronization
 import Testing
 
 @testable import BounceStore
@@ -102,6 +103,36 @@ struct BatchCommitTests {
         #expect(second == BatchResult(inserted: 1, duplicates: 1))
         #expect(try count(dir.file(), "SELECT COUNT(*) FROM outbox") == 3)
         #expect(try count(dir.file(), "SELECT COUNT(*) FROM outbox WHERE dedup_key = '\(makeEvent(1).dedupKey)'") == 1)
+    }
+
+    @Test func twoWritersOverlappingAtOnceEnqueueEachEventOnce() throws {
+        let dir = TempDir()
+        let clock = TestClock()
+        // A backfill and `run` on the same file, each with its own connection and thread, reading
+        // overlapping ranges: 0..<600 and 300..<900.
+        let a = try openDB(dir.file(), clock: clock, busyMilliseconds: 10_000, synchronous: .normal)
+        let b = try openDB(dir.file(), clock: clock, busyMilliseconds: 10_000, synchronous: .normal)
+        let results = Mutex<[BatchResult]>([])
+        let failures = Mutex<[String]>([])
+        DispatchQueue.concurrentPerform(iterations: 2) { worker in
+            let db = worker == 0 ? a : b
+            let base = worker == 0 ? 0 : 300
+            for chunk in 0..<30 {
+                let events = (0..<20).map { makeEvent(base + chunk * 20 + $0) }
+                do {
+                    let r = try db.commit(Batch(positions: [SourcePosition(sourceID: "w\(worker)", offset: Int64(chunk))], events: events))
+                    results.withLock { $0.append(r) }
+                } catch {
+                    failures.withLock { $0.append("\(error)") }
+                }
+            }
+        }
+        #expect(failures.withLock { $0 } == [])
+        let all = results.withLock { $0 }
+        #expect(all.reduce(0) { $0 + $1.inserted } == 900)
+        #expect(all.reduce(0) { $0 + $1.duplicates } == 300)
+        #expect(try count(dir.file(), "SELECT COUNT(*) FROM outbox") == 900)
+        #expect(try count(dir.file(), "SELECT COUNT(DISTINCT dedup_key) FROM outbox") == 900)
     }
 
     @Test func aKeyStaysKnownAfterItsRowIsGone() throws {

@@ -19,6 +19,7 @@ struct OpenAndMigrateTests {
         for table in ["kv", "source_positions", "tracker_state", "dedup_keys", "outbox", "bounces", "delivery_lease"] {
             #expect(try count(dir.file(), "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = '\(table)'") == 1)
         }
+        #expect(try db.quickCheck() == ["ok"])
         let c = try SQLiteConnection(path: dir.file())
         #expect(try c.scalarText("PRAGMA journal_mode") == "wal")
         #expect(try c.scalarInt("PRAGMA auto_vacuum") == 2)  // INCREMENTAL
