@@ -37,6 +37,8 @@ public struct OutboxRow: Sendable, Hashable {
     public var enqueuedAt: Date
     public var attempts: Int
     public var nextAttemptAt: Date
+    /// When the first failed attempt happened (the dispatcher's maximum age may count from here).
+    public var firstFailureAt: Date?
     public var lastError: String?
     /// The HTTP status of the last answer, if there was one.
     public var lastStatus: Int?
@@ -48,7 +50,7 @@ public struct OutboxRow: Sendable, Hashable {
 
     static let columns = """
         id, dedup_key, state, kind, body, email, reason, type, fault, action, mta_host, remote_domain, created_at,
-        enqueued_at, attempts, next_attempt_at, last_error, last_status, last_body, sent_at, dead_at, hold_reason
+        enqueued_at, attempts, next_attempt_at, last_error, last_status, last_body, sent_at, dead_at, hold_reason, first_failure_at
         """
 
     init(_ s: SQLiteStatement) {
@@ -74,6 +76,7 @@ public struct OutboxRow: Sendable, Hashable {
         sentAt = s.optionalInt64(19).map(Timestamps.date)
         deadAt = s.optionalInt64(20).map(Timestamps.date)
         holdReason = s.optionalText(21)
+        firstFailureAt = s.optionalInt64(22).map(Timestamps.date)
     }
 }
 

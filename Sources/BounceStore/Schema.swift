@@ -27,6 +27,7 @@ enum Schema {
                 CREATE TABLE source_positions (
                     source_id        TEXT PRIMARY KEY,
                     fingerprint      BLOB,
+                    fingerprint_len  INTEGER,
                     device           INTEGER,
                     inode            INTEGER,
                     offset           INTEGER NOT NULL DEFAULT 0,
@@ -71,6 +72,7 @@ enum Schema {
                     attempts        INTEGER NOT NULL DEFAULT 0,
                     next_attempt_at INTEGER NOT NULL,
                     claimed_until   INTEGER,
+                    first_failure_at INTEGER,
                     last_error      TEXT,
                     last_status     INTEGER,
                     last_body       TEXT,

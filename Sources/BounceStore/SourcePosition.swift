@@ -6,6 +6,8 @@ public struct SourcePosition: Sendable, Hashable {
     public var sourceID: String
     /// A fingerprint of the file's first (decompressed) bytes: its identity across renames.
     public var fingerprint: [UInt8]?
+    /// How many leading content bytes the fingerprint covers (it grows while the file is short).
+    public var fingerprintLength: Int?
     /// Device and inode: a hint only (inodes are reused), checked after the fingerprint.
     public var device: UInt64?
     public var inode: UInt64?
@@ -19,11 +21,12 @@ public struct SourcePosition: Sendable, Hashable {
     public var updatedAt: Date?
 
     public init(
-        sourceID: String, fingerprint: [UInt8]? = nil, device: UInt64? = nil, inode: UInt64? = nil, offset: Int64 = 0,
+        sourceID: String, fingerprint: [UInt8]? = nil, fingerprintLength: Int? = nil, device: UInt64? = nil, inode: UInt64? = nil, offset: Int64 = 0,
         journalCursor: String? = nil, journalRealtime: Int64? = nil, updatedAt: Date? = nil
     ) {
         self.sourceID = sourceID
         self.fingerprint = fingerprint
+        self.fingerprintLength = fingerprintLength
         self.device = device
         self.inode = inode
         self.offset = offset

@@ -11,29 +11,23 @@ extension StateDB {
     @discardableResult
     public func commit(_ batch: Batch) throws(StateDBError) -> BatchResult {
         let now = Timestamps.micros(clock())
-        // Encode before the transaction: an encoding failure must not leave a half-written batch,
-        // and the write lock should be held only for SQL.
-        let prepared: [PreparedEvent]
-        do {
-            prepared = try batch.events.map { try PreparedEvent($0, batch: batch, encoder: options.bodyEncoder, now: now) }
-        } catch {
-            throw StateDBError(
-                kind: .encoding, path: path, message: "a bounce event could not be encoded for the outbox: \(error)")
-        }
+        let prepared = batch.events.map { PreparedEvent($0, batch: batch, now: now) }
+        let encoder = options.bodyEncoder
         return try inTransaction { c in
             for p in batch.positions {
                 try c.run(
                     """
                     INSERT INTO source_positions
-                        (source_id, fingerprint, device, inode, offset, journal_cursor, journal_realtime, updated_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                        (source_id, fingerprint, fingerprint_len, device, inode, offset, journal_cursor,
+                         journal_realtime, updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT(source_id) DO UPDATE SET
-                        fingerprint = excluded.fingerprint, device = excluded.device, inode = excluded.inode,
+                        fingerprint = excluded.fingerprint, fingerprint_len = excluded.fingerprint_len, device = excluded.device, inode = excluded.inode,
                         offset = excluded.offset, journal_cursor = excluded.journal_cursor,
                         journal_realtime = excluded.journal_realtime, updated_at = excluded.updated_at
                     """,
                     [
-                        .text(p.sourceID), .blob(p.fingerprint), .int(p.device.map { Int64(bitPattern: $0) }),
+                        .text(p.sourceID), .blob(p.fingerprint), .int(p.fingerprintLength.map(Int64.init)), .int(p.device.map { Int64(bitPattern: $0) }),
                         .int(p.inode.map { Int64(bitPattern: $0) }), .int(p.offset), .text(p.journalCursor),
                         .int(p.journalRealtime), .int(now),
                     ])
@@ -57,23 +51,26 @@ extension StateDB {
                     continue
                 }
                 result.inserted += 1
+                // Encoding happens only for new events (a re-read of known lines costs no JSON), inside
+                // the transaction: an encoding failure rolls the whole batch back like any other.
                 if p.holdReason == nil, batch.sink == .localStore {
                     try Self.insertBounce(
                         c, email: p.event.email, subscriberUUID: p.event.subscriberUUID,
                         campaignUUID: p.event.campaignUUID, type: p.event.type.rawValue, source: p.event.source,
-                        meta: p.metaJSON, createdAt: p.event.createdAt, createdMicros: p.logTime,
+                        meta: try PreparedEvent.metaJSON(p.event), createdAt: p.event.createdAt, createdMicros: p.logTime,
                         dedupKey: p.event.dedupKey)
                     result.storedLocally += 1
                     continue
                 }
                 if p.holdReason != nil { result.held += 1 }
-                try Self.insertOutbox(c, p, kind: "event", now: now)
+                let body = String(decoding: try encoder(p.event), as: UTF8.self)
+                try Self.insertOutbox(c, p, body: body, kind: "event", now: now)
             }
             return result
         }
     }
 
-    static func insertOutbox(_ c: SQLiteConnection, _ p: PreparedEvent, kind: String, now: Int64) throws {
+    static func insertOutbox(_ c: SQLiteConnection, _ p: PreparedEvent, body: String, kind: String, now: Int64) throws {
         try c.run(
             """
             INSERT INTO outbox (dedup_key, state, kind, body, email, reason, type, fault, action, mta_host,
@@ -81,7 +78,7 @@ extension StateDB {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)
             """,
             [
-                .text(p.event.dedupKey), .text(p.holdReason == nil ? "pending" : "held"), .text(kind), .text(p.body),
+                .text(p.event.dedupKey), .text(p.holdReason == nil ? "pending" : "held"), .text(kind), .text(body),
                 .text(p.event.email), .text(p.event.meta.reason), .text(p.event.type.rawValue),
                 .text(p.event.meta.fault.rawValue), .text(p.event.meta.action.rawValue), .text(p.event.meta.host),
                 .text(domain(of: p.event.email)), .int(p.logTime), .int(now), .int(now), .text(p.holdReason),
@@ -109,20 +106,14 @@ extension StateDB {
     }
 }
 
-/// An event with everything computed that the SQL needs.
+/// An event with the values its SQL needs that cost nothing to compute.
 struct PreparedEvent {
     let event: BounceEvent
-    let body: String
-    let metaJSON: String
     let logTime: Int64
     let holdReason: String?
 
-    init(_ event: BounceEvent, batch: Batch, encoder: (BounceEvent) throws -> [UInt8], now: Int64) throws {
+    init(_ event: BounceEvent, batch: Batch, now: Int64) {
         self.event = event
-        self.body = String(decoding: try encoder(event), as: UTF8.self)
-        let metaEncoder = JSONEncoder()
-        metaEncoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        self.metaJSON = String(decoding: try metaEncoder.encode(event.meta), as: UTF8.self)
         // An unparsable log time (a bug upstream) must not lose the event; the enqueue time stands in.
         self.logTime = Timestamps.parseRFC3339(event.createdAt) ?? now
         if let forced = batch.holds[event.dedupKey] {
@@ -132,5 +123,12 @@ struct PreparedEvent {
         } else {
             self.holdReason = nil
         }
+    }
+
+    /// `meta` as compact JSON with sorted keys, for the local `bounces` table.
+    static func metaJSON(_ event: BounceEvent) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(event.meta), as: UTF8.self)
     }
 }

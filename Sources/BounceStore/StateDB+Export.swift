@@ -76,7 +76,26 @@ extension StateDB {
     @discardableResult
     public func exportBounces(format: ExportFormat, since: Date? = nil, write: (String) throws -> Void) throws(StateDBError) -> Int {
         let cutoff = since.map(Timestamps.micros) ?? Int64.min
-        return try withConnection { c in
+        // A failing writer (a closed pipe) is the output's problem, not the database's: say so.
+        var writeError: (any Error)?
+        func guarded(_ text: String) throws {
+            do { try write(text) } catch {
+                writeError = error
+                throw error
+            }
+        }
+        do {
+            return try exportRows(format: format, cutoff: cutoff, write: guarded)
+        } catch {
+            if let writeError {
+                throw StateDBError(kind: .other, path: path, message: "writing the export of \(path) failed: \(writeError)")
+            }
+            throw error
+        }
+    }
+
+    private func exportRows(format: ExportFormat, cutoff: Int64, write: (String) throws -> Void) throws(StateDBError) -> Int {
+        try withConnection { c in
             // One read transaction: the rows and the total come from the same snapshot.
             try c.transaction(.deferred) {
                 var count = 0

@@ -6,9 +6,10 @@ extension StateDB {
     /// A claimed row is invisible to further claims for `claimTimeout`, so concurrent workers in one
     /// dispatcher never take the same row; if the process dies mid-request, the row becomes due again
     /// when the claim expires (or at once after ``releaseClaims()``). The claim is cleared by
-    /// ``markSent(_:status:)``, ``scheduleRetry(_:at:error:status:)`` and ``moveToDead(_:status:body:error:)``.
-    public func claimDue(limit: Int, claimTimeout: TimeInterval = 300) throws(StateDBError) -> [OutboxRow] {
-        let now = Timestamps.micros(clock())
+    /// ``markSent(_:status:at:)``, ``scheduleRetry(_:at:error:status:)``, ``moveToDead(_:status:body:error:at:)``
+    /// and ``releaseClaim(_:)``. `now` defaults to the injected clock.
+    public func claimDue(limit: Int, now: Date? = nil, claimTimeout: TimeInterval = 300) throws(StateDBError) -> [OutboxRow] {
+        let now = Timestamps.micros(now ?? clock())
         let until = now + Int64(claimTimeout * 1_000_000)
         return try inTransaction { c in
             var rows: [OutboxRow] = []
@@ -32,41 +33,67 @@ extension StateDB {
         try withConnection { c in try c.run("UPDATE outbox SET claimed_until = NULL WHERE claimed_until IS NOT NULL") }
     }
 
-    /// Marks a row delivered. Call only after the sink answered 2xx.
-    public func markSent(_ id: Int64, status: Int? = nil) throws(StateDBError) {
-        let now = Timestamps.micros(clock())
+    /// Gives one claimed row back without counting an attempt (a pause answer, or claimed but not
+    /// sent): it is due again at once.
+    public func releaseClaim(_ id: Int64) throws(StateDBError) {
         try withConnection { c in
-            try c.run(
+            try c.run("UPDATE outbox SET claimed_until = NULL WHERE id = ? AND state = 'pending'", [.int(id)])
+        }
+    }
+
+    /// When a pending row is next due (its retry time, or the end of its claim), nil when none is
+    /// pending. Held, sent and dead rows do not count.
+    public func nextDue() throws(StateDBError) -> Date? {
+        try withConnection { c in
+            try c.scalarInt(
+                "SELECT MIN(MAX(next_attempt_at, COALESCE(claimed_until, 0))) FROM outbox WHERE state = 'pending'"
+            ).map(Timestamps.date)
+        }
+    }
+
+    /// Marks a row delivered. Call only after the sink answered 2xx. `at` defaults to the clock.
+    public func markSent(_ id: Int64, status: Int? = nil, at: Date? = nil) throws(StateDBError) {
+        try markSent([id], status: status, at: at)
+    }
+
+    /// Marks several rows delivered in one transaction (one fsync), for a dispatcher that collects
+    /// 2xx answers for a moment before recording them.
+    public func markSent(_ ids: [Int64], status: Int? = nil, at: Date? = nil) throws(StateDBError) {
+        let now = Timestamps.micros(at ?? clock())
+        try inTransaction { c in
+            let update = try c.cached(
                 """
                 UPDATE outbox SET state = 'sent', sent_at = ?, last_status = ?, claimed_until = NULL,
                     attempts = attempts + 1, last_error = NULL
                 WHERE id = ? AND state = 'pending'
-                """, [.int(now), .int(status.map(Int64.init)), .int(id)])
+                """)
+            for id in ids { try update.run([.int(now), .int(status.map(Int64.init)), .int(id)]) }
         }
     }
 
     /// Records a failed attempt and when to try again.
     public func scheduleRetry(_ id: Int64, at next: Date, error: String, status: Int? = nil) throws(StateDBError) {
-        try withConnection { c in
-            try c.run(
-                """
-                UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?, last_status = ?,
-                    claimed_until = NULL
-                WHERE id = ? AND state = 'pending'
-                """, [.int(Timestamps.micros(next)), .text(error), .int(status.map(Int64.init)), .int(id)])
-        }
-    }
-
-    /// Moves a row to the dead letters with the sink's answer (listmonk's status and message).
-    public func moveToDead(_ id: Int64, status: Int?, body: String?, error: String) throws(StateDBError) {
         let now = Timestamps.micros(clock())
         try withConnection { c in
             try c.run(
                 """
-                UPDATE outbox SET state = 'dead', dead_at = ?, attempts = attempts + 1, last_status = ?,
-                    last_body = ?, last_error = ?, claimed_until = NULL
+                UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?, last_status = ?,
+                    claimed_until = NULL, first_failure_at = COALESCE(first_failure_at, ?)
                 WHERE id = ? AND state = 'pending'
-                """, [.int(now), .int(status.map(Int64.init)), .text(body), .text(error), .int(id)])
+                """, [.int(Timestamps.micros(next)), .text(error), .int(status.map(Int64.init)), .int(now), .int(id)])
+        }
+    }
+
+    /// Moves a row to the dead letters with the sink's answer (listmonk's status and message).
+    public func moveToDead(_ id: Int64, status: Int?, body: String?, error: String, at: Date? = nil) throws(StateDBError) {
+        let now = Timestamps.micros(at ?? clock())
+        try withConnection { c in
+            try c.run(
+                """
+                UPDATE outbox SET state = 'dead', dead_at = ?, attempts = attempts + 1, last_status = ?,
+                    last_body = ?, last_error = ?, claimed_until = NULL, first_failure_at = COALESCE(first_failure_at, ?)
+                WHERE id = ? AND state = 'pending'
+                """, [.int(now), .int(status.map(Int64.init)), .text(body), .text(error), .int(now), .int(id)])
         }
     }
 
@@ -127,7 +154,8 @@ extension StateDB {
             for id in ids {
                 n += try c.run(
                     """
-                    UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = ?, dead_at = NULL
+                    UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = ?, dead_at = NULL,
+                        first_failure_at = NULL
                     WHERE id = ? AND state = 'dead'
                     """, [.int(now), .int(id)])
             }
@@ -141,7 +169,8 @@ extension StateDB {
         let now = Timestamps.micros(clock())
         return try withConnection { c in
             try c.run(
-                "UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = ?, dead_at = NULL WHERE state = 'dead'",
+                "UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = ?, dead_at = NULL, "
+                    + "first_failure_at = NULL WHERE state = 'dead'",
                 [.int(now)])
         }
     }

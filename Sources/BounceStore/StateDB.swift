@@ -182,3 +182,14 @@ public final class StateDB: @unchecked Sendable {
         }
     }
 }
+
+extension StateDB {
+    /// SQLite's `PRAGMA quick_check`: `["ok"]`, or the problems it found (for a health command).
+    public func quickCheck() throws(StateDBError) -> [String] {
+        try withConnection { c in
+            var lines: [String] = []
+            try c.prepare("PRAGMA quick_check").query { lines.append($0.text(0)) }
+            return lines
+        }
+    }
+}
