@@ -186,10 +186,12 @@ final class JournalReader {
         var realtime: UInt64 = 0
         guard sd_journal_get_realtime_usec(handle, &realtime) >= 0, let cursor = cursor(handle) else { return nil }
 
+        // sd-journal reports a damaged data object (bad header, payload that does not decompress)
+        // as a missing field rather than an error, and every MTA entry has a MESSAGE: an entry
+        // without one is counted as unreadable.
         let message: [UInt8]
         switch field(handle, "MESSAGE") {
-        case .absent: message = []
-        case .failed: return nil
+        case .absent, .failed: return nil
         case .value(let bytes): message = Array(bytes)
         }
         guard let pid = intField(handle, "_PID"),
