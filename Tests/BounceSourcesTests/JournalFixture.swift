@@ -117,6 +117,33 @@ enum JournalFixture {
         }
     }
 
+    /// Damages every compressed data object of a journal file (the payload's tail bytes), as an
+    /// unclean shutdown or a bad disk would; returns how many objects it damaged. Small fields are
+    /// stored uncompressed, so only a large MESSAGE (over 512 bytes) is hit.
+    ///
+    /// Walks the objects from the end of the header: each starts with a type byte, a flags byte,
+    /// six reserved bytes and a little-endian 64-bit size, and the next one starts 8-byte aligned.
+    static func corruptCompressedData(at path: String) throws -> Int {
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        func le64(_ offset: Int) -> Int {
+            (0..<8).reduce(0) { $0 | Int(bytes[offset + $1]) << (8 * $1) }
+        }
+        let dataObject: UInt8 = 1
+        var offset = le64(88)  // header_size
+        var damaged = 0
+        while offset + 16 <= bytes.count {
+            let size = le64(offset + 8)
+            guard size >= 16, offset + size <= bytes.count else { break }
+            if bytes[offset] == dataObject, bytes[offset + 1] != 0 {
+                for index in (offset + size - 20)..<(offset + size - 4) { bytes[index] ^= 0x5A }
+                damaged += 1
+            }
+            offset += (size + 7) & ~7
+        }
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        return damaged
+    }
+
     /// A fresh empty directory under the temporary directory.
     static func temporaryDirectory(_ name: String) throws -> String {
         let path = NSTemporaryDirectory() + "bouncetail-journal-\(name)-\(UUID().uuidString)"

@@ -281,6 +281,25 @@ struct JournalSourceTests {
         #expect(got.entries.last?.messageText.hasPrefix("ABC1: to=") == true)
     }
 
+    @Test("a corrupt entry is skipped and counted, and reading goes on past it")
+    func corruptEntrySkipped() async throws {
+        let dir = try JournalFixture.temporaryDirectory("corrupt")
+        defer { JournalFixture.remove(dir) }
+        var written = JournalFixture.entries(3)
+        // Large enough to be stored compressed; its damaged payload then fails to decompress.
+        written[1].message = Array(String(repeating: "B", count: 4000).utf8)
+        try JournalFixture.makeJournal(at: dir + "/a.journal", written)
+        #expect(try JournalFixture.corruptCompressedData(at: dir + "/a.journal") == 1)
+
+        let source = try backfill(.directory(dir))
+        try await source.start()
+        let got = try await collect(source)
+        #expect(got.entries.compactMap(\.pid) == [1000, 1002])
+        #expect(source.counters.skippedCorrupt == 1)
+        #expect(got.batches.reduce(0) { $0 + $1.skippedCorrupt } == 1)
+        #expect(got.batches.last?.position == got.entries.last?.position)
+    }
+
     @Test("since starts at the first entry at or after the given time")
     func since() async throws {
         let dir = try JournalFixture.temporaryDirectory("since")

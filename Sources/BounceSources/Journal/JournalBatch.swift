@@ -11,7 +11,8 @@ public struct JournalBatch: Sendable, Hashable {
     public var position: JournalPosition
     /// Entries scanned for this batch, including those the identifier filter dropped.
     public var scanned: Int
-    /// Corrupt or unreadable entries skipped while scanning this batch.
+    /// Corrupt or unreadable entries skipped while scanning this batch (including entries whose
+    /// MESSAGE is missing: sd-journal reports a damaged data object as an absent field).
     public var skippedCorrupt: Int
 
     public init(entries: [JournalEntry], position: JournalPosition, scanned: Int, skippedCorrupt: Int = 0) {

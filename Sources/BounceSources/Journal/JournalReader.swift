@@ -186,20 +186,62 @@ final class JournalReader {
         var realtime: UInt64 = 0
         guard sd_journal_get_realtime_usec(handle, &realtime) >= 0, let cursor = cursor(handle) else { return nil }
 
-        let message: [UInt8]
-        switch field(handle, "MESSAGE") {
-        case .absent: message = []
-        case .failed: return nil
-        case .value(let bytes): message = Array(bytes)
+        // One pass over the entry's fields: each sd_journal_get_data call walks them all again.
+        var message: [UInt8]?
+        var pid: Int?
+        var facility: Int?
+        var unit: String?
+        var hostname: String?
+        sd_journal_restart_data(handle)
+        while true {
+            var data: UnsafeRawPointer?
+            var length = 0
+            let r = sd_journal_enumerate_data(handle, &data, &length)
+            if r == 0 { break }
+            guard r > 0 else { return nil }
+            guard let data else { continue }
+            // `NAME=value`, not NUL-terminated.
+            let field = UnsafeRawBufferPointer(start: data, count: length)
+            if let value = Self.value(of: "MESSAGE=", in: field) {
+                message = Array(value)
+            } else if let value = Self.value(of: "_PID=", in: field) {
+                pid = Self.decimal(value)
+            } else if let value = Self.value(of: "SYSLOG_FACILITY=", in: field) {
+                facility = Self.decimal(value)
+            } else if let value = Self.value(of: "_SYSTEMD_UNIT=", in: field) {
+                unit = String(decoding: value, as: UTF8.self)
+            } else if let value = Self.value(of: "_HOSTNAME=", in: field) {
+                hostname = String(decoding: value, as: UTF8.self)
+            }
         }
-        guard let pid = intField(handle, "_PID"),
-            let facility = intField(handle, "SYSLOG_FACILITY"),
-            let unit = stringField(handle, "_SYSTEMD_UNIT"),
-            let hostname = stringField(handle, "_HOSTNAME")
-        else { return nil }
+        // sd-journal reports a damaged data object (bad header, payload that does not decompress)
+        // as a missing field rather than an error, and every MTA entry has a MESSAGE: an entry
+        // without one is counted as unreadable.
+        guard let message else { return nil }
         return JournalEntry(
-            message: message, identifier: identifier, pid: pid.value, realtime: LogTime(microseconds: Int64(realtime)),
-            unit: unit.value, facility: facility.value, hostname: hostname.value, cursor: cursor)
+            message: message, identifier: identifier, pid: pid, realtime: LogTime(microseconds: Int64(realtime)),
+            unit: unit, facility: facility, hostname: hostname, cursor: cursor)
+    }
+
+    /// The value of `field` if it is `name` (given with its `=`).
+    private static func value(of name: StaticString, in field: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer? {
+        let count = name.utf8CodeUnitCount
+        guard field.count >= count, let base = field.baseAddress, memcmp(base, name.utf8Start, count) == 0 else {
+            return nil
+        }
+        return UnsafeRawBufferPointer(rebasing: field[count...])
+    }
+
+    /// A decimal value; anything else (empty, signs, junk, overflow) is treated as absent: it is
+    /// not ours to reject the entry for.
+    private static func decimal(_ bytes: UnsafeRawBufferPointer) -> Int? {
+        guard !bytes.isEmpty, bytes.count <= 18 else { return nil }
+        var value = 0
+        for byte in bytes {
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+            value = value * 10 + Int(byte - UInt8(ascii: "0"))
+        }
+        return value
     }
 
     private func currentPosition(_ handle: OpaquePointer) -> JournalPosition? {
@@ -222,9 +264,6 @@ final class JournalReader {
         case failed(Int32)
     }
 
-    /// Wraps an optional field value so that "absent" (nil inside) differs from "unreadable" (nil outside).
-    private struct Present<T> { var value: T? }
-
     private func field(_ handle: OpaquePointer, _ name: String) -> FieldRead {
         var data: UnsafeRawPointer?
         var length = 0
@@ -235,30 +274,6 @@ final class JournalReader {
         let prefix = name.utf8.count + 1
         guard let data, length >= prefix else { return .failed(-EBADMSG) }
         return .value(UnsafeRawBufferPointer(start: data + prefix, count: length - prefix))
-    }
-
-    private func stringField(_ handle: OpaquePointer, _ name: String) -> Present<String>? {
-        switch field(handle, name) {
-        case .absent: return Present(value: nil)
-        case .failed: return nil
-        case .value(let bytes): return Present(value: String(decoding: bytes, as: UTF8.self))
-        }
-    }
-
-    /// A decimal field; a value that is not a number counts as absent (it is not ours to reject the entry for).
-    private func intField(_ handle: OpaquePointer, _ name: String) -> Present<Int>? {
-        switch field(handle, name) {
-        case .absent: return Present(value: nil)
-        case .failed: return nil
-        case .value(let bytes):
-            guard !bytes.isEmpty, bytes.count <= 18 else { return Present(value: nil) }
-            var value = 0
-            for byte in bytes {
-                guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return Present(value: nil) }
-                value = value * 10 + Int(byte - UInt8(ascii: "0"))
-            }
-            return Present(value: value)
-        }
     }
 
     // MARK: Waiting
