@@ -26,7 +26,7 @@ public struct FilePosition: Sendable, Hashable, Codable, CustomStringConvertible
     ///
     /// Content decides; among several matches (a provisional identity and its later full one, or two
     /// files with the same first bytes) the longest identity wins, then the same inode, then the
-    /// furthest offset.
+    /// furthest offset, then a complete one.
     public static func bestMatch<C: Collection>(
         in known: [FilePosition], head: C, device: UInt64? = nil, inode: UInt64? = nil
     ) -> FilePosition? where C.Element == UInt8 {
@@ -48,7 +48,7 @@ public struct FilePosition: Sendable, Hashable, Codable, CustomStringConvertible
         return best
     }
 
-    private static func rank(_ p: FilePosition, device: UInt64?, inode: UInt64?) -> (Int, Int, Int64) {
-        (p.identity.length, p.identity.sameInode(device: device, inode: inode) ? 1 : 0, p.offset)
+    private static func rank(_ p: FilePosition, device: UInt64?, inode: UInt64?) -> (Int, Int, Int64, Int) {
+        (p.identity.length, p.identity.sameInode(device: device, inode: inode) ? 1 : 0, p.offset, p.isComplete ? 1 : 0)
     }
 }
