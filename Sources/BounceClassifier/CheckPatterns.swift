@@ -20,7 +20,9 @@ public func checkPatterns(_ set: PatternSet) -> [VectorFailure] {
     var failures: [VectorFailure] = []
     for rule in set.rules {
         if rule.vectors.isEmpty {
-            if !rule.disabled { failures.append(.init(ruleID: rule.id, location: rule.location, message: "rule has no test vector")) }
+            if !rule.disabled {
+                failures.append(.init(ruleID: rule.id, location: rule.location, message: "rule has no test vector"))
+            }
             continue
         }
         if rule.disabled { continue }
@@ -32,23 +34,33 @@ public func checkPatterns(_ set: PatternSet) -> [VectorFailure] {
             let wantRule = v.expectRule ?? rule.id
             if got.rule != wantRule { wrong.append("fired rule \(got.rule), expected \(wantRule)") }
             if !wrong.isEmpty {
-                failures.append(.init(
-                    ruleID: rule.id, location: v.location,
-                    message: "vector \(n + 1) (\"\(v.text.prefix(80))\"): " + wrong.joined(separator: "; ") + " [evidence: \(got.evidence)]"))
+                failures.append(
+                    .init(
+                        ruleID: rule.id, location: v.location,
+                        message: "vector \(n + 1) (\"\(v.text.prefix(80))\"): " + wrong.joined(separator: "; ")
+                            + " [evidence: \(got.evidence)]"))
             }
         }
     }
     for f in set.formats {
-        if f.vectors.isEmpty { failures.append(.init(ruleID: f.id, location: f.location, message: "format has no test vector")) }
+        if f.vectors.isEmpty {
+            failures.append(.init(ruleID: f.id, location: f.location, message: "format has no test vector"))
+        }
         for (n, v) in f.vectors.enumerated() {
             guard let a = f.attempt(from: v.line) else {
-                failures.append(.init(ruleID: f.id, location: v.location, message: "vector \(n + 1): the format does not match the line"))
+                failures.append(
+                    .init(
+                        ruleID: f.id, location: v.location,
+                        message: "vector \(n + 1): the format does not match the line"))
                 continue
             }
             if a.recipient != v.recipient || a.status != v.status {
-                failures.append(.init(
-                    ruleID: f.id, location: v.location,
-                    message: "vector \(n + 1): got recipient \(a.recipient) status \(a.status.rawValue), expected \(v.recipient) \(v.status.rawValue)"))
+                failures.append(
+                    .init(
+                        ruleID: f.id, location: v.location,
+                        message:
+                            "vector \(n + 1): got recipient \(a.recipient) status \(a.status.rawValue), expected \(v.recipient) \(v.status.rawValue)"
+                    ))
             }
         }
     }

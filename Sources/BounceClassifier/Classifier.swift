@@ -113,14 +113,17 @@ public final class Classifier: Sendable {
         if input.codeFromText, let c = input.code, let d = input.key.dsn {
             used.append("code \(c) from text (dsn=\(d) is generic)")
         }
-        let policy = set.policy[reason]
-            ?? ReasonPolicy(reason: reason, type: .soft, fault: .unknown, action: .forward, location: .init(file: "", line: 0))
+        let policy =
+            set.policy[reason]
+            ?? ReasonPolicy(
+                reason: reason, type: .soft, fault: .unknown, action: .forward, location: .init(file: "", line: 0))
         var type = policy.type
         if policy.softWhenTemporary, type == .hard {
             let temporaryWords = TextMatch.contains(input.textBytes, Array("temporar".utf8))
             if input.permanence == .temporary || temporaryWords || input.key.status == .deferred {
                 type = .soft
-                used.append(input.permanence == .temporary ? "temporary failure, so soft" : "temporary wording, so soft")
+                used.append(
+                    input.permanence == .temporary ? "temporary failure, so soft" : "temporary wording, so soft")
             }
         }
         var action = policy.action

@@ -7,16 +7,28 @@ extension PatternLoader {
         let fm = FileManager.default
         var isDir: ObjCBool = false
         guard fm.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue else {
-            throw PatternLoadError(problems: [.init(location: .init(file: path, line: 0), message: "pattern directory does not exist or is not a directory")])
+            throw PatternLoadError(problems: [
+                .init(
+                    location: .init(file: path, line: 0),
+                    message: "pattern directory does not exist or is not a directory")
+            ])
         }
         let names: [String]
         do { names = try fm.contentsOfDirectory(atPath: path) } catch {
-            throw PatternLoadError(problems: [.init(location: .init(file: path, line: 0), message: "cannot list the pattern directory: \(error.localizedDescription)")])
+            throw PatternLoadError(problems: [
+                .init(
+                    location: .init(file: path, line: 0),
+                    message: "cannot list the pattern directory: \(error.localizedDescription)")
+            ])
         }
         return try names.filter { $0.hasSuffix(".toml") }.sorted().map { name in
             let full = (path as NSString).appendingPathComponent(name)
             guard let data = fm.contents(atPath: full), let text = String(data: data, encoding: .utf8) else {
-                throw PatternLoadError(problems: [.init(location: .init(file: full, line: 0), message: "cannot read the file (permissions?) or it is not UTF-8")])
+                throw PatternLoadError(problems: [
+                    .init(
+                        location: .init(file: full, line: 0),
+                        message: "cannot read the file (permissions?) or it is not UTF-8")
+                ])
             }
             return PatternSource(name: full, text: text)
         }

@@ -24,14 +24,19 @@ struct LineIndex {
     func id(_ id: String, kind: String) -> SourceLocation {
         let q1 = "\"\(id)\""
         let q2 = "'\(id)'"
-        if let n = firstLine(where: { ($0.hasPrefix("id") || $0.hasPrefix("reason")) && ($0.contains(q1) || $0.contains(q2)) }) {
+        if let n = firstLine(where: {
+            ($0.hasPrefix("id") || $0.hasPrefix("reason")) && ($0.contains(q1) || $0.contains(q2))
+        }) {
             return .init(file: file, line: n)
         }
         return header(kind)
     }
 
     func header(_ kind: String) -> SourceLocation {
-        let n = firstLine { $0.hasPrefix("[[\(kind)]]") || $0.hasPrefix("[\(kind)]") || $0.hasPrefix("\(kind) ") || $0.hasPrefix("\(kind)=") }
+        let n = firstLine {
+            $0.hasPrefix("[[\(kind)]]") || $0.hasPrefix("[\(kind)]") || $0.hasPrefix("\(kind) ")
+                || $0.hasPrefix("\(kind)=")
+        }
         return .init(file: file, line: n ?? 0)
     }
 
@@ -43,7 +48,13 @@ struct LineIndex {
     func nth(_ key: String, after: Int, n: Int) -> SourceLocation? {
         var seen = 0
         var from = after
-        while let l = firstLine(after: from, where: { $0.hasPrefix(key + " ") || $0.hasPrefix(key + "=") || $0.contains(" \(key) =") || $0.contains("{\(key) =") || $0.contains("{ \(key) =") }) {
+        while let l = firstLine(
+            after: from,
+            where: {
+                $0.hasPrefix(key + " ") || $0.hasPrefix(key + "=") || $0.contains(" \(key) =")
+                    || $0.contains("{\(key) =") || $0.contains("{ \(key) =")
+            })
+        {
             if seen == n { return .init(file: file, line: l) }
             seen += 1
             from = l
@@ -64,7 +75,11 @@ struct TableReader {
         self.table = table
         self.kind = kind
         self.lines = lines
-        if let id = table["id"]?.string { self.location = lines.id(id, kind: kind) } else { self.location = lines.header(kind) }
+        if let id = table["id"]?.string {
+            self.location = lines.id(id, kind: kind)
+        } else {
+            self.location = lines.header(kind)
+        }
     }
 
     mutating func locateBy(key: String, value: String) {
@@ -139,17 +154,22 @@ struct TableReader {
         return out
     }
 
-    mutating func enumValue<E: RawRepresentable & CaseIterable>(_ key: String, _: E.Type) -> E? where E.RawValue == String {
+    mutating func enumValue<E: RawRepresentable & CaseIterable>(_ key: String, _: E.Type) -> E?
+    where E.RawValue == String {
         guard let s = string(key) else { return nil }
         if let e = E(rawValue: s) ?? E(rawValue: s.uppercased()) ?? E(rawValue: s.lowercased()) { return e }
-        fail("`\(key)` = \"\(s)\" in [[\(kind)]]: expected one of \(E.allCases.map(\.rawValue).joined(separator: ", "))")
+        fail(
+            "`\(key)` = \"\(s)\" in [[\(kind)]]: expected one of \(E.allCases.map(\.rawValue).joined(separator: ", "))")
         return nil
     }
 
-    mutating func enumList<E: RawRepresentable & CaseIterable>(_ key: String, _: E.Type) -> [E] where E.RawValue == String {
+    mutating func enumList<E: RawRepresentable & CaseIterable>(_ key: String, _: E.Type) -> [E]
+    where E.RawValue == String {
         strings(key).compactMap { s in
             if let e = E(rawValue: s) ?? E(rawValue: s.uppercased()) ?? E(rawValue: s.lowercased()) { return e }
-            fail("`\(key)` value \"\(s)\" in [[\(kind)]]: expected one of \(E.allCases.map(\.rawValue).joined(separator: ", "))")
+            fail(
+                "`\(key)` value \"\(s)\" in [[\(kind)]]: expected one of \(E.allCases.map(\.rawValue).joined(separator: ", "))"
+            )
             return nil
         }
     }

@@ -28,16 +28,7 @@ public enum TextNormalizer {
     }
 
     static func rewrite(_ t: [UInt8]) -> [UInt8] {
-        if t.contains(0x40) {
-            // Keep the punctuation around an address so `<...>:` patterns still read naturally.
-            var lead: [UInt8] = []
-            var trail: [UInt8] = []
-            var s = 0
-            var e = t.count
-            while s < e, isWrapper(t[s]) { lead.append(t[s]); s += 1 }
-            while e > s, isWrapper(t[e - 1]) { trail.insert(t[e - 1], at: 0); e -= 1 }
-            return lead + [0x40] + trail
-        }
+        if t.contains(0x40) { return collapseAddresses(t) }
         var out: [UInt8] = []
         var i = 0
         while i < t.count {
@@ -60,9 +51,30 @@ public enum TextNormalizer {
         return collapseIDs(out)
     }
 
-    @inline(__always) static func isWrapper(_ c: UInt8) -> Bool {
-        c == 0x3C || c == 0x3E || c == 0x28 || c == 0x29 || c == 0x5B || c == 0x5D || c == 0x22 || c == 0x27
-            || c == 0x3A || c == 0x3B || c == 0x2C || c == 0x2E
+    /// Replaces each `local@domain` span inside a token with `@`, keeping what surrounds it
+    /// (`from:<a@b.example>` becomes `from:<@>`), so rules can still read the words glued to an address.
+    static func collapseAddresses(_ t: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = []
+        var i = 0
+        while i < t.count {
+            guard let at = t[i...].firstIndex(of: 0x40) else {
+                out.append(contentsOf: t[i...])
+                break
+            }
+            var s = at
+            while s > i, isAddressChar(t[s - 1]) { s -= 1 }
+            var e = at + 1
+            while e < t.count, isAddressChar(t[e]) { e += 1 }
+            while e > at + 1, t[e - 1] == 0x2E { e -= 1 }
+            out.append(contentsOf: t[i..<s])
+            out.append(0x40)
+            i = e
+        }
+        return out
+    }
+
+    @inline(__always) static func isAddressChar(_ c: UInt8) -> Bool {
+        isAlnum(c) || c == 0x2E || c == 0x2D || c == 0x5F || c == 0x2B || c == 0x25 || c == 0x3D || (c >= 0x80)
     }
 
     /// The end of a dotted quad starting at `i` (not preceded by a digit or dot), or nil.

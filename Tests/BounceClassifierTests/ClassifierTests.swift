@@ -47,9 +47,11 @@ import Testing
         let other = c.classify(failure(text, dsn: "5.4.1", stage: .rcpt, host: "mx.example.org"))
         #expect(other.reason != "userunknown")
         // Matching by recipient domain, and suffixes only at a label boundary.
-        let byDomain = c.classify(failure("452 4.2.2 OverQuotaTemp", dsn: "4.2.2", status: .deferred, domain: "gmail.com"))
+        let byDomain = c.classify(
+            failure("452 4.2.2 OverQuotaTemp", dsn: "4.2.2", status: .deferred, domain: "gmail.com"))
         #expect(byDomain.rule == "provider.google.overquota")
-        let notGoogle = c.classify(failure("452 4.2.2 OverQuotaTemp", dsn: "4.2.2", status: .deferred, host: "notgoogle.com"))
+        let notGoogle = c.classify(
+            failure("452 4.2.2 OverQuotaTemp", dsn: "4.2.2", status: .deferred, host: "notgoogle.com"))
         #expect(notGoogle.rule != "provider.google.overquota")
     }
 
@@ -65,7 +67,8 @@ import Testing
     @Test func hardOnlyForDeadAddresses() {
         let full = c.classify(failure("552 5.2.2 mailbox full", dsn: "5.2.2", stage: .rcpt))
         #expect(full.type == .soft && full.fault == .recipient && full.action == .forward)
-        let blocked = c.classify(failure("554 5.7.1 Client host [ip] blocked using bl.example", dsn: "5.7.1", stage: .rcpt))
+        let blocked = c.classify(
+            failure("554 5.7.1 Client host [ip] blocked using bl.example", dsn: "5.7.1", stage: .rcpt))
         #expect(blocked.reason == "blocked" && blocked.type == .soft && blocked.action == .hold)
         let unknownDomain = c.classify(failure("Host or domain name not found", dsn: "5.4.4"))
         #expect(unknownDomain.reason == "hostunknown" && unknownDomain.type == .hard)
@@ -97,7 +100,9 @@ import Testing
         #expect(s.hits > 0)
         #expect(s.count <= 8, "two generations of capacity 4")
         // Addresses and long ids normalise alike, so they share one memo entry.
-        #expect(TextNormalizer.normalize("550 <A@x.org>: Unknown  user 123456") == TextNormalizer.normalize("550 <b@y.net>: unknown user 9876543"))
+        #expect(
+            TextNormalizer.normalize("550 <A@x.org>: Unknown  user 123456")
+                == TextNormalizer.normalize("550 <b@y.net>: unknown user 9876543"))
         // Stage and host are part of the key.
         #expect(c.classify(inputs[1]).reason != c.classify(inputs[2]).reason)
         #expect(c.classify(inputs[5]).reason != c.classify(inputs[6]).reason)
@@ -123,12 +128,16 @@ import Testing
         #expect(TextCodes.replyCode(in: "port 25500 and 1550 ") == nil)
         #expect(TextNormalizer.normalize("Client host [192.0.2.1] BLOCKED") == "client host [ip] blocked")
         #expect(TextNormalizer.normalize("id=a1b2c3d4e5f6 ok") == "id=# ok")
+        #expect(TextNormalizer.normalize("after MAIL FROM:<Bounce+x@ours.example>: no.") == "after mail from:<@>: no.")
+        #expect(TextNormalizer.normalize("to a.b@example.org.") == "to @.")
     }
 
     @Test func lineFormatReadsItsVectors() throws {
         let set = try defaultSet()
         let f = try #require(set.formats.first)
-        let a = try #require(f.attempt(from: #"x: delivery id=Q9 rcpt=<u@example.org> result=failed code=5.2.2 msg="552 5.2.2 mailbox full""#))
+        let a = try #require(
+            f.attempt(
+                from: #"x: delivery id=Q9 rcpt=<u@example.org> result=failed code=5.2.2 msg="552 5.2.2 mailbox full""#))
         #expect(a.recipient == "u@example.org" && a.status == .bounced && a.dsn == "5.2.2" && a.queueID == "Q9")
         #expect(a.replyCode == 552)
         #expect(f.attempt(from: "postfix/smtp[1]: ABC: to=<u@example.org>, status=sent") == nil)

@@ -22,7 +22,9 @@ private let policy = """
     """
 
 private func load(_ text: String, name: String = "test.toml") throws -> PatternSet {
-    try PatternLoader.load(defaults: [PatternSource(name: "policy.toml", text: policy), PatternSource(name: name, text: text)])
+    try PatternLoader.load(defaults: [
+        PatternSource(name: "policy.toml", text: policy), PatternSource(name: name, text: text),
+    ])
 }
 
 private func problems(_ text: String) -> [PatternProblem] {
@@ -38,7 +40,8 @@ private func problems(_ text: String) -> [PatternProblem] {
 
 @Suite struct LoaderErrorTests {
     @Test func validFileLoads() throws {
-        let set = try load("""
+        let set = try load(
+            """
             [[probe]]
             id = "p.full"
             reason = "mailboxfull"
@@ -52,7 +55,8 @@ private func problems(_ text: String) -> [PatternProblem] {
     }
 
     @Test func syntaxErrorNamesFileAndLine() {
-        let p = problems("""
+        let p = problems(
+            """
             [[probe]]
             id = "p.full"
             reason = "mailboxfull
@@ -64,7 +68,8 @@ private func problems(_ text: String) -> [PatternProblem] {
     }
 
     @Test func unknownReasonIsRejectedAtTheRulesLine() {
-        let p = problems("""
+        let p = problems(
+            """
             # a comment
 
             [[probe]]
@@ -77,7 +82,8 @@ private func problems(_ text: String) -> [PatternProblem] {
     }
 
     @Test func badRegexIsRejected() {
-        let p = problems("""
+        let p = problems(
+            """
             [[probe]]
             id = "p.re"
             reason = "mailboxfull"
@@ -89,7 +95,8 @@ private func problems(_ text: String) -> [PatternProblem] {
     }
 
     @Test func regexWithoutLiteralPrefilterIsRejected() {
-        let p = problems("""
+        let p = problems(
+            """
             [[probe]]
             id = "p.re"
             reason = "mailboxfull"
@@ -100,7 +107,8 @@ private func problems(_ text: String) -> [PatternProblem] {
     }
 
     @Test func ruleWithoutVectorIsRejected() {
-        let p = problems("""
+        let p = problems(
+            """
             [[probe]]
             id = "p.novec"
             reason = "mailboxfull"
@@ -110,7 +118,8 @@ private func problems(_ text: String) -> [PatternProblem] {
     }
 
     @Test func duplicateIDIsRejectedWithBothPlaces() {
-        let p = problems("""
+        let p = problems(
+            """
             [[probe]]
             id = "p.dup"
             reason = "mailboxfull"
@@ -127,7 +136,8 @@ private func problems(_ text: String) -> [PatternProblem] {
     }
 
     @Test func unknownKeyAndMissingPolicyAreRejected() {
-        let p = problems("""
+        let p = problems(
+            """
             [[probe]]
             id = "p.x"
             reason = "blocked"
@@ -139,18 +149,23 @@ private func problems(_ text: String) -> [PatternProblem] {
     }
 
     @Test func reasonWithoutPolicyIsRejected() {
-        let p = problems("""
+        let p = problems(
+            """
             [[probe]]
             id = "p.x"
             reason = "blocked"
             stages = ["RCPT"]
             vector = [{ text = "x", stage = "RCPT", expect = "blocked" }]
             """)
-        #expect(p.contains { $0.message.contains("yields `blocked`, which has no [[policy]] entry") && $0.location.line == 2 })
+        #expect(
+            p.contains {
+                $0.message.contains("yields `blocked`, which has no [[policy]] entry") && $0.location.line == 2
+            })
     }
 
     @Test func literalThatCannotMatchNormalisedTextIsRejected() {
-        let p = problems("""
+        let p = problems(
+            """
             [[probe]]
             id = "p.addr"
             reason = "mailboxfull"
@@ -161,7 +176,8 @@ private func problems(_ text: String) -> [PatternProblem] {
     }
 
     @Test func checkPatternsReportsFailingVectorWithLine() throws {
-        let set = try load("""
+        let set = try load(
+            """
             [[probe]]
             id = "p.full"
             reason = "mailboxfull"
@@ -178,7 +194,8 @@ private func problems(_ text: String) -> [PatternProblem] {
     }
 
     @Test func checkPatternsReportsRuleWithoutVector() throws {
-        var set = try load("""
+        var set = try load(
+            """
             [[probe]]
             id = "p.full"
             reason = "mailboxfull"
@@ -190,7 +207,8 @@ private func problems(_ text: String) -> [PatternProblem] {
     }
 
     @Test func lineFormatNeedsPrefilterAndCaptures() {
-        let p = problems("""
+        let p = problems(
+            """
             [[format]]
             id = "f.bad"
             regex = 'to=(?<rcpt>\\S+)'

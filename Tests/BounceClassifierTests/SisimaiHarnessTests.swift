@@ -22,7 +22,9 @@ import Testing
             continue
         }
         let c = classifier.classify(e)
-        let obj: [String: String] = ["reason": c.reason, "type": c.type.rawValue, "rule": c.rule, "evidence": c.evidence]
+        let obj: [String: String] = [
+            "reason": c.reason, "type": c.type.rawValue, "rule": c.rule, "evidence": c.evidence,
+        ]
         let data = try JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys])
         out += String(decoding: data, as: UTF8.self) + "\n"
     }

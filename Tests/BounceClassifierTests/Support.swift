@@ -42,9 +42,17 @@ func evidenceFromPostfixLine(_ line: String) -> FailureEvidence? {
     var stage: SMTPStage?
     if let r = text.range(of: "(in reply to ", options: .backwards) {
         let cmd = text[r.upperBound...].prefix { $0 != ")" }.uppercased()
-        if cmd.hasPrefix("RCPT") { stage = .rcpt } else if cmd.hasPrefix("MAIL") { stage = .mail } else if cmd.contains("DATA") {
+        if cmd.hasPrefix("RCPT") {
+            stage = .rcpt
+        } else if cmd.hasPrefix("MAIL") {
+            stage = .mail
+        } else if cmd.contains("DATA") {
             stage = .data
-        } else if cmd.hasPrefix("HELO") || cmd.hasPrefix("EHLO") { stage = .ehlo } else if cmd.hasPrefix("CONNECT") { stage = .conn }
+        } else if cmd.hasPrefix("HELO") || cmd.hasPrefix("EHLO") {
+            stage = .ehlo
+        } else if cmd.hasPrefix("CONNECT") {
+            stage = .conn
+        }
     }
     return FailureEvidence(
         mta: .postfix, status: status, dsn: field(" dsn=", until: ","), replyCode: TextCodes.replyCode(in: text),
