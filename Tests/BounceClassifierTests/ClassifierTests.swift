@@ -143,3 +143,51 @@ import Testing
         #expect(f.attempt(from: "postfix/smtp[1]: ABC: to=<u@example.org>, status=sent") == nil)
     }
 }
+
+@Suite struct LineVerdictTests {
+    let c: Classifier
+    init() throws { c = Classifier(set: try defaultSet()) }
+
+    @Test func bouncedDeliveryGetsEveryField() {
+        let a = DeliveryAttempt(
+            mta: .postfix, queueID: "4F2A", recipient: "who@example.org", relay: "mx.example.org[192.0.2.1]:25",
+            remoteHost: "mx.example.org", dsn: "5.1.1", rawStatus: "bounced", status: .bounced, replyCode: 550,
+            enhancedCode: "5.1.1", diagnostic: "host mx.example.org[192.0.2.1] said: 550 5.1.1 \"who\" unknown user",
+            smtpStage: .rcpt)
+        let v = LineVerdict(ParsedLine(envelope: LogEnvelope(), record: .delivery(a)), classifier: c)
+        #expect(v.classification?.reason == "userunknown")
+        #expect(
+            v.json
+                == #"{"kind":"delivery","status":"bounced","recipient":"who@example.org","dsn":"5.1.1","reply_code":550,"#
+                + #""smtp_stage":"RCPT","reason":"userunknown","type":"hard","fault":"recipient","action":"forward","#
+                + #""rule":"probe.userunknown.text","evidence":"text contains \"unknown user\""}"#)
+    }
+
+    @Test func sentAndOtherLinesHaveNullFailureFields() {
+        let sent = DeliveryAttempt(
+            mta: .postfix, queueID: "Q", recipient: "a@b.example", rawStatus: "sent", status: .sent)
+        let v = LineVerdict(ParsedLine(envelope: LogEnvelope(), record: .delivery(sent)), classifier: c)
+        #expect(v.classification == nil)
+        #expect(v.json.hasSuffix(#""reason":null,"type":null,"fault":null,"action":null,"rule":null,"evidence":null}"#))
+        let other = LineVerdict(ParsedLine(envelope: LogEnvelope(), record: .other), classifier: c)
+        #expect(
+            other.json
+                == #"{"kind":"other","status":null,"recipient":null,"dsn":null,"reply_code":null,"smtp_stage":null,"reason":null,"type":null,"fault":null,"action":null,"rule":null,"evidence":null}"#
+        )
+    }
+
+    @Test func deferredAndExpiredAreClassifiedToo() {
+        let d = DeliveryAttempt(
+            mta: .exim, queueID: "1abc", recipient: "a@b.example", rawStatus: "==", status: .deferred,
+            diagnostic: "SMTP error from remote mail server after RCPT TO:<a@b.example>: 452 4.2.2 mailbox full",
+            smtpStage: .rcpt)
+        let v = LineVerdict(ParsedLine(envelope: LogEnvelope(), record: .delivery(d)), classifier: c)
+        #expect(v.classification?.reason == "mailboxfull" && v.classification?.type == .soft)
+        let e = LineVerdict(
+            ParsedLine(
+                envelope: LogEnvelope(),
+                record: .expired(mta: .postfix, queueID: "Q", sender: "s@x.example", rawStatus: "expired")),
+            classifier: c)
+        #expect(e.status == .expired && e.classification?.reason == "expired" && e.recipient == nil)
+    }
+}
