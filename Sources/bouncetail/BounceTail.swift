@@ -9,6 +9,7 @@ struct BounceTail: AsyncParsableCommand {
         version: BounceTailVersion.string,
         subcommands: [
             ParseCommand.self,
+            ClassifyCommand.self,
             CheckPatternsCommand.self,
         ]
     )
