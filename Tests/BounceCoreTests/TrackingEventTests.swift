@@ -138,9 +138,13 @@ struct TrackingEventTests {
             SuccessfulDelivery(address: "b@example.com", time: TF.t(50), mta: .postfix, queueID: "Z2"),
             SuccessfulDelivery(address: "c@example.com", time: TF.t(100), mta: .postfix, queueID: "Z3"),
         ]
+        let holds = Supersession.holds(for: events, deliveries: deliveries)
+        #expect(Array(holds.keys) == [events[0].dedupKey])
         #expect(Supersession.holdSuperseded(&events, deliveries: deliveries) == 1)
         #expect(events.map(\.meta.action) == [.hold, .forward, .forward])
         #expect(events[0].meta.holdReason == "superseded by a later delivery to the same address at 2026-11-26T00:03:20Z (postfix queue id Z1)")
+        #expect(holds[events[0].dedupKey] == events[0].meta.holdReason)
+        #expect(Supersession.holds(for: events, deliveries: deliveries).isEmpty, "already held events are left alone")
     }
 
     @Test func dedupKeyIsStableAndEscaped() {
