@@ -138,9 +138,13 @@ struct TrackingEventTests {
             SuccessfulDelivery(address: "b@example.com", time: TF.t(50), mta: .postfix, queueID: "Z2"),
             SuccessfulDelivery(address: "c@example.com", time: TF.t(100), mta: .postfix, queueID: "Z3"),
         ]
+        let holds = Supersession.holds(for: events, deliveries: deliveries)
+        #expect(Array(holds.keys) == [events[0].dedupKey])
         #expect(Supersession.holdSuperseded(&events, deliveries: deliveries) == 1)
         #expect(events.map(\.meta.action) == [.hold, .forward, .forward])
         #expect(events[0].meta.holdReason == "superseded by a later delivery to the same address at 2026-11-26T00:03:20Z (postfix queue id Z1)")
+        #expect(holds[events[0].dedupKey] == events[0].meta.holdReason)
+        #expect(Supersession.holds(for: events, deliveries: deliveries).isEmpty, "already held events are left alone")
     }
 
     @Test func dedupKeyIsStableAndEscaped() {
@@ -198,9 +202,9 @@ struct TrackingRFC3339Tests {
     }
 
     @Test func fractions() {
-        #expect(LogTime(seconds: 1_709_251_199, micros: 500_000).rfc3339 == "2024-02-29T23:59:59.500000Z")
-        #expect(LogTime(seconds: 0, micros: 1).rfc3339 == "1970-01-01T00:00:00.000001Z")
-        #expect(LogTime(microseconds: -1).rfc3339 == "1969-12-31T23:59:59.999999Z")
+        #expect(RFC3339.format(LogTime(seconds: 1_709_251_199, micros: 500_000)) == "2024-02-29T23:59:59.500000Z")
+        #expect(RFC3339.format(LogTime(seconds: 0, micros: 1)) == "1970-01-01T00:00:00.000001Z")
+        #expect(RFC3339.format(LogTime(microseconds: -1)) == "1969-12-31T23:59:59.999999Z")
         #expect(RFC3339.parse("2024-02-29T23:59:59.5Z") == LogTime(seconds: 1_709_251_199, micros: 500_000))
         #expect(RFC3339.parse("2024-02-29T23:59:59.1234567Z") == LogTime(seconds: 1_709_251_199, micros: 123_456))
         #expect(RFC3339.parse("2024-03-01T01:00:00+01:00") == LogTime(seconds: 1_709_251_200))

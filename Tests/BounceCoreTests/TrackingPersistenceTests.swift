@@ -104,6 +104,9 @@ struct TrackingPersistenceTests {
         _ = TF.run(&tr, [TF.removed("K3", at: 1)])
         let c = tr.drainChanges()
         #expect(c.deleted == ["\(TF.host)|postfix|K3"])
+        #expect(c.deletedList == ["\(TF.host)|postfix|K3"])
         #expect(c.upserted.isEmpty)
+        _ = TF.run(&tr, [TF.queued("K5", at: 2), TF.queued("K4", at: 2)])
+        #expect(tr.drainChanges().upsertList.map(\.key) == ["\(TF.host)|postfix|K4", "\(TF.host)|postfix|K5"])
     }
 }

@@ -15,17 +15,24 @@ extension BounceEvent {
     }
 
     private func writeBody(_ w: inout JSONWriter, dedupKey: String?) {
-        w.beginObject()
-        if let dedupKey { w.field("dedup_key", dedupKey) }
-        w.field("email", email)
+        w.objectStart()
+        if let dedupKey { w.field("dedup_key", Self.jsonbSafe(dedupKey)) }
+        w.field("email", Self.jsonbSafe(email))
         if let subscriberUUID { w.field("subscriber_uuid", subscriberUUID) }
         if let campaignUUID { w.field("campaign_uuid", campaignUUID) }
-        w.field("source", source)
+        w.field("source", Self.jsonbSafe(source))
         w.field("type", type.rawValue)
         w.field("created_at", createdAt)
         w.key("meta")
         meta.write(&w)
-        w.endObject()
+        w.objectEnd()
+    }
+
+    /// NUL becomes U+FFFD: PostgreSQL's JSONB (listmonk's `meta`) rejects `\u0000`, and listmonk would drop
+    /// the bounce after answering 200.
+    static func jsonbSafe(_ s: String?) -> String? {
+        guard let s, s.utf8.contains(0) else { return s }
+        return String(s.unicodeScalars.map { $0 == "\u{0}" ? "\u{FFFD}" : Character($0) })
     }
 }
 
@@ -39,25 +46,26 @@ extension BounceEvent.Meta {
     }
 
     fileprivate func write(_ w: inout JSONWriter) {
-        w.beginObject()
-        w.field("reason", reason)
+        func safe(_ s: String?) -> String? { BounceEvent.jsonbSafe(s) }
+        w.objectStart()
+        w.field("reason", safe(reason))
         w.field("fault", fault.rawValue)
         w.field("action", action.rawValue)
-        w.field("status", status)
-        w.field("dsn", dsn)
+        w.field("status", safe(status))
+        w.field("dsn", safe(dsn))
         w.field("reply_code", replyCode)
         w.field("smtp_stage", smtpStage?.rawValue)
-        w.field("remote_host", remoteHost)
+        w.field("remote_host", safe(remoteHost))
         w.field("mta", mta.rawValue)
-        w.field("host", host)
-        w.field("queue_id", queueID)
-        w.field("message_id", messageID)
-        w.field("sender", sender)
-        w.field("diagnostic", diagnostic)
-        w.field("rule", rule)
-        w.field("evidence", evidence)
-        if let holdReason { w.field("hold_reason", holdReason) }
-        if let note { w.field("note", note) }
-        w.endObject()
+        w.field("host", safe(host))
+        w.field("queue_id", safe(queueID))
+        w.field("message_id", safe(messageID))
+        w.field("sender", safe(sender))
+        w.field("diagnostic", safe(diagnostic))
+        w.field("rule", safe(rule))
+        w.field("evidence", safe(evidence))
+        if let holdReason { w.field("hold_reason", safe(holdReason)) }
+        if let note { w.field("note", safe(note)) }
+        w.objectEnd()
     }
 }

@@ -130,8 +130,3 @@ public enum RFC3339 {
         out.append(contentsOf: digits.reversed())
     }
 }
-
-extension LogTime {
-    /// This time as RFC 3339 in UTC (see ``RFC3339/format(_:)``).
-    public var rfc3339: String { RFC3339.format(self) }
-}

@@ -6,23 +6,32 @@ public enum Supersession {
     /// - Parameter deliveries: from ``MessageTracker/drainDeliveries()`` over the same backfill.
     @discardableResult
     public static func holdSuperseded(_ events: inout [BounceEvent], deliveries: [SuccessfulDelivery]) -> Int {
-        guard !deliveries.isEmpty else { return 0 }
+        let reasons = holds(for: events, deliveries: deliveries)
+        guard !reasons.isEmpty else { return 0 }
+        for i in events.indices {
+            guard let reason = reasons[events[i].dedupKey] else { continue }
+            events[i].meta.action = .hold
+            events[i].meta.holdReason = reason
+        }
+        return reasons.count
+    }
+
+    /// The same decision as ``holdSuperseded(_:deliveries:)`` without touching the events: dedup key → hold
+    /// reason, for a store that applies holds to rows it already has (events already held are left out).
+    public static func holds(for events: [BounceEvent], deliveries: [SuccessfulDelivery]) -> [String: String] {
+        guard !deliveries.isEmpty else { return [:] }
         var latest: [String: SuccessfulDelivery] = [:]
         for d in deliveries {
             let address = d.address.lowercased()
             if let seen = latest[address], seen.time >= d.time { continue }
             latest[address] = d
         }
-        var marked = 0
-        for i in events.indices where events[i].meta.action == .forward {
-            guard let d = latest[events[i].email], let t = RFC3339.parse(events[i].createdAt), d.time > t else {
-                continue
-            }
-            events[i].meta.action = .hold
-            events[i].meta.holdReason =
+        var out: [String: String] = [:]
+        for e in events where e.meta.action == .forward {
+            guard let d = latest[e.email], let t = RFC3339.parse(e.createdAt), d.time > t else { continue }
+            out[e.dedupKey] =
                 "superseded by a later delivery to the same address at \(RFC3339.format(d.time)) (\(d.mta.rawValue) queue id \(d.queueID))"
-            marked += 1
         }
-        return marked
+        return out
     }
 }
