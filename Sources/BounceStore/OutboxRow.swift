@@ -94,6 +94,7 @@ public struct OutboxStatus: Sendable, Hashable {
 
 /// A filter for ``StateDB/list(_:)``.
 public struct OutboxQuery: Sendable {
+    /// The states to include; empty for all.
     public var states: Set<OutboxState>
     /// Match the Sisimai reason or the hold reason.
     public var reason: String?

@@ -22,13 +22,15 @@ extension StateDB {
                          journal_realtime, updated_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT(source_id) DO UPDATE SET
-                        fingerprint = excluded.fingerprint, fingerprint_len = excluded.fingerprint_len, device = excluded.device, inode = excluded.inode,
+                        fingerprint = excluded.fingerprint, fingerprint_len = excluded.fingerprint_len,
+                        device = excluded.device, inode = excluded.inode,
                         offset = excluded.offset, journal_cursor = excluded.journal_cursor,
                         journal_realtime = excluded.journal_realtime, updated_at = excluded.updated_at
                     """,
                     [
-                        .text(p.sourceID), .blob(p.fingerprint), .int(p.fingerprintLength.map(Int64.init)), .int(p.device.map { Int64(bitPattern: $0) }),
-                        .int(p.inode.map { Int64(bitPattern: $0) }), .int(p.offset), .text(p.journalCursor),
+                        .text(p.sourceID), .blob(p.fingerprint), .int(p.fingerprintLength.map(Int64.init)),
+                        .int(p.device.map { Int64(bitPattern: $0) }), .int(p.inode.map { Int64(bitPattern: $0) }),
+                        .int(p.offset), .text(p.journalCursor),
                         .int(p.journalRealtime), .int(now),
                     ])
             }

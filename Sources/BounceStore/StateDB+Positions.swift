@@ -31,7 +31,8 @@ extension StateDB {
 
     private static func position(_ s: SQLiteStatement) -> SourcePosition {
         SourcePosition(
-            sourceID: s.text(0), fingerprint: s.optionalBlob(1), fingerprintLength: s.optionalInt64(8).map { Int($0) }, device: s.optionalInt64(2).map { UInt64(bitPattern: $0) },
+            sourceID: s.text(0), fingerprint: s.optionalBlob(1), fingerprintLength: s.optionalInt64(8).map { Int($0) },
+            device: s.optionalInt64(2).map { UInt64(bitPattern: $0) },
             inode: s.optionalInt64(3).map { UInt64(bitPattern: $0) }, offset: s.int64(4), journalCursor: s.optionalText(5),
             journalRealtime: s.optionalInt64(6), updatedAt: Timestamps.date(s.int64(7)))
     }
