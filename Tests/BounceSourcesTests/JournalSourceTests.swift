@@ -337,6 +337,17 @@ struct JournalSourceTests {
         }
     }
 
+    @Test("the local journal opens, and a backfill from its tail ends at once")
+    func localJournal() async throws {
+        let source = try backfill(.local, selection: .mail, start: .tail)
+        #expect(try await source.start() == .tail)
+        let got = try await collect(source)
+        // Whatever this machine's journal holds, at most what an MTA logged in these microseconds
+        // follows its tail, and only entries the selection keeps.
+        let filter = JournalIdentifierFilter(patterns: JournalSelection.mail.identifiers)
+        #expect(got.entries.allSatisfy { filter.accepts($0.identifier) })
+    }
+
     @Test("a source starts once")
     func startsOnce() async throws {
         let dir = try JournalFixture.temporaryDirectory("once")
