@@ -322,7 +322,7 @@ public final class FileFollower {
                 return
             }
             let before = file.splitter
-            var lines: [FileLine] = []
+            var lines = FileBatch(path: file.reader.path, position: FilePosition(identity: file.identity, offset: 0))
             let more = readSome(file, into: &lines)
             if !detaching, !verify(file) {
                 // Cut while we read: what we just read may be the new content. Drop it; the copy has the old bytes.
@@ -354,7 +354,7 @@ public final class FileFollower {
     }
 
     /// Reads up to the batch limits; true when more may be waiting.
-    private func readSome(_ file: Tailed, into lines: inout [FileLine]) -> Bool {
+    private func readSome(_ file: Tailed, into lines: inout FileBatch) -> Bool {
         var bytes = 0
         while lines.count < configuration.maxBatchLines && bytes < configuration.maxBatchBytes {
             let n: Int
@@ -378,13 +378,20 @@ public final class FileFollower {
     }
 
     private func emit(_ file: Tailed, lines: [FileLine], before: LineSplitter, complete: Bool = false) {
+        let position = FilePosition(identity: file.identity, offset: 0)
+        emit(file, lines: FileBatch(path: file.reader.path, lines: lines, position: position), before: before, complete: complete)
+    }
+
+    private func emit(_ file: Tailed, lines batch: FileBatch, before: LineSplitter, complete: Bool = false) {
         counters.skippedLongLines += file.splitter.skippedLines - before.skippedLines
         let moved = file.splitter.consumed - before.consumed
-        guard !lines.isEmpty || moved > 0 || complete else { return }
-        counters.lines += lines.count
+        guard batch.count > 0 || moved > 0 || complete else { return }
+        counters.lines += batch.count
         counters.bytes += moved
-        let position = FilePosition(identity: file.identity, offset: file.splitter.consumed, isComplete: complete)
-        ready.append(FileBatch(path: file.reader.path, lines: lines, position: position))
+        var batch = batch
+        batch.path = file.reader.path
+        batch.position = FilePosition(identity: file.identity, offset: file.splitter.consumed, isComplete: complete)
+        ready.append(batch)
     }
 
     /// Reads a rotated-away file; lets it go once it has been quiet for `rotateWait`.
@@ -392,7 +399,7 @@ public final class FileFollower {
         var more = true
         while more {
             let before = file.splitter
-            var lines: [FileLine] = []
+            var lines = FileBatch(path: file.reader.path, position: FilePosition(identity: file.identity, offset: 0))
             more = readSome(file, into: &lines)
             emit(file, lines: lines, before: before)
         }
@@ -468,7 +475,7 @@ public final class FileFollower {
             var more = true
             while more {
                 let before = copy.splitter
-                var lines: [FileLine] = []
+                var lines = FileBatch(path: copy.reader.path, position: FilePosition(identity: copy.identity, offset: 0))
                 more = readSome(copy, into: &lines)
                 emit(copy, lines: lines, before: before)
             }
