@@ -29,7 +29,23 @@ import BounceCore
 /// match one resumes there, and rotated siblings (`.1`, `.2.gz`, ...) that match a position not yet
 /// at their end are drained first, which recovers lines written while bouncetail was down.
 ///
-/// Not thread-safe: one thread calls ``next(timeout:)``; only ``stopHandle`` crosses threads.
+/// Not thread-safe, and deliberately not `Sendable`: build it on the thread that will call
+/// ``next(timeout:)`` (it blocks, so give it a dedicated thread) and keep it there; only the
+/// ``StopHandle`` crosses threads. Create the handle first and pass it in to stop the follower from
+/// elsewhere (a signal handler, a service's shutdown):
+///
+/// ```swift
+/// let stop = try StopHandle()
+/// let reader = Thread {
+///     let follower = try! FileFollower(paths: ["/var/log/mail.log"], knownPositions: stored, stopHandle: stop)
+///     while !follower.isStopped {
+///         guard let batch = follower.next(timeout: .seconds(1)) else { continue }
+///         // parse batch lines, commit batch.position with what they produced
+///     }
+/// }
+/// reader.start()
+/// // later: stop.stop()
+/// ```
 public final class FileFollower {
     /// Stops ``next(timeout:)`` from any thread.
     public let stopHandle: StopHandle
@@ -91,12 +107,18 @@ public final class FileFollower {
     /// - Parameters:
     ///   - knownPositions: positions committed earlier (any files; matched by content).
     ///   - configuration: limits and timings.
-    public init(paths: [String], knownPositions: [FilePosition] = [], configuration: FollowConfiguration = .init())
-        throws(SourceError)
-    {
+    ///   - stopHandle: the handle that stops it; a new one when `nil`.
+    public init(
+        paths: [String], knownPositions: [FilePosition] = [], configuration: FollowConfiguration = .init(),
+        stopHandle: StopHandle? = nil
+    ) throws(SourceError) {
         self.configuration = configuration
         self.knownPositions = knownPositions
-        stopHandle = try StopHandle()
+        if let stopHandle {
+            self.stopHandle = stopHandle
+        } else {
+            self.stopHandle = try StopHandle()
+        }
         let ifd = inotify_init1(Int32(IN_CLOEXEC | IN_NONBLOCK))
         guard ifd >= 0 else {
             throw SourceError(
