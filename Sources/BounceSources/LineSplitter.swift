@@ -27,7 +27,7 @@ struct LineSplitter {
     }
 
     /// Feeds the next bytes of the stream; appends every line they complete to `lines`.
-    mutating func feed(_ chunk: UnsafeRawBufferPointer, into lines: inout [FileLine]) {
+    mutating func feed(_ chunk: UnsafeRawBufferPointer, into lines: inout FileBatch) {
         guard let base = chunk.baseAddress else { return }
         var start = 0
         let count = chunk.count
@@ -40,9 +40,12 @@ struct LineSplitter {
             } else if pending.count + (nl - start) > maxLineLength {
                 skippedLines += 1
             } else {
-                var line = pending
-                line.append(contentsOf: UnsafeRawBufferPointer(rebasing: chunk[start..<nl]))
-                lines.append(FileLine(bytes: line, endOffset: endOffset))
+                let piece = UnsafeRawBufferPointer(rebasing: chunk[start..<nl])
+                if pending.isEmpty {
+                    lines.append(piece, endOffset: endOffset)
+                } else {
+                    lines.append(pending, piece, endOffset: endOffset)
+                }
             }
             pending.removeAll(keepingCapacity: pending.capacity <= 64 * 1024)
             consumed = endOffset

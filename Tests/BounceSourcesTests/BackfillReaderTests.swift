@@ -128,6 +128,32 @@ struct BackfillReaderTests {
         #expect(batches.last?.position.offset == Int64(SeqLines.line(1).utf8.count))
     }
 
+    @Test func binaryBytesAndAHugeLineNeitherStopNorBloatTheRead() {
+        let dir = ScratchDirectory()
+        var bytes = Array(SeqLines.line(0).utf8)
+        bytes += [0x00, 0xff, 0xfe, 0x00, 0x0a]  // NULs and invalid UTF-8 on a line of their own
+        bytes += [UInt8](repeating: UInt8(ascii: "z"), count: 50 << 20) + [0x0a]  // a 50 MiB line
+        bytes += Array(SeqLines.line(1).utf8)
+        dir.write("mail.log.1", bytes: bytes)
+        var config = BackfillReader.Configuration()
+        config.maxLineLength = 1 << 20
+        let r = BackfillReader(inputs: [dir.file("mail.log.1")], configuration: config)
+        let batches = Self.readAll(r)
+        #expect(batches.seqs == [0, 1])
+        #expect(batches.allLines.contains { $0.bytes == [0x00, 0xff, 0xfe, 0x00] })
+        #expect(r.skippedLongLines == 1)
+        #expect(batches.allSatisfy { $0.storage.count < 2 << 20 })  // never held the long line
+        #expect(batches.last?.position.offset == Int64(bytes.count))
+    }
+
+    @Test func aFIFOIsNotReadButReported() {
+        let dir = ScratchDirectory()
+        mkfifo(dir.file("pipe.log"), 0o644)
+        let r = BackfillReader(inputs: [dir.file("pipe.log")])
+        #expect(r.plan.isEmpty)
+        #expect(r.missing == [dir.file("pipe.log")])
+    }
+
     @Test func unreadableFileIsReportedInThePlan() throws {
         guard getuid() != 0 else {
             print("skipped unreadableFileIsReportedInThePlan: running as root, which reads any file")

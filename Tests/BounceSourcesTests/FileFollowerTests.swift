@@ -26,6 +26,11 @@ struct FileFollowerTests {
         #expect(batches.texts == ["a", "bb", "ccc"])
         #expect(batches.allLines.map(\.endOffset) == [2, 5, 9])
         #expect(batches[0].position(after: 0).offset == 2)
+        // The allocation-free view gives the same lines.
+        var viewed: [String] = []
+        for b in batches { b.forEachLine { raw, _ in viewed.append(String(decoding: raw, as: UTF8.self)) } }
+        #expect(viewed == ["a", "bb", "ccc"])
+        #expect(batches[0].withLine(0) { Array($0) } == Array("a".utf8))
         #expect(batches.last?.position.identity.sameContent(as: FileIdentity(head: Array("a\nbb\nccc\n".utf8))) == true)
     }
 

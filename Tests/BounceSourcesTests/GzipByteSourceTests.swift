@@ -137,16 +137,19 @@ struct GzipByteSourceTests {
         #expect(try Self.readAll(&source).isEmpty)
     }
 
-    @Test func xzIsReadThroughTheToolWhenInstalled() throws {
-        guard TestGzip.toolExists("xz") else {
-            print("skipped: xz is not installed (apt-get install xz-utils) — .xz support not exercised")
+    @Test(arguments: [
+        ("xz", "xz-utils", ContentReader.Format.xz), ("bzip2", "bzip2", .bzip2), ("zstd", "zstd", .zstd),
+    ])
+    func otherCompressionsAreReadThroughTheirTools(tool: String, package: String, format: ContentReader.Format) throws {
+        guard TestGzip.toolExists(tool) else {
+            print("skipped: \(tool) is not installed (apt-get install \(package)): .\(tool) support not exercised")
             return
         }
         let dir = ScratchDirectory()
         let original = Self.content(3000, seed: 7)
-        dir.write("l.xz", bytes: TestGzip.run(["xz", "-c"], input: original))
-        let reader = try ContentReader(path: dir.file("l.xz"), offset: 100)
-        #expect(reader.format == .xz)
+        dir.write("l.log.1.z", bytes: TestGzip.run([tool, "-c"], input: original))
+        let reader = try ContentReader(path: dir.file("l.log.1.z"), offset: 100)
+        #expect(reader.format == format)
         var got: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 8192)
         while true {
@@ -155,6 +158,15 @@ struct GzipByteSourceTests {
             got += buffer[..<n]
         }
         #expect(got == Array(original[100...]))
+    }
+
+    @Test func missingToolSaysWhatToInstall() {
+        #expect {
+            _ = try CommandByteSource(tool: "bouncetail-no-such-tool", package: "some-package", path: "/etc/hostname")
+        } throws: { error in
+            let e = error as? SourceError
+            return e?.kind == .unsupported && e?.message.contains("install the some-package package") == true
+        }
     }
 
     @Test func formatIsToldByContentNotName() throws {

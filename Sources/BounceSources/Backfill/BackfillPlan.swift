@@ -35,7 +35,8 @@ public struct BackfillFile: Sendable, Hashable {
 /// Expands backfill inputs (files, globs, directories) and orders them family by family, oldest first.
 public enum BackfillPlanner {
     /// Turns inputs into paths: a directory gives its regular, non-hidden files; a pattern with
-    /// `*`, `?` or `[` is expanded by glob(3); anything else is taken as a file. Missing inputs are
+    /// `*`, `?` or `[` is expanded by glob(3); anything else is taken as a file. Inputs that name
+    /// nothing, or something that is neither a regular file nor a directory (a FIFO, a device), are
     /// returned in `missing`.
     public static func expand(_ inputs: [String]) -> (paths: [String], missing: [String]) {
         var paths: [String] = []
@@ -66,6 +67,8 @@ public enum BackfillPlanner {
                 for name in FileProbe.list(directory: input).sorted() where !name.hasPrefix(".") {
                     if let s = FileProbe.stat(dir + name), s.isRegular { paths.append(dir + name) }
                 }
+            } else {
+                missing.append(input)
             }
         }
         return (paths, missing)

@@ -87,7 +87,7 @@ public final class BackfillReader {
     private func readBatch(_ file: BackfillFile) -> FileBatch? {
         guard let reader, var splitter, let identity else { return nil }
         let before = splitter
-        var out: [FileLine] = []
+        var out = FileBatch(path: file.path, position: FilePosition(identity: identity, offset: 0))
         var read = 0
         var ended = false
         var failed: SourceError?
@@ -111,7 +111,9 @@ public final class BackfillReader {
         var complete = false
         if ended {
             // A rotated file never gets its last newline: hand out its tail. The live one may still.
-            if !file.isLive && failed == nil, let tail = splitter.flushPartial() { out.append(tail) }
+            if !file.isLive && failed == nil, let tail = splitter.flushPartial() {
+                tail.bytes.withUnsafeBytes { out.append($0, endOffset: tail.endOffset) }
+            }
             complete = !file.isLive && failed == nil && !reader.isPlain
             if let failed { failures.append(failed) }
             self.reader = nil
@@ -122,9 +124,8 @@ public final class BackfillReader {
         lines += out.count
         bytes += splitter.consumed - before.consumed
         let moved = splitter.consumed != before.consumed
-        guard !out.isEmpty || moved || complete else { return nil }
-        return FileBatch(
-            path: file.path, lines: out,
-            position: FilePosition(identity: identity, offset: splitter.consumed, isComplete: complete))
+        guard out.count > 0 || moved || complete else { return nil }
+        out.position = FilePosition(identity: identity, offset: splitter.consumed, isComplete: complete)
+        return out
     }
 }

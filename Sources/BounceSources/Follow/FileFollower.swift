@@ -29,7 +29,23 @@ import BounceCore
 /// match one resumes there, and rotated siblings (`.1`, `.2.gz`, ...) that match a position not yet
 /// at their end are drained first, which recovers lines written while bouncetail was down.
 ///
-/// Not thread-safe: one thread calls ``next(timeout:)``; only ``stopHandle`` crosses threads.
+/// Not thread-safe, and deliberately not `Sendable`: build it on the thread that will call
+/// ``next(timeout:)`` (it blocks, so give it a dedicated thread) and keep it there; only the
+/// ``StopHandle`` crosses threads. Create the handle first and pass it in to stop the follower from
+/// elsewhere (a signal handler, a service's shutdown):
+///
+/// ```swift
+/// let stop = try StopHandle()
+/// let reader = Thread {
+///     let follower = try! FileFollower(paths: ["/var/log/mail.log"], knownPositions: stored, stopHandle: stop)
+///     while !follower.isStopped {
+///         guard let batch = follower.next(timeout: .seconds(1)) else { continue }
+///         // parse batch lines, commit batch.position with what they produced
+///     }
+/// }
+/// reader.start()
+/// // later: stop.stop()
+/// ```
 public final class FileFollower {
     /// Stops ``next(timeout:)`` from any thread.
     public let stopHandle: StopHandle
@@ -91,12 +107,18 @@ public final class FileFollower {
     /// - Parameters:
     ///   - knownPositions: positions committed earlier (any files; matched by content).
     ///   - configuration: limits and timings.
-    public init(paths: [String], knownPositions: [FilePosition] = [], configuration: FollowConfiguration = .init())
-        throws(SourceError)
-    {
+    ///   - stopHandle: the handle that stops it; a new one when `nil`.
+    public init(
+        paths: [String], knownPositions: [FilePosition] = [], configuration: FollowConfiguration = .init(),
+        stopHandle: StopHandle? = nil
+    ) throws(SourceError) {
         self.configuration = configuration
         self.knownPositions = knownPositions
-        stopHandle = try StopHandle()
+        if let stopHandle {
+            self.stopHandle = stopHandle
+        } else {
+            self.stopHandle = try StopHandle()
+        }
         let ifd = inotify_init1(Int32(IN_CLOEXEC | IN_NONBLOCK))
         guard ifd >= 0 else {
             throw SourceError(
@@ -322,7 +344,7 @@ public final class FileFollower {
                 return
             }
             let before = file.splitter
-            var lines: [FileLine] = []
+            var lines = FileBatch(path: file.reader.path, position: FilePosition(identity: file.identity, offset: 0))
             let more = readSome(file, into: &lines)
             if !detaching, !verify(file) {
                 // Cut while we read: what we just read may be the new content. Drop it; the copy has the old bytes.
@@ -354,7 +376,7 @@ public final class FileFollower {
     }
 
     /// Reads up to the batch limits; true when more may be waiting.
-    private func readSome(_ file: Tailed, into lines: inout [FileLine]) -> Bool {
+    private func readSome(_ file: Tailed, into lines: inout FileBatch) -> Bool {
         var bytes = 0
         while lines.count < configuration.maxBatchLines && bytes < configuration.maxBatchBytes {
             let n: Int
@@ -378,13 +400,20 @@ public final class FileFollower {
     }
 
     private func emit(_ file: Tailed, lines: [FileLine], before: LineSplitter, complete: Bool = false) {
+        let position = FilePosition(identity: file.identity, offset: 0)
+        emit(file, lines: FileBatch(path: file.reader.path, lines: lines, position: position), before: before, complete: complete)
+    }
+
+    private func emit(_ file: Tailed, lines batch: FileBatch, before: LineSplitter, complete: Bool = false) {
         counters.skippedLongLines += file.splitter.skippedLines - before.skippedLines
         let moved = file.splitter.consumed - before.consumed
-        guard !lines.isEmpty || moved > 0 || complete else { return }
-        counters.lines += lines.count
+        guard batch.count > 0 || moved > 0 || complete else { return }
+        counters.lines += batch.count
         counters.bytes += moved
-        let position = FilePosition(identity: file.identity, offset: file.splitter.consumed, isComplete: complete)
-        ready.append(FileBatch(path: file.reader.path, lines: lines, position: position))
+        var batch = batch
+        batch.path = file.reader.path
+        batch.position = FilePosition(identity: file.identity, offset: file.splitter.consumed, isComplete: complete)
+        ready.append(batch)
     }
 
     /// Reads a rotated-away file; lets it go once it has been quiet for `rotateWait`.
@@ -392,7 +421,7 @@ public final class FileFollower {
         var more = true
         while more {
             let before = file.splitter
-            var lines: [FileLine] = []
+            var lines = FileBatch(path: file.reader.path, position: FilePosition(identity: file.identity, offset: 0))
             more = readSome(file, into: &lines)
             emit(file, lines: lines, before: before)
         }
@@ -468,7 +497,7 @@ public final class FileFollower {
             var more = true
             while more {
                 let before = copy.splitter
-                var lines: [FileLine] = []
+                var lines = FileBatch(path: copy.reader.path, position: FilePosition(identity: copy.identity, offset: 0))
                 more = readSome(copy, into: &lines)
                 emit(copy, lines: lines, before: before)
             }

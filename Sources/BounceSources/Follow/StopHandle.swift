@@ -11,7 +11,9 @@ public final class StopHandle: Sendable {
     let readFD: Int32
     private let writeFD: Int32
 
-    init() throws(SourceError) {
+    /// A new handle; pass it to ``FileFollower/init(paths:knownPositions:configuration:stopHandle:)``
+    /// when the follower is built on its own thread and the handle must be known outside it.
+    public init() throws(SourceError) {
         var fds: [Int32] = [-1, -1]
         guard pipe(&fds) == 0 else {
             throw SourceError(.io, path: "pipe", offset: 0, errno: errno, message: "cannot create a pipe to stop the follower")
