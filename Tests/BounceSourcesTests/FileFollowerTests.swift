@@ -254,6 +254,29 @@ struct FileFollowerTests {
         #expect(f.isStopped)
     }
 
+    @Test func runsOnItsOwnThreadAndStopsFromAnother() throws {
+        let dir = ScratchDirectory()
+        dir.write("mail.log", SeqLines.lines(0..<50))
+        let stop = try StopHandle()
+        let follower = try FileFollower(paths: [dir.file("mail.log")], configuration: fastFollow(), stopHandle: stop)
+        let done = DispatchSemaphore(value: 0)
+        final class Box: @unchecked Sendable {  // written by the reader thread before `done` is signalled
+            var seqs: [Int] = []
+        }
+        let box = Box()
+        Thread.detachNewThread {
+            while !follower.isStopped {
+                if let batch = follower.next(timeout: .seconds(30)) { box.seqs += batch.lines.compactMap(SeqLines.seq) }
+            }
+            done.signal()
+        }
+        while follower.counters.lines < 50 { Thread.sleep(forTimeInterval: 0.01) }
+        stop.stop()
+        #expect(done.wait(timeout: .now() + 10) == .success)
+        #expect(box.seqs == Array(0..<50))
+        #expect(follower.isStopped)
+    }
+
     @Test func followsSeveralFiles() throws {
         let dir = ScratchDirectory()
         dir.write("a.log", SeqLines.lines(0..<2))
