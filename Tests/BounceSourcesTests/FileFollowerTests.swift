@@ -223,6 +223,25 @@ struct FileFollowerTests {
         #expect(again.counters.gaps == 0)
     }
 
+    @Test func aLargeBacklogInTheRotatedFileComesFirstInBoundedBatches() throws {
+        let dir = ScratchDirectory()
+        dir.write("mail.log", SeqLines.lines(0..<10))
+        var last: FilePosition?
+        do {
+            let f = try FileFollower(paths: [dir.file("mail.log")], configuration: fastFollow())
+            last = f.collectLines(10).last?.position
+        }
+        dir.append("mail.log", SeqLines.lines(10..<20_000))
+        dir.rename("mail.log", "mail.log.1")
+        dir.write("mail.log", SeqLines.lines(20_000..<20_010))
+        var c = fastFollow()
+        c.maxBatchLines = 500
+        let again = try FileFollower(paths: [dir.file("mail.log")], knownPositions: [last!], configuration: c)
+        let batches = again.collectLines(20_000)
+        #expect(batches.seqs == Array(10..<20_010))  // in order: the whole backlog, then the new file
+        #expect(batches.allSatisfy { $0.count <= 500 + 700 })  // a read may complete a few more lines
+    }
+
     @Test func copytruncateWhileStoppedIsRecoveredFromTheCopy() throws {
         let dir = ScratchDirectory()
         dir.write("mail.log", SeqLines.lines(0..<40))

@@ -88,6 +88,8 @@ public final class FileFollower: @unchecked Sendable {
         var atEOF = false
         /// Drained and let go.
         var finished = false
+        /// A copy or compressed file: nobody writes to it any more, let go at its end.
+        var finishAtEOF = false
 
         init(reader: ContentReader, identity: FileIdentity, offset: Int64, maxLine: Int, now: ContinuousClock.Instant) {
             self.reader = reader
@@ -245,9 +247,15 @@ public final class FileFollower: @unchecked Sendable {
             start(target)
             return
         }
-        // Rotated-away files first: their lines are older than the new file's.
-        for file in target.draining { drain(file, target: target) }
+        // Rotated-away files and copies first: their lines are older than the live file's, so the
+        // live file waits until they have caught up (a few batches per look keeps memory bounded).
+        var backlog = false
+        for file in target.draining where drain(file) { backlog = true }
         target.draining.removeAll { $0.finished }
+        if backlog {
+            pendingWork = true
+            return
+        }
 
         if let current = target.current { readLive(current, target: target) }
 
@@ -290,9 +298,6 @@ public final class FileFollower: @unchecked Sendable {
                 warn(error.message)
             }
         }
-        for file in target.draining { drain(file, target: target) }
-        target.draining.removeAll { $0.finished }
-
         guard let snap = FileProbe.snapshot(target.path) else { return }
         if let known = FilePosition.bestMatch(in: knownPositions, head: snap.head, device: snap.device, inode: snap.inode) {
             let siblings = FileProbe.siblings(of: target.path).compactMap { p in
@@ -303,7 +308,7 @@ public final class FileFollower: @unchecked Sendable {
                 openNew(target, offset: known.offset, identity: longer(known.identity, snap))
             case .truncated(let recovery):
                 tally.truncations += 1
-                recover(from: recovery, stored: known, path: target.path, seenSize: known.offset)
+                recover(from: recovery, stored: known, target: target, seenSize: known.offset)
                 openNew(target, offset: 0)
             case .rotated, .replaced, .gone:
                 openNew(target, offset: 0)
@@ -337,7 +342,7 @@ public final class FileFollower: @unchecked Sendable {
             watch(file)
             tally.filesOpened += 1
             target.current = file
-            readLive(file, target: target)
+            pendingWork = true  // read on the next pass, after anything older that is still draining
         } catch {
             warn(error.message)
         }
@@ -437,16 +442,20 @@ public final class FileFollower: @unchecked Sendable {
         ready.append(batch)
     }
 
-    /// Reads a rotated-away file; lets it go once it has been quiet for `rotateWait`.
-    private func drain(_ file: Tailed, target: Target) {
+    /// Reads a rotated-away file or a copy, a few batches at a time; true when it has more to read now.
+    /// Lets it go at its end (a copy, a compressed file) or once it has been quiet for `rotateWait`.
+    private func drain(_ file: Tailed) -> Bool {
+        var rounds = 0
         var more = true
         while more {
+            if rounds == 4 { return true }
+            rounds += 1
             let before = file.splitter
             var lines = FileBatch(path: file.reader.path, position: FilePosition(identity: file.identity, offset: 0))
             more = readSome(file, into: &lines)
             emit(file, lines: lines, before: before)
         }
-        let quiet = file.lastGrowth.duration(to: clock.now)
+        let quiet = file.finishAtEOF ? configuration.rotateWait : file.lastGrowth.duration(to: clock.now)
         if quiet >= configuration.partialLineTimeout {
             let before = file.splitter
             if let line = file.splitter.flushPartial() {
@@ -467,6 +476,7 @@ public final class FileFollower: @unchecked Sendable {
             unwatch(file)
             file.finished = true
         }
+        return false
     }
 
     /// Copytruncate: recover the cut bytes from the copy when there is one, then restart at 0.
@@ -487,10 +497,10 @@ public final class FileFollower: @unchecked Sendable {
             return
         case .truncated(let recovery):
             tally.truncations += 1
-            recover(from: recovery, stored: stored, path: target.path, seenSize: file.lastSeenSize)
+            recover(from: recovery, stored: stored, target: target, seenSize: file.lastSeenSize)
         case .rotated, .replaced, .gone:
             tally.truncations += 1
-            recover(from: nil, stored: stored, path: target.path, seenSize: file.lastSeenSize)
+            recover(from: nil, stored: stored, target: target, seenSize: file.lastSeenSize)
         }
         let head = file.reader.head()
         file.identity = FileIdentity(head: head, device: file.reader.device, inode: file.reader.inode)
@@ -500,14 +510,15 @@ public final class FileFollower: @unchecked Sendable {
         pendingWork = true
     }
 
-    /// Reads `path` (a rotated copy) from the stored offset to its end under the stored identity; or counts a gap.
-    private func recover(from path: String?, stored: FilePosition, path followed: String, seenSize: Int64) {
+    /// Queues `path` (a rotated copy) to be read from the stored offset to its end under the stored
+    /// identity, before the live file's new content; or counts a gap when there is no copy.
+    private func recover(from path: String?, stored: FilePosition, target: Target, seenSize: Int64) {
         guard let path else {
             tally.gaps += 1
             let lost = max(0, seenSize - stored.offset)
             tally.gapBytes += lost
             warn(
-                "\(followed) was truncated and no rotated copy holds its bytes after offset \(stored.offset) (at least \(lost) bytes unread): lines written between the last read and the truncation are lost; prefer create-style rotation, or keep the copy (`.1`) uncompressed for one cycle (delaycompress)")
+                "\(target.path) was truncated and no rotated copy holds its bytes after offset \(stored.offset) (at least \(lost) bytes unread): lines written between the last read and the truncation are lost; prefer create-style rotation, or keep the copy (`.1`) uncompressed for one cycle (delaycompress)")
             return
         }
         do {
@@ -515,23 +526,14 @@ public final class FileFollower: @unchecked Sendable {
             let copy = Tailed(
                 reader: reader, identity: stored.identity, offset: stored.offset, maxLine: configuration.maxLineLength,
                 now: clock.now)
-            var more = true
-            while more {
-                let before = copy.splitter
-                var lines = FileBatch(path: copy.reader.path, position: FilePosition(identity: copy.identity, offset: 0))
-                more = readSome(copy, into: &lines)
-                emit(copy, lines: lines, before: before)
-            }
-            let before = copy.splitter
-            if let line = copy.splitter.flushPartial() {
-                tally.partialLinesFlushed += 1
-                emit(copy, lines: [line], before: before)
-            }
-            emit(copy, lines: [], before: copy.splitter, complete: true)
+            copy.detached = true
+            copy.finishAtEOF = true
+            tally.filesOpened += 1
+            target.draining.append(copy)
             tally.recoveredFromCopy += 1
         } catch {
             tally.gaps += 1
-            warn("cannot read the rotated copy \(path) to recover \(followed): \(error.message)")
+            warn("cannot read the rotated copy \(path) to recover \(target.path): \(error.message)")
         }
     }
 
