@@ -223,6 +223,25 @@ struct FileFollowerTests {
         #expect(again.counters.gaps == 0)
     }
 
+    @Test func aLargeBacklogInTheRotatedFileComesFirstInBoundedBatches() throws {
+        let dir = ScratchDirectory()
+        dir.write("mail.log", SeqLines.lines(0..<10))
+        var last: FilePosition?
+        do {
+            let f = try FileFollower(paths: [dir.file("mail.log")], configuration: fastFollow())
+            last = f.collectLines(10).last?.position
+        }
+        dir.append("mail.log", SeqLines.lines(10..<20_000))
+        dir.rename("mail.log", "mail.log.1")
+        dir.write("mail.log", SeqLines.lines(20_000..<20_010))
+        var c = fastFollow()
+        c.maxBatchLines = 500
+        let again = try FileFollower(paths: [dir.file("mail.log")], knownPositions: [last!], configuration: c)
+        let batches = again.collectLines(20_000)
+        #expect(batches.seqs == Array(10..<20_010))  // in order: the whole backlog, then the new file
+        #expect(batches.allSatisfy { $0.count <= 500 + 700 })  // a read may complete a few more lines
+    }
+
     @Test func copytruncateWhileStoppedIsRecoveredFromTheCopy() throws {
         let dir = ScratchDirectory()
         dir.write("mail.log", SeqLines.lines(0..<40))
@@ -252,6 +271,29 @@ struct FileFollowerTests {
         // Without the stop this would block for a minute.
         #expect(f.next(timeout: .seconds(60)) == nil)
         #expect(f.isStopped)
+    }
+
+    @Test func runsOnItsOwnThreadAndStopsFromAnother() throws {
+        let dir = ScratchDirectory()
+        dir.write("mail.log", SeqLines.lines(0..<50))
+        let stop = try StopHandle()
+        let follower = try FileFollower(paths: [dir.file("mail.log")], configuration: fastFollow(), stopHandle: stop)
+        let done = DispatchSemaphore(value: 0)
+        final class Box: @unchecked Sendable {  // written by the reader thread before `done` is signalled
+            var seqs: [Int] = []
+        }
+        let box = Box()
+        Thread.detachNewThread {
+            while !follower.isStopped {
+                if let batch = follower.next(timeout: .seconds(30)) { box.seqs += batch.lines.compactMap(SeqLines.seq) }
+            }
+            done.signal()
+        }
+        while follower.counters.lines < 50 { Thread.sleep(forTimeInterval: 0.01) }
+        stop.stop()
+        #expect(done.wait(timeout: .now() + 10) == .success)
+        #expect(box.seqs == Array(0..<50))
+        #expect(follower.isStopped)
     }
 
     @Test func followsSeveralFiles() throws {

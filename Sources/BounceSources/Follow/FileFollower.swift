@@ -1,4 +1,5 @@
 import BounceCore
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -29,30 +30,39 @@ import BounceCore
 /// match one resumes there, and rotated siblings (`.1`, `.2.gz`, ...) that match a position not yet
 /// at their end are drained first, which recovers lines written while bouncetail was down.
 ///
-/// Not thread-safe, and deliberately not `Sendable`: build it on the thread that will call
-/// ``next(timeout:)`` (it blocks, so give it a dedicated thread) and keep it there; only the
-/// ``StopHandle`` crosses threads. Create the handle first and pass it in to stop the follower from
-/// elsewhere (a signal handler, a service's shutdown):
+/// **Threads.** ``next(timeout:)`` blocks, so give it a dedicated thread. Calls are serialised (a
+/// second concurrent `next` waits for the first); ``counters`` and ``isStopped`` may be read from any
+/// thread; ``stopHandle`` stops it from any thread (or pass in a handle made beforehand):
 ///
 /// ```swift
-/// let stop = try StopHandle()
-/// let reader = Thread {
-///     let follower = try! FileFollower(paths: ["/var/log/mail.log"], knownPositions: stored, stopHandle: stop)
+/// let follower = try FileFollower(paths: ["/var/log/mail.log"], knownPositions: stored)
+/// Thread.detachNewThread {
 ///     while !follower.isStopped {
 ///         guard let batch = follower.next(timeout: .seconds(1)) else { continue }
-///         // parse batch lines, commit batch.position with what they produced
+///         // parse the batch's lines, commit batch.position with what they produced
 ///     }
 /// }
-/// reader.start()
-/// // later: stop.stop()
+/// // later, e.g. on SIGTERM: follower.stopHandle.stop()
 /// ```
-public final class FileFollower {
+// @unchecked Sendable: every mutable field is touched only inside `next(timeout:)` and
+// `takeWarnings()`, which run under `callLock`; what other threads read (`counters`, `isStopped`)
+// is copied into `published` under its own lock. `stopHandle` is Sendable and immutable.
+public final class FileFollower: @unchecked Sendable {
     /// Stops ``next(timeout:)`` from any thread.
     public let stopHandle: StopHandle
-    /// What it has done so far.
-    public private(set) var counters = FollowCounters()
+    /// What it has done so far (as of the end of the last `next` call).
+    public var counters: FollowCounters { published.withLock { $0.counters } }
     /// True once stopped.
-    public private(set) var isStopped = false
+    public var isStopped: Bool { published.withLock { $0.stopped } }
+
+    private struct Published: Sendable {
+        var counters = FollowCounters()
+        var stopped = false
+    }
+    private let published = Mutex(Published())
+    private let callLock = Mutex(())
+    private var tally = FollowCounters()
+    private var stopped = false
 
     private let configuration: FollowConfiguration
     private let inotifyFD: Int32
@@ -78,6 +88,8 @@ public final class FileFollower {
         var atEOF = false
         /// Drained and let go.
         var finished = false
+        /// A copy or compressed file: nobody writes to it any more, let go at its end.
+        var finishAtEOF = false
 
         init(reader: ContentReader, identity: FileIdentity, offset: Int64, maxLine: Int, now: ContinuousClock.Instant) {
             self.reader = reader
@@ -140,15 +152,26 @@ public final class FileFollower {
 
     /// Warnings since the last call (gaps, unreadable files, corrupt copies), for the log.
     public func takeWarnings() -> [String] {
-        defer { warnings.removeAll() }
-        return warnings
+        callLock.withLock { _ in
+            defer { warnings.removeAll() }
+            return warnings
+        }
     }
 
     /// The next batch of lines; `nil` when `timeout` passed without one or the follower was stopped.
     public func next(timeout: Duration) -> FileBatch? {
+        callLock.withLock { _ in
+            let batch = nextLocked(timeout: timeout)
+            let snapshot = Published(counters: tally, stopped: stopped)
+            published.withLock { $0 = snapshot }
+            return batch
+        }
+    }
+
+    private func nextLocked(timeout: Duration) -> FileBatch? {
         let deadline = clock.now.advanced(by: timeout)
         var mustCheck = true
-        while !isStopped {
+        while !stopped {
             if !ready.isEmpty { return ready.removeFirst() }
             if mustCheck || pendingWork {
                 pendingWork = false
@@ -162,7 +185,7 @@ public final class FileFollower {
             var wake = min(deadline, lastFullCheck.advanced(by: configuration.safetyPollInterval))
             if let timer = nextTimer() { wake = min(wake, timer) }
             let woke = waitForEvents(until: wake)
-            if isStopped { return nil }
+            if stopped { return nil }
             if woke {
                 // Let a burst of writes land so they come out as one batch.
                 _ = waitForEvents(until: clock.now.advanced(by: configuration.coalesceDelay))
@@ -185,7 +208,7 @@ public final class FileFollower {
         let rc = poll(&fds, 2, ms)
         guard rc > 0 else { return false }
         if fds[1].revents != 0 {
-            isStopped = true
+            stopped = true
             return false
         }
         if fds[0].revents != 0 {
@@ -224,9 +247,15 @@ public final class FileFollower {
             start(target)
             return
         }
-        // Rotated-away files first: their lines are older than the new file's.
-        for file in target.draining { drain(file, target: target) }
+        // Rotated-away files and copies first: their lines are older than the live file's, so the
+        // live file waits until they have caught up (a few batches per look keeps memory bounded).
+        var backlog = false
+        for file in target.draining where drain(file) { backlog = true }
         target.draining.removeAll { $0.finished }
+        if backlog {
+            pendingWork = true
+            return
+        }
 
         if let current = target.current { readLive(current, target: target) }
 
@@ -240,7 +269,7 @@ public final class FileFollower {
             current.lastGrowth = clock.now
             target.draining.append(current)
             target.current = nil
-            counters.rotations += 1
+            tally.rotations += 1
         }
         if let st, st.isRegular { openNew(target, offset: 0) }
     }
@@ -262,16 +291,13 @@ public final class FileFollower {
                     reader: reader, identity: longer(known.identity, snap), offset: known.offset,
                     maxLine: configuration.maxLineLength, now: clock.now)
                 file.detached = true
-                counters.filesOpened += 1
+                tally.filesOpened += 1
                 if reader.isPlain { watch(file) }
                 target.draining.append(file)
             } catch {
                 warn(error.message)
             }
         }
-        for file in target.draining { drain(file, target: target) }
-        target.draining.removeAll { $0.finished }
-
         guard let snap = FileProbe.snapshot(target.path) else { return }
         if let known = FilePosition.bestMatch(in: knownPositions, head: snap.head, device: snap.device, inode: snap.inode) {
             let siblings = FileProbe.siblings(of: target.path).compactMap { p in
@@ -281,8 +307,8 @@ public final class FileFollower {
             case .grew, .unchanged:
                 openNew(target, offset: known.offset, identity: longer(known.identity, snap))
             case .truncated(let recovery):
-                counters.truncations += 1
-                recover(from: recovery, stored: known, path: target.path, seenSize: known.offset)
+                tally.truncations += 1
+                recover(from: recovery, stored: known, target: target, seenSize: known.offset)
                 openNew(target, offset: 0)
             case .rotated, .replaced, .gone:
                 openNew(target, offset: 0)
@@ -314,9 +340,9 @@ public final class FileFollower {
             let file = Tailed(reader: reader, identity: id, offset: offset, maxLine: configuration.maxLineLength, now: clock.now)
             file.lastSeenSize = reader.size()
             watch(file)
-            counters.filesOpened += 1
+            tally.filesOpened += 1
             target.current = file
-            readLive(file, target: target)
+            pendingWork = true  // read on the next pass, after anything older that is still draining
         } catch {
             warn(error.message)
         }
@@ -405,31 +431,35 @@ public final class FileFollower {
     }
 
     private func emit(_ file: Tailed, lines batch: FileBatch, before: LineSplitter, complete: Bool = false) {
-        counters.skippedLongLines += file.splitter.skippedLines - before.skippedLines
+        tally.skippedLongLines += file.splitter.skippedLines - before.skippedLines
         let moved = file.splitter.consumed - before.consumed
         guard batch.count > 0 || moved > 0 || complete else { return }
-        counters.lines += batch.count
-        counters.bytes += moved
+        tally.lines += batch.count
+        tally.bytes += moved
         var batch = batch
         batch.path = file.reader.path
         batch.position = FilePosition(identity: file.identity, offset: file.splitter.consumed, isComplete: complete)
         ready.append(batch)
     }
 
-    /// Reads a rotated-away file; lets it go once it has been quiet for `rotateWait`.
-    private func drain(_ file: Tailed, target: Target) {
+    /// Reads a rotated-away file or a copy, a few batches at a time; true when it has more to read now.
+    /// Lets it go at its end (a copy, a compressed file) or once it has been quiet for `rotateWait`.
+    private func drain(_ file: Tailed) -> Bool {
+        var rounds = 0
         var more = true
         while more {
+            if rounds == 4 { return true }
+            rounds += 1
             let before = file.splitter
             var lines = FileBatch(path: file.reader.path, position: FilePosition(identity: file.identity, offset: 0))
             more = readSome(file, into: &lines)
             emit(file, lines: lines, before: before)
         }
-        let quiet = file.lastGrowth.duration(to: clock.now)
+        let quiet = file.finishAtEOF ? configuration.rotateWait : file.lastGrowth.duration(to: clock.now)
         if quiet >= configuration.partialLineTimeout {
             let before = file.splitter
             if let line = file.splitter.flushPartial() {
-                counters.partialLinesFlushed += 1
+                tally.partialLinesFlushed += 1
                 emit(file, lines: [line], before: before)
             } else {
                 emit(file, lines: [], before: before)
@@ -438,7 +468,7 @@ public final class FileFollower {
         if quiet >= configuration.rotateWait || !file.reader.isPlain {
             let before = file.splitter
             _ = file.splitter.flushPartial().map { line in
-                counters.partialLinesFlushed += 1
+                tally.partialLinesFlushed += 1
                 emit(file, lines: [line], before: before)
             }
             // Done with it for good: say so, so a later backfill skips it without reading.
@@ -446,6 +476,7 @@ public final class FileFollower {
             unwatch(file)
             file.finished = true
         }
+        return false
     }
 
     /// Copytruncate: recover the cut bytes from the copy when there is one, then restart at 0.
@@ -465,11 +496,11 @@ public final class FileFollower {
             pendingWork = true
             return
         case .truncated(let recovery):
-            counters.truncations += 1
-            recover(from: recovery, stored: stored, path: target.path, seenSize: file.lastSeenSize)
+            tally.truncations += 1
+            recover(from: recovery, stored: stored, target: target, seenSize: file.lastSeenSize)
         case .rotated, .replaced, .gone:
-            counters.truncations += 1
-            recover(from: nil, stored: stored, path: target.path, seenSize: file.lastSeenSize)
+            tally.truncations += 1
+            recover(from: nil, stored: stored, target: target, seenSize: file.lastSeenSize)
         }
         let head = file.reader.head()
         file.identity = FileIdentity(head: head, device: file.reader.device, inode: file.reader.inode)
@@ -479,14 +510,15 @@ public final class FileFollower {
         pendingWork = true
     }
 
-    /// Reads `path` (a rotated copy) from the stored offset to its end under the stored identity; or counts a gap.
-    private func recover(from path: String?, stored: FilePosition, path followed: String, seenSize: Int64) {
+    /// Queues `path` (a rotated copy) to be read from the stored offset to its end under the stored
+    /// identity, before the live file's new content; or counts a gap when there is no copy.
+    private func recover(from path: String?, stored: FilePosition, target: Target, seenSize: Int64) {
         guard let path else {
-            counters.gaps += 1
+            tally.gaps += 1
             let lost = max(0, seenSize - stored.offset)
-            counters.gapBytes += lost
+            tally.gapBytes += lost
             warn(
-                "\(followed) was truncated and no rotated copy holds its bytes after offset \(stored.offset) (at least \(lost) bytes unread): lines written between the last read and the truncation are lost; prefer create-style rotation, or keep the copy (`.1`) uncompressed for one cycle (delaycompress)")
+                "\(target.path) was truncated and no rotated copy holds its bytes after offset \(stored.offset) (at least \(lost) bytes unread): lines written between the last read and the truncation are lost; prefer create-style rotation, or keep the copy (`.1`) uncompressed for one cycle (delaycompress)")
             return
         }
         do {
@@ -494,23 +526,14 @@ public final class FileFollower {
             let copy = Tailed(
                 reader: reader, identity: stored.identity, offset: stored.offset, maxLine: configuration.maxLineLength,
                 now: clock.now)
-            var more = true
-            while more {
-                let before = copy.splitter
-                var lines = FileBatch(path: copy.reader.path, position: FilePosition(identity: copy.identity, offset: 0))
-                more = readSome(copy, into: &lines)
-                emit(copy, lines: lines, before: before)
-            }
-            let before = copy.splitter
-            if let line = copy.splitter.flushPartial() {
-                counters.partialLinesFlushed += 1
-                emit(copy, lines: [line], before: before)
-            }
-            emit(copy, lines: [], before: copy.splitter, complete: true)
-            counters.recoveredFromCopy += 1
+            copy.detached = true
+            copy.finishAtEOF = true
+            tally.filesOpened += 1
+            target.draining.append(copy)
+            tally.recoveredFromCopy += 1
         } catch {
-            counters.gaps += 1
-            warn("cannot read the rotated copy \(path) to recover \(followed): \(error.message)")
+            tally.gaps += 1
+            warn("cannot read the rotated copy \(path) to recover \(target.path): \(error.message)")
         }
     }
 
