@@ -30,7 +30,7 @@ public final class FollowDaemon: Sendable {
             fc.maxLineLength = Int(source.maxLineBytes.bytes)
             fc.start = source.startAt == .beginning ? .beginning : .end
             fc.safetyPollInterval = source.pollInterval.duration
-            let follower = FileFollower(
+            let follower = try FileFollower(
                 paths: source.paths, knownPositions: known.compactMap(FilePositionCoding.decode), configuration: fc)
             followers.append(follower)
             let name = source.name.isEmpty ? "file\(i)" : source.name

@@ -53,13 +53,12 @@ final class IngestLoop {
         case .file(let source, let batch):
             var parser = parsers[batch.path] ?? LineParser(options: LineParserOptions(timeZone: timeZone, referenceTime: LogTime(date: Date())))
             var bytes = 0
-            for line in batch.lines {
-                bytes += line.bytes.count + 1
-                let parsed = line.bytes.withUnsafeBytes { parser.parse($0) }
-                pipeline.ingest(parsed, into: &events)
+            batch.forEachLine { raw, _ in
+                bytes += raw.count + 1
+                pipeline.ingest(parser.parse(raw), into: &events)
             }
             parsers[batch.path] = parser
-            context.metrics.linesRead(source: source).increment(by: batch.lines.count)
+            context.metrics.linesRead(source: source).increment(by: batch.count)
             context.metrics.bytesRead(source: source).increment(by: bytes)
             positions.append(FilePositionCoding.encode(batch.position))
             markHealthy(source)

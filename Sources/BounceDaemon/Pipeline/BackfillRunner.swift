@@ -87,9 +87,8 @@ public final class BackfillRunner {
                 parser = LineParser(options: LineParserOptions(timeZone: timeZone, referenceTime: Self.modificationTime(batch.path)))
             }
             var events: [BounceEvent] = []
-            for line in batch.lines {
-                let parsed = line.bytes.withUnsafeBytes { parser.parse($0) }
-                pipeline.ingest(parsed, into: &events)
+            batch.forEachLine { raw, _ in
+                pipeline.ingest(parser.parse(raw), into: &events)
             }
             summary.events += events.count
             let newDeliveries = pipeline.drainDeliveries()
