@@ -18,6 +18,6 @@ struct CLIContext {
 
     /// Opens (creating when needed) the state database.
     func openState() throws -> StateDB {
-        try StateDB(path: config.general.stateDB)
+        try StateDatabase.open(config.general.stateDB)
     }
 }
