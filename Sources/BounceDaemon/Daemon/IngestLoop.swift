@@ -16,7 +16,7 @@ final class IngestLoop {
     private let pipeline: EventPipeline
     private let sink: Batch.Sink
     private var parsers: [String: LineParser] = [:]
-    private var journalParser: LineParser
+    private var journalParser: JournalLineParser
     private let timeZone: SourceTimeZone
     private var lastRetention = Date.distantPast
     private var failingSources: Set<String> = []
@@ -33,7 +33,7 @@ final class IngestLoop {
         pipeline = EventPipeline(options: options, classifier: patterns.current, now: { LogTime(date: Date()) })
         sink = config.sink.kind == .sqlite ? .localStore : .outbox
         timeZone = PipelineFactory.timeZone(config.general.timeZone)
-        journalParser = LineParser(options: LineParserOptions(timeZone: timeZone))
+        journalParser = JournalLineParser(host: config.general.hostName, timeZone: timeZone)
     }
 
     func restoreTrackerState() throws {
@@ -64,11 +64,9 @@ final class IngestLoop {
             markHealthy(source)
         case .journal(let batch):
             for entry in batch.entries {
-                let parsed = entry.message.withUnsafeBytes {
-                    journalParser.parseMessage($0, program: entry.identifier, pid: entry.pid, time: entry.realtime, host: entry.hostname)
-                }
-                pipeline.ingest(parsed, into: &events)
+                pipeline.ingest(journalParser.parse(entry), into: &events)
             }
+            if batch.skippedCorrupt > 0 { context.metrics.parseFailures(source: "journal").increment(by: batch.skippedCorrupt) }
             context.metrics.linesRead(source: "journal").increment(by: batch.entries.count)
             positions.append(
                 SourcePosition(
