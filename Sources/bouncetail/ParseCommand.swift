@@ -54,7 +54,7 @@ struct ParseCommand: ParsableCommand {
             var reader = LineReader(source: source, maxLineLength: maxLineLength)
             if summary {
                 try reader.forEachLine { line in
-                    counts[parser.kind(of: line.bytes).index] += 1
+                    counts[LineParser.kind(of: line.bytes, envelope: format).index] += 1
                     lines += 1
                 }
             } else {

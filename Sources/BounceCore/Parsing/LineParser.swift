@@ -75,11 +75,16 @@ public struct LineParser: Sendable {
     /// The kind of a line, without materialising anything: the allocation-free path for counting.
     /// Does not advance year inference.
     public func kind(of line: UnsafeRawBufferPointer) -> RecordKind {
+        Self.kind(of: line, envelope: options.envelope)
+    }
+
+    /// ``kind(of:)`` without a parser value: nothing to copy or retain per call in a tight counting loop.
+    public static func kind(of line: UnsafeRawBufferPointer, envelope: EnvelopeFormat) -> RecordKind {
         guard let base = line.baseAddress, line.count > 0 else { return .other }
         let s = ByteSpan(base: base.assumingMemoryBound(to: UInt8.self), count: line.count)
         let end = s.trimEnd(0, s.count)
-        let e = EnvelopeScanner.scan(s, end, format: options.envelope)
-        return Self.dispatch(s, end, e, program: e.hasProgram ? Self.programClass(s, e.programStart, e.programEnd) : .none).kind
+        let e = EnvelopeScanner.scan(s, end, format: envelope)
+        return dispatch(s, end, e, program: e.hasProgram ? programClass(s, e.programStart, e.programEnd) : .none).kind
     }
 
     // MARK: - Internals

@@ -10,34 +10,31 @@ enum PostfixScanner {
         var rest = 0
     }
 
-    /// Whether `[from, to)` is a Postfix queue id: short upper-case hex, or a long id (base-52 without
-    /// vowels, `enable_long_queue_ids`), which keeps words like `statistics` out.
-    static func isQueueID(_ s: ByteSpan, _ from: Int, _ to: Int) -> Bool {
-        let n = to - from
-        guard n >= 5, n <= 24 else { return false }
-        var hexUpper = true
-        for i in from..<to {
-            let c = s[i]
-            guard c.isASCIIAlnum else { return false }
-            if !(c.isASCIIDigit || (0x41...0x46).contains(c)) { hexUpper = false }
-        }
-        if hexUpper { return true }
-        guard n >= 10 else { return false }
-        for i in from..<to {
-            switch s[i] {
-            case 0x41, 0x45, 0x49, 0x4F, 0x55, 0x61, 0x65, 0x69, 0x6F, 0x75: return false
-            default: continue
-            }
-        }
-        return true
-    }
-
-    /// The queue id at `m` followed by `: `; returns its end.
+    /// The queue id at `m` followed by `: `; returns its end. Short ids are upper-case hex; long ids
+    /// (`enable_long_queue_ids`) are base-52 without vowels, which keeps words like `statistics` out.
+    /// One pass: it runs on every Postfix line.
     static func queueID(_ s: ByteSpan, _ m: Int, _ end: Int) -> Int? {
         var i = m
         let limit = min(end, m + 25)
-        while i < limit && s[i].isASCIIAlnum { i += 1 }
-        guard i + 1 < end, s[i] == 0x3A, s[i + 1] == 0x20, isQueueID(s, m, i) else { return nil }
+        var hexUpper = true
+        var vowel = false
+        while i < limit {
+            let c = s[i]
+            if c &- 0x30 < 10 {
+            } else if c &- 0x41 < 26 {
+                if c > 0x46 { hexUpper = false }
+                if c == 0x41 || c == 0x45 || c == 0x49 || c == 0x4F || c == 0x55 { vowel = true }
+            } else if c &- 0x61 < 26 {
+                hexUpper = false
+                if c == 0x61 || c == 0x65 || c == 0x69 || c == 0x6F || c == 0x75 { vowel = true }
+            } else {
+                break
+            }
+            i += 1
+        }
+        let n = i - m
+        guard i + 1 < end, s[i] == 0x3A, s[i + 1] == 0x20, n >= 5, n <= 24 else { return nil }
+        guard hexUpper || (n >= 10 && !vowel) else { return nil }
         return i
     }
 
