@@ -91,6 +91,29 @@ struct EnvelopeTests {
         #expect(parseLine(msg).record.kind == .delivery)
     }
 
+    @Test("journal messages of Exim and of other programs")
+    func journalPrograms() {
+        var p = LineParser(options: LineParserOptions(envelope: .bare))
+        let exim = Array("1vQzKp-000Ab3-7C ** ann@q.example: Unrouteable address".utf8).withUnsafeBytes {
+            p.parseMessage($0, program: "exim4", pid: 5, time: utc(2026, 11, 26))
+        }
+        #expect(exim.record.kind == .delivery)
+        #expect(exim.envelope.program == "exim4")
+        let other = Array("3A1F0C2B9E: removed".utf8).withUnsafeBytes { p.parseMessage($0, program: "opendkim") }
+        #expect(other.record == .other)
+        let empty = [UInt8]().withUnsafeBytes { p.parseMessage($0, program: "postfix/smtp") }
+        #expect(empty.record == .other)
+    }
+
+    @Test("the static counting path agrees with the parser")
+    func staticKind() {
+        let line = "Nov 26 16:21:55 mx1 postfix/qmgr[1]: 3A1F0C2B9E: from=<a@b.example>, size=1, nrcpt=1 (queue active)"
+        let k = Array(line.utf8).withUnsafeBytes { LineParser.kind(of: $0, envelope: .auto) }
+        #expect(k == .queued)
+        let bare = Array(line.utf8).withUnsafeBytes { LineParser.kind(of: $0, envelope: .bare) }
+        #expect(bare == .other)
+    }
+
     @Test("syslog-wrapped Exim, with and without Exim's own timestamp")
     func eximViaSyslog() {
         let a = parseLine("Nov 26 16:21:55 mx2 exim[5150]: 1vQzKp-000Ab3-7C Completed")

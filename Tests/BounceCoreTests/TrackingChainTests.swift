@@ -101,5 +101,9 @@ struct TrackingChainTests {
         #expect(m.isFilterHop(relay: "none", remoteHost: nil) == false)
         #expect(m.isFilterHop(relay: "mx.example.com[192.0.2.1]:25", remoteHost: "mx.example.com") == false)
         #expect(m.isFilterHop(relay: "localhost[127.0.0.1]:10025", remoteHost: "localhost"))
+        #expect(m.isFilterHop(relay: "filter[127.0.0.2]:10025", remoteHost: nil))
+        #expect(m.isFilterHop(relay: "LOCALHOST[::1]:10025", remoteHost: nil))
+        #expect(m.isFilterHop(relay: "mx.example.com[192.0.2.127]:25", remoteHost: nil) == false)
+        #expect(m.isFilterHop(relay: "127x.example.com[192.0.2.1]:25", remoteHost: "127x.example.com") == false)
     }
 }

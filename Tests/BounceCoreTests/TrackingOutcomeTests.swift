@@ -263,6 +263,18 @@ struct TrackingOutcomeTests {
         #expect(out[0].messageID == "mid@lists")
     }
 
+    @Test func listmonkHeaderNamesAndValues() {
+        #expect(ListmonkHeader(name: "X-LISTMONK-CAMPAIGN") == .campaign)
+        #expect(ListmonkHeader(name: " x-listmonk-subscriber ") == .subscriber)
+        #expect(ListmonkHeader(name: "X-Listmonk-Campaigns") == nil)
+        #expect(ListmonkHeader(name: "Subject") == nil)
+        #expect(ListmonkHeader.firstToken("  <\(TF.campaign)> from localhost[127.0.0.1]; from=<a@b>") == TF.campaign)
+        #expect(ListmonkHeader.firstToken("\(TF.campaign);") == TF.campaign)
+        #expect(ListmonkHeader.firstToken("") == "")
+        #expect(RecipientState.domain(of: "A@Sub.Example.COM") == "sub.example.com")
+        #expect(RecipientState.domain(of: "local") == "")
+    }
+
     @Test func atMostOneOutcomePerRecipientEvenIfTheLogRepeatsAFailure() {
         var tr = TF.tracker()
         let out = TF.run(&tr, [TF.queued("A1", at: 0), TF.bounced550("A1", at: 1), TF.bounced550("A1", at: 2)])

@@ -85,7 +85,7 @@ public struct MessageTracker: Sendable {
             if q.sender.isEmpty { s.isBounceNotification = true }
             if let m = q.messageID, s.messageID == nil { s.messageID = m }
             put(k, s)
-            propagate(from: k)
+            if !s.childQueueIDs.isEmpty { propagate(from: k) }
 
         case .messageID(let mta, let queueID, let messageID):
             let k = Self.key(host: host, mta: mta, queueID: queueID)
@@ -98,7 +98,7 @@ public struct MessageTracker: Sendable {
             }
             s.messageID = messageID
             put(k, s)
-            propagate(from: k)
+            if !s.childQueueIDs.isEmpty { propagate(from: k) }
 
         case .header(let mta, let queueID, let name, let value):
             guard let which = ListmonkHeader(name: name) else { return }
@@ -110,7 +110,7 @@ public struct MessageTracker: Sendable {
             case .subscriber: s.subscriberUUID = v
             }
             put(k, s)
-            propagate(from: k)
+            if !s.childQueueIDs.isEmpty { propagate(from: k) }
 
         case .bounceNotification(let mta, _, let notificationQueueID, _):
             let k = Self.key(host: host, mta: mta, queueID: notificationQueueID)
@@ -390,7 +390,7 @@ public struct MessageTracker: Sendable {
 
     private mutating func markDirty(_ k: String) {
         dirty.insert(k)
-        deleted.remove(k)
+        if !deleted.isEmpty { deleted.remove(k) }
     }
 
     private mutating func drop(_ k: String) {
@@ -497,19 +497,42 @@ enum ListmonkHeader {
     case subscriber
 
     init?(name: String) {
-        switch name.trimmingSpaces.lowercased() {
-        case "x-listmonk-campaign": self = .campaign
-        case "x-listmonk-subscriber": self = .subscriber
-        default: return nil
+        let u = name.utf8
+        // `x-listmonk-` then `campaign` / `subscriber`, ASCII case-insensitive, no allocation.
+        func equalsLower(_ lit: StaticString) -> Bool {
+            guard u.count == lit.utf8CodeUnitCount else { return false }
+            var i = 0
+            for c in u {
+                let l = c >= 0x41 && c <= 0x5A ? c | 0x20 : c
+                if l != lit.utf8Start[i] { return false }
+                i += 1
+            }
+            return true
+        }
+        if equalsLower("x-listmonk-campaign") {
+            self = .campaign
+        } else if equalsLower("x-listmonk-subscriber") {
+            self = .subscriber
+        } else if name.utf8.first == 0x20 || name.utf8.last == 0x20, let trimmed = ListmonkHeader(name: name.trimmingSpaces) {
+            self = trimmed
+        } else {
+            return nil
         }
     }
 
     /// The header value's first word: Postfix appends ` from host[ip]; from=<...> ...` to logged headers.
     static func firstToken(_ value: String) -> String {
-        let t = value.trimmingSpaces
-        let word = t.prefix { $0 != " " && $0 != "\t" && $0 != ";" }
-        var s = Substring(word)
-        if s.hasPrefix("<") && s.hasSuffix(">") && s.count >= 2 { s = s.dropFirst().dropLast() }
-        return String(s)
+        let u = value.utf8
+        var start = u.startIndex
+        while start < u.endIndex, u[start] == 0x20 || u[start] == 0x09 { start = u.index(after: start) }
+        var end = start
+        while end < u.endIndex, u[end] != 0x20, u[end] != 0x09, u[end] != UInt8(ascii: ";") { end = u.index(after: end) }
+        if end > start, u[start] == UInt8(ascii: "<"), u.distance(from: start, to: end) >= 2,
+            u[u.index(before: end)] == UInt8(ascii: ">")
+        {
+            start = u.index(after: start)
+            end = u.index(before: end)
+        }
+        return String(Substring(u[start..<end]))
     }
 }

@@ -22,6 +22,10 @@ struct RelayMatcher: Sendable, Hashable {
 
     /// Whether the attempt went to loopback or to a configured filter relay.
     func isFilterHop(relay: String?, remoteHost: String?) -> Bool {
+        // Every remote Postfix delivery says `queued as`: decide loopback without splitting strings.
+        if let h = remoteHost, RelayMatcher.isLoopback(h.lowercased()) { return true }
+        if let relay, RelayMatcher.hasLoopbackAddress(relay) { return true }
+        if configured.isEmpty { return false }
         var names: [String] = []
         var port: String?
         if let relay {
@@ -60,6 +64,23 @@ struct RelayMatcher: Sendable, Hashable {
             names.append(String(rest))
         }
         return (names, port)
+    }
+
+    /// `[127.…]`, `[::1]` or a leading `localhost` / `127.` in a relay field, by bytes.
+    static func hasLoopbackAddress(_ relay: String) -> Bool {
+        let u = Array(relay.utf8)
+        func at(_ i: Int, _ lit: StaticString) -> Bool {
+            let n = lit.utf8CodeUnitCount
+            guard i + n <= u.count else { return false }
+            let p = lit.utf8Start
+            for j in 0..<n where u[i + j] | (u[i + j] >= 0x41 && u[i + j] <= 0x5A ? 0x20 : 0) != p[j] { return false }
+            return true
+        }
+        if at(0, "localhost") || at(0, "127.") { return true }
+        for i in u.indices where u[i] == UInt8(ascii: "[") {
+            if at(i + 1, "127.") || at(i + 1, "::1]") { return true }
+        }
+        return false
     }
 
     static func isLoopback(_ name: String) -> Bool {
