@@ -90,6 +90,8 @@ public final class BackfillRunner {
             batch.forEachLine { raw, _ in
                 pipeline.ingest(parser.parse(raw), into: &events)
             }
+            // Age the tracker on the log's own clock: deferred-too-long and eviction as a live run would.
+            pipeline.tick(at: pipeline.tracker.clock, into: &events)
             summary.events += events.count
             let newDeliveries = pipeline.drainDeliveries()
             if let db {
