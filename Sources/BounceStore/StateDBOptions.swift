@@ -1,0 +1,34 @@
+import BounceCore
+import Foundation
+
+/// How ``StateDB`` opens and uses its file.
+public struct StateDBOptions: Sendable {
+    /// SQLite's `synchronous` setting in WAL mode.
+    public enum Synchronous: String, Sendable {
+        /// fsync at every commit: a commit that returned survives a power cut. The default; see
+        /// docs/design/2026-11-26-state-database.md for why NORMAL is not enough here.
+        case full = "FULL"
+        /// fsync only at checkpoints: a power cut may drop the last commits (never a process crash).
+        case normal = "NORMAL"
+    }
+
+    /// How long to wait for another process's lock before failing with a "locked" error. Default 5 s.
+    public var busyTimeoutMilliseconds: Int32 = 5_000
+    public var synchronous: Synchronous = .full
+    /// The clock for every stored time (enqueued_at, next_attempt_at, lease expiry, retention).
+    public var clock: StateClock = { Date() }
+    /// Create the parent directory (mode 0700) when it is missing.
+    public var createParentDirectory = true
+    /// Encodes an event as the webhook body stored in the outbox. The default is `JSONEncoder`
+    /// with sorted keys; the daemon plugs in the event's own webhook encoding.
+    public var bodyEncoder: @Sendable (BounceEvent) throws -> [UInt8] = StateDBOptions.defaultBodyEncoder
+
+    public init() {}
+
+    /// `JSONEncoder` with sorted keys and unescaped slashes.
+    public static let defaultBodyEncoder: @Sendable (BounceEvent) throws -> [UInt8] = { event in
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return Array(try encoder.encode(event))
+    }
+}
