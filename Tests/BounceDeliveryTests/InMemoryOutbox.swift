@@ -1,0 +1,64 @@
+import BounceDelivery
+import Foundation
+
+/// The outbox protocol over a dictionary, for dispatcher tests that do not need the state database.
+actor InMemoryOutbox: DeliveryOutbox {
+    enum RowState: Sendable, Hashable { case pending, sent, dead }
+
+    struct Row: Sendable {
+        var item: OutboxItem
+        var state: RowState = .pending
+        var nextAttempt: Date
+        var lastError: String?
+        var lastStatus: Int?
+        var deadBody: String?
+        var sentAt: Date?
+    }
+
+    private(set) var rows: [Int64: Row] = [:]
+    private var nextID: Int64 = 1
+
+    @discardableResult
+    func enqueue(body: String, dedupKey: String, at: Date = Date()) -> Int64 {
+        let id = nextID
+        nextID += 1
+        rows[id] = Row(item: OutboxItem(id: id, dedupKey: dedupKey, body: body, enqueuedAt: at), nextAttempt: at)
+        return id
+    }
+
+    func claimDue(limit: Int, now: Date) async throws -> [OutboxItem] {
+        rows.values.filter { $0.state == .pending && $0.nextAttempt <= now }
+            .sorted { ($0.nextAttempt, $0.item.id) < ($1.nextAttempt, $1.item.id) }
+            .prefix(limit).map(\.item)
+    }
+
+    func markSent(id: Int64, at: Date) async throws {
+        rows[id]?.state = .sent
+        rows[id]?.sentAt = at
+    }
+
+    func scheduleRetry(id: Int64, at: Date, error: String, status: Int?) async throws {
+        guard var row = rows[id] else { return }
+        row.item.attempts += 1
+        if row.item.firstFailureAt == nil { row.item.firstFailureAt = Date() }
+        row.nextAttempt = at
+        row.lastError = error
+        row.lastStatus = status
+        rows[id] = row
+    }
+
+    func markDead(id: Int64, at: Date, status: Int?, body: String) async throws {
+        rows[id]?.state = .dead
+        rows[id]?.lastStatus = status
+        rows[id]?.deadBody = body
+    }
+
+    func release(id: Int64) async throws {}
+
+    func nextDue() async throws -> Date? {
+        rows.values.filter { $0.state == .pending }.map(\.nextAttempt).min()
+    }
+
+    func count(_ state: RowState) -> Int { rows.values.filter { $0.state == state }.count }
+    func row(_ id: Int64) -> Row? { rows[id] }
+}
