@@ -3,6 +3,7 @@ import BounceCore
 import BounceDaemon
 import BounceStore
 import Foundation
+import Logging
 
 /// `bouncetail backfill`: read logs already written (rotated, compressed) once, oldest first.
 struct BackfillCommand: AsyncParsableCommand {
@@ -76,8 +77,10 @@ struct BackfillCommand: AsyncParsableCommand {
         StandardError.line(report)
         for m in summary.missing { StandardError.line("backfill: \(m): no such file (skipped)") }
         for f in summary.failures { StandardError.line("backfill: \(f)") }
-        if !dryRun, let db, config.sink.kind == .webhook {
-            try await DeliverOutbox.untilDrained(config: config, db: db)
+        if !dryRun, let db, config.sink.kind != .sqlite {
+            if let stats = try await DeliveryService.untilDrained(config: config, db: db, logger: Logger(label: "bouncetail")) {
+                StandardError.line("delivery: \(stats)")
+            }
         }
         if !summary.failures.isEmpty { throw ExitCode(2) }
     }

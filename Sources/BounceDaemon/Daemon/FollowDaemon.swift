@@ -70,14 +70,16 @@ public final class FollowDaemon: Sendable {
                 if !Task.isCancelled { channel.send(.tick) }
             }
         }
+        let runningFollowers = followers
+        let runningJournal = journal
         await withTaskCancellationHandler {
             for await input in channel.stream {
                 ingest.handle(input)
                 channel.processed()
             }
         } onCancel: {
-            for f in followers { f.stopHandle.stop() }
-            journal?.stop()
+            for f in runningFollowers { f.stopHandle.stop() }
+            runningJournal?.stop()
             channel.finish()
         }
         ticker.cancel()
