@@ -1,35 +1,108 @@
 #!/usr/bin/env bash
-# End-to-end: real Postfix and Exim produce logs (run-mtas.sh), bouncetail turns them into events,
-# and check.py compares the events with what the campaign expected. Root only (exit 0 with a printed
-# reason otherwise, so that plain `swift test` machines are not blocked).
-set -euo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
-cd "$here/.."
-if [ "$(id -u)" != 0 ]; then echo "e2e: skipped: needs root"; exit 0; fi
-swift build --product bouncetail
-bin=$(swift build --show-bin-path)/bouncetail
-out=$(mktemp -d /tmp/bouncetail-e2e.XXXXXX)
-set +e
-e2e/run-mtas.sh "$out/mtas"
-rc=$?
-set -e
-if [ $rc = 77 ]; then echo "e2e: skipped: the MTAs cannot run here"; exit 0; fi
-[ $rc = 0 ] || { echo "e2e: running the MTAs failed ($rc)"; exit 1; }
+# The root-only test suite (CI runs it after scripts/test.sh, see .ci/run):
+#
+#   mta-e2e            real Postfix and Exim in a private network namespace -> backfill -> events (e2e/mta-e2e.sh)
+#   journal-backfill   `backfill --journal` of a journal made from the samples == the file backfill (e2e/journal-backfill.sh)
+#   journald-tests     the Swift JournalLive tests against a real journald (scripts/journald-live-test.sh)
+#   journald-live      `bouncetail run` following a real journald, across a restart; follow latency (e2e/journald-live.sh)
+#   deb                build the .deb, install it, run it as the unit would, /healthz, /metrics, purge (packaging/test-deb.sh)
+#   unit-security      systemd-analyze security --offline=true on the unit: exposure must be 2.0 or lower
+#
+# Each step prints one "root-suite: PASS|FAIL|SKIP <step>" line; the exit status is 1 when any step
+# failed. Not root: prints why and exits 0. Installs the Debian packages the steps need when missing
+# (apt-get update once). Environment:
+#   BOUNCETAIL_SUITE_STEPS="journald-live deb"   run only these steps
+#   BOUNCETAIL_DEB_RELEASE=1                      package a release build (--static-swift-stdlib, ~10+ min
+#                                                 on 2 cores) instead of the debug binary the suite builds anyway
+set -uo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+export PATH=/opt/swift/usr/bin:$PATH
 
-fail=0
-# 1. Dry-run backfill of each MTA's log: the events printed must match the campaign's expectations.
-"$bin" backfill --dry-run --host-name e2e.test "$out/mtas/postfix.log" > "$out/postfix.events.jsonl"
-python3 e2e/check.py "$out/mtas/postfix.expect.tsv" "$out/postfix.events.jsonl" postfix-dry-run || fail=1
-"$bin" backfill --dry-run --host-name e2e.test "$out/mtas/exim-mainlog" > "$out/exim.events.jsonl"
-python3 e2e/check.py "$out/mtas/exim.expect.tsv" "$out/exim.events.jsonl" exim-dry-run || fail=1
+if [ "$(id -u)" != 0 ]; then
+    echo "root-suite: SKIPPED: needs root (namespaces, a private journald, installing a .deb)"
+    exit 0
+fi
 
-# 2. Backfill into the local SQLite store twice: the second run must add nothing.
-"$bin" backfill --state "$out/state.db" --host-name e2e.test "$out/mtas/postfix.log" "$out/mtas/exim-mainlog"
-"$bin" backfill --state "$out/state.db" --host-name e2e.test "$out/mtas/postfix.log" "$out/mtas/exim-mainlog"
-"$bin" export --state "$out/state.db" --format jsonl > "$out/store.jsonl"
-cat "$out/mtas/postfix.expect.tsv" > "$out/all.expect.tsv"
-tail -n +2 "$out/mtas/exim.expect.tsv" >> "$out/all.expect.tsv"
-python3 e2e/check.py "$out/all.expect.tsv" "$out/store.jsonl" store-backfill-twice || fail=1
+# Tools the steps need, by Debian package (a fresh Debian 12 machine lacks some).
+need=()
+command -v curl >/dev/null || need+=(curl)
+command -v python3 >/dev/null || need+=(python3)
+command -v unshare >/dev/null && command -v setpriv >/dev/null || need+=(util-linux)
+command -v logger >/dev/null || need+=(bsdutils)
+command -v systemd-analyze >/dev/null && [ -x /lib/systemd/systemd-journald ] || need+=(systemd)
+[ -x /lib/systemd/systemd-journal-remote ] || need+=(systemd-journal-remote)
+command -v dpkg-deb >/dev/null || need+=(dpkg)
+command -v strip >/dev/null || need+=(binutils)
+command -v adduser >/dev/null || need+=(adduser)
+if [ ${#need[@]} -gt 0 ]; then
+    echo "root-suite: installing ${need[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+fi
 
-[ $fail = 0 ] && echo "e2e: all checks passed" || echo "e2e: FAILED (outputs in $out)"
-exit $fail
+steps="${BOUNCETAIL_SUITE_STEPS:-mta-e2e journal-backfill journald-tests journald-live deb unit-security}"
+logs="$(mktemp -d /tmp/bouncetail-root-suite.XXXXXX)"
+echo "root-suite: building bouncetail (debug)"
+swift build --product bouncetail || { echo "root-suite: FAIL build"; exit 1; }
+BIN="$(swift build --show-bin-path)/bouncetail"
+export BIN
+
+failed=()
+run_step() { # NAME COMMAND...
+    local name=$1 rc started
+    shift
+    echo "==> root-suite: $name"
+    started=$SECONDS
+    "$@" 2>&1 | tee "$logs/$name.log"
+    rc=${PIPESTATUS[0]}
+    local took="$((SECONDS - started)) s"
+    if [ "$rc" != 0 ]; then
+        echo "root-suite: FAIL $name (exit $rc, $took; log $logs/$name.log)"
+        failed+=("$name")
+    elif grep -q 'SKIPPED' "$logs/$name.log"; then
+        echo "root-suite: SKIP $name ($(grep -m1 -o 'SKIPPED.*' "$logs/$name.log"))"
+    else
+        echo "root-suite: PASS $name ($took)"
+    fi
+}
+
+deb_step() {
+    local out="$logs/deb" deb
+    if [ "${BOUNCETAIL_DEB_RELEASE:-}" = 1 ]; then
+        deb="$(packaging/build-deb.sh --out "$out" | tail -1)" || return 1
+    else
+        # The debug binary links the toolchain's Swift runtime, which no Debian package owns.
+        deb="$(BOUNCETAIL_ALLOW_UNPACKAGED_LIBS=1 packaging/build-deb.sh --binary "$BIN" --out "$out" | tail -1)" || return 1
+    fi
+    echo "deb: built $deb ($(du -h "$deb" | cut -f1))"
+    packaging/test-deb.sh "$deb"
+}
+
+unit_security_step() {
+    local exposure
+    systemd-analyze security --offline=true --no-pager packaging/bouncetail.service > "$logs/unit-security.out" 2>&1
+    grep -v '^✓' "$logs/unit-security.out"
+    exposure="$(grep -o 'Overall exposure level for [^:]*: [0-9.]*' "$logs/unit-security.out" | awk '{print $NF}')"
+    [ -n "$exposure" ] || { echo "unit-security: no exposure figure"; return 1; }
+    echo "unit-security: exposure $exposure (target 2.0 or lower)"
+    awk -v e="$exposure" 'BEGIN { exit !(e <= 2.0) }'
+}
+
+for step in $steps; do
+    case "$step" in
+        mta-e2e) run_step mta-e2e e2e/mta-e2e.sh ;;
+        journal-backfill) run_step journal-backfill e2e/journal-backfill.sh ;;
+        journald-tests) run_step journald-tests scripts/journald-live-test.sh ;;
+        journald-live) run_step journald-live e2e/journald-live.sh ;;
+        deb) run_step deb deb_step ;;
+        unit-security) run_step unit-security unit_security_step ;;
+        *) echo "root-suite: FAIL unknown step $step"; failed+=("$step") ;;
+    esac
+done
+
+if [ ${#failed[@]} -gt 0 ]; then
+    echo "root-suite: FAILED: ${failed[*]} (logs in $logs)"
+    exit 1
+fi
+echo "root-suite: all steps passed or were skipped with a reason (logs in $logs)"

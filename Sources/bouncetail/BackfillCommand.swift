@@ -14,6 +14,11 @@ struct BackfillCommand: AsyncParsableCommand {
             Files, globs and directories are grouped into rotation families and read oldest first. Without
             --dry-run, events go to the state database: to listmonk when [sink] kind = "webhook", else
             to the local store. Running it again, or while `bouncetail run` runs, sends nothing twice.
+
+            With --journal, the systemd journal is read instead (the local journal, [sources.journal]
+            directory/files, or --journal-dir), with the [sources.journal] selection: from --since, else
+            after the cursor stored by an earlier run or backfill, else from the oldest entry, up to its
+            current end. The cursor is stored with the events, so `bouncetail run` resumes from there.
             """)
 
     @OptionGroup var common: CommonOptions
@@ -26,10 +31,20 @@ struct BackfillCommand: AsyncParsableCommand {
     @Option(help: "Only bounces logged before this date.") var until: String?
     @Option(help: "Time zone of the logs' timestamps (default [general] time_zone).") var timeZone: String?
     @Flag(help: "Never show the progress bar.") var quiet = false
-    @Argument(help: "Log files, globs or directories.") var inputs: [String]
+    @Flag(help: "Read the systemd journal instead of log files (selection from [sources.journal]).")
+    var journal = false
+    @Option(help: ArgumentHelp("A journal directory to read (implies --journal), e.g. /var/log/journal.", valueName: "dir"))
+    var journalDir: String?
+    @Argument(help: "Log files, globs or directories.") var inputs: [String] = []
 
     func validate() throws {
-        if inputs.isEmpty { throw ValidationError("name the log files to read, e.g. /var/log/mail.log*") }
+        let readsJournal = journal || journalDir != nil
+        if readsJournal && !inputs.isEmpty {
+            throw ValidationError("read log files and the journal in separate runs: drop --journal or the file names")
+        }
+        if !readsJournal && inputs.isEmpty {
+            throw ValidationError("name the log files to read, e.g. /var/log/mail.log*, or give --journal")
+        }
     }
 
     func run() async throws {
@@ -43,6 +58,10 @@ struct BackfillCommand: AsyncParsableCommand {
         let patterns = try PipelineFactory.loadPatterns(config)
         let pipeline = PipelineFactory.make(config, patterns: patterns, since: sinceTime, until: untilTime)
         let db = dryRun ? nil : try ctx.openState()
+        if journal || journalDir != nil {
+            try await runJournal(ctx: ctx, pipeline: pipeline, db: db, since: sinceTime)
+            return
+        }
         let runner = BackfillRunner(
             pipeline: pipeline, db: db, sink: ctx.sinkIsLocalStore ? .localStore : .outbox,
             timeZone: PipelineFactory.timeZone(config.general.timeZone), maxLineLength: 1 << 20)
@@ -83,5 +102,48 @@ struct BackfillCommand: AsyncParsableCommand {
             }
         }
         if !summary.failures.isEmpty { throw ExitCode(2) }
+    }
+
+    /// `--journal`: reads the journal to its current end through the same pipeline.
+    private func runJournal(ctx: CLIContext, pipeline: EventPipeline, db: StateDB?, since: LogTime?) async throws {
+        let config = ctx.config
+        var source = config.sources.journal
+        if let journalDir {
+            source.directory = journalDir
+            source.files = []
+        }
+        let runner = JournalBackfillRunner(
+            pipeline: pipeline, db: db, sink: ctx.sinkIsLocalStore ? .localStore : .outbox,
+            host: config.general.hostName, timeZone: PipelineFactory.timeZone(config.general.timeZone))
+        StopSignal.install()
+        let started = Date()
+        var out = StandardOutput()
+        let (start, summary) = try await runner.run(
+            config: source, since: since,
+            emit: { events in
+                guard dryRun else { return }
+                for e in events { out.write(e.jsonLine() + "\n") }
+            },
+            shouldStop: { StopSignal.requested })
+        out.flush()
+        StandardError.line("backfill: \(start)")
+        let seconds = max(Date().timeIntervalSince(started), 0.001)
+        var report = String(
+            format: "backfill: journal: %d entries read in %.1f s (%.0f entries/s); %d bounce(s) found",
+            summary.lines, seconds, Double(summary.lines) / seconds, summary.events)
+        if dryRun {
+            report += ", \(summary.held) held"
+        } else {
+            report += ", \(summary.newEvents) new, \(summary.duplicates) already known, \(summary.held) held"
+            report += ctx.sinkIsLocalStore ? " (local store \(config.general.stateDB))" : " (outbox \(config.general.stateDB))"
+        }
+        if summary.skippedLongLines > 0 { report += "; \(summary.skippedLongLines) unreadable journal entries skipped" }
+        if summary.interrupted { report += "; interrupted: run the same command again to resume" }
+        StandardError.line(report)
+        if !dryRun, let db, config.sink.kind != .sqlite {
+            if let stats = try await DeliveryService.untilDrained(config: config, db: db, logger: Logger(label: "bouncetail")) {
+                StandardError.line("delivery: \(stats)")
+            }
+        }
     }
 }

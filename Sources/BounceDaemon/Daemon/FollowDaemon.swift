@@ -52,7 +52,7 @@ public final class FollowDaemon: Sendable {
                 } else { .tail }
             let source = try JournalSource(options: JournalDaemonOptions.make(config.sources.journal, start: start, mode: .follow))
             let report = try await source.start()
-            logger.notice("journal: \(report)")
+            logger.notice("\(report)")
             journal = source
             journalTask = Task.detached {
                 do {

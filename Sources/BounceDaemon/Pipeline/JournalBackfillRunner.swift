@@ -35,15 +35,26 @@ public final class JournalBackfillRunner {
         let source = try JournalSource(options: JournalDaemonOptions.make(config, start: start, mode: .backfill))
         let report = try await source.start()
         var dryRunEvents: [BounceEvent] = []
+        var deliveries: [SuccessfulDelivery] = []
         for try await batch in source.batches {
             var events: [BounceEvent] = []
             for entry in batch.entries { pipeline.ingest(parser.parse(entry), into: &events) }
+            // Age the tracker on the journal's own clock after each batch, as the file backfill does,
+            // so that the same log read from a file and from the journal gives the same events.
+            pipeline.tick(at: pipeline.tracker.clock, into: &events)
             summary.lines += batch.scanned
             summary.events += events.count
             summary.skippedLongLines += batch.skippedCorrupt
+            let newDeliveries = pipeline.drainDeliveries()
             if let db {
+                var holds: [String: String] = [:]
+                var probe = events
+                if Supersession.holdSuperseded(&probe, deliveries: newDeliveries) > 0 {
+                    for e in probe where e.meta.action == .hold && e.meta.holdReason?.contains("superseded") == true {
+                        holds[e.dedupKey] = "superseded"
+                    }
+                }
                 let changes = pipeline.drainTrackerChanges()
-                _ = pipeline.drainDeliveries()
                 let result = try db.commit(
                     Batch(
                         positions: [
@@ -52,13 +63,14 @@ public final class JournalBackfillRunner {
                                 journalRealtime: batch.position.realtime.microseconds)
                         ],
                         trackerUpserts: changes.upserted.map { (key: $0.key, bytes: $0.value) },
-                        trackerDeletes: Array(changes.deleted), events: events, sink: sink))
+                        trackerDeletes: Array(changes.deleted), events: events, holds: holds, sink: sink))
                 summary.newEvents += result.inserted
                 summary.duplicates += result.duplicates
                 summary.held += result.held
                 if !events.isEmpty { emit(events) }
             } else {
                 dryRunEvents += events
+                deliveries += newDeliveries
             }
             if shouldStop() {
                 summary.interrupted = true
@@ -67,6 +79,7 @@ public final class JournalBackfillRunner {
             }
         }
         if db == nil {
+            _ = Supersession.holdSuperseded(&dryRunEvents, deliveries: deliveries)
             summary.held = dryRunEvents.filter { $0.meta.action == .hold }.count
             emit(dryRunEvents)
         }
