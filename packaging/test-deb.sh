@@ -83,9 +83,11 @@ chown root:bouncetail "$config" "$work"; chmod 0640 "$config"; chmod 0750 "$work
 grep -q "$state/state.db" "$config" || fail "could not point state_db at $state"
 
 cmd="${command_template//\{config\}/$config}"
-echo "==> starting: runuser -u bouncetail -- /usr/bin/bouncetail $cmd"
+echo "==> starting: setpriv (user bouncetail, its groups) /usr/bin/bouncetail $cmd"
+# setpriv execs the daemon itself (runuser would stay as its parent and turn SIGTERM into 143), with
+# the user's supplementary groups, as systemd's User= and SupplementaryGroups= do.
 # shellcheck disable=SC2086 # the command is a word list on purpose
-runuser -u bouncetail -- /usr/bin/bouncetail $cmd > "$work/out.log" 2>&1 &
+setpriv --reuid=bouncetail --regid=bouncetail --init-groups --no-new-privs -- /usr/bin/bouncetail $cmd > "$work/out.log" 2>&1 &
 pid=$!
 
 ok=""
@@ -102,7 +104,8 @@ curl -fsS "http://127.0.0.1:$port/metrics" > "$work/metrics" || fail "/metrics d
 grep -q '^bouncetail_healthy 1' "$work/metrics" || { head -20 "$work/metrics" >&2; fail "/metrics lacks bouncetail_healthy 1"; }
 pass "/metrics: $(grep -c '^bouncetail_' "$work/metrics") bouncetail series"
 
-[ "$(ps -o user= -p "$pid" | tr -d ' ')" = bouncetail ] || [ "$(ps -o user= --ppid "$pid" | tr -d ' ' | head -1)" = bouncetail ] || fail "not running as bouncetail"
+[ "$(ps -o user= -p "$pid" | tr -d ' ')" = bouncetail ] || fail "not running as bouncetail"
+pass "running as bouncetail"
 [ -f "$state/state.db" ] && [ "$(stat -c %U "$state/state.db")" != bouncetail ] && fail "state.db not owned by bouncetail"
 
 kill -TERM "$pid"
