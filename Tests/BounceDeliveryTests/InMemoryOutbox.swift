@@ -16,6 +16,7 @@ actor InMemoryOutbox: DeliveryOutbox {
     }
 
     private(set) var rows: [Int64: Row] = [:]
+    private var claimed: Set<Int64> = []
     private var nextID: Int64 = 1
 
     @discardableResult
@@ -27,17 +28,21 @@ actor InMemoryOutbox: DeliveryOutbox {
     }
 
     func claimDue(limit: Int, now: Date) async throws -> [OutboxItem] {
-        rows.values.filter { $0.state == .pending && $0.nextAttempt <= now }
+        let due = rows.values.filter { $0.state == .pending && $0.nextAttempt <= now && !claimed.contains($0.item.id) }
             .sorted { ($0.nextAttempt, $0.item.id) < ($1.nextAttempt, $1.item.id) }
             .prefix(limit).map(\.item)
+        claimed.formUnion(due.map(\.id))
+        return due
     }
 
     func markSent(id: Int64, at: Date) async throws {
+        claimed.remove(id)
         rows[id]?.state = .sent
         rows[id]?.sentAt = at
     }
 
     func scheduleRetry(id: Int64, at: Date, error: String, status: Int?) async throws {
+        claimed.remove(id)
         guard var row = rows[id] else { return }
         row.item.attempts += 1
         if row.item.firstFailureAt == nil { row.item.firstFailureAt = Date() }
@@ -48,12 +53,13 @@ actor InMemoryOutbox: DeliveryOutbox {
     }
 
     func markDead(id: Int64, at: Date, status: Int?, body: String) async throws {
+        claimed.remove(id)
         rows[id]?.state = .dead
         rows[id]?.lastStatus = status
         rows[id]?.deadBody = body
     }
 
-    func release(id: Int64) async throws {}
+    func release(id: Int64) async throws { claimed.remove(id) }
 
     func nextDue() async throws -> Date? {
         rows.values.filter { $0.state == .pending }.map(\.nextAttempt).min()
