@@ -17,6 +17,9 @@ actor InMemoryOutbox: DeliveryOutbox {
 
     private(set) var rows: [Int64: Row] = [:]
     private var claimed: Set<Int64> = []
+    /// Ids in enqueue order, and where the first possibly pending one is, so a large backlog claims in O(limit).
+    private var order: [Int64] = []
+    private var firstOpen = 0
     private var nextID: Int64 = 1
 
     @discardableResult
@@ -24,13 +27,20 @@ actor InMemoryOutbox: DeliveryOutbox {
         let id = nextID
         nextID += 1
         rows[id] = Row(item: OutboxItem(id: id, dedupKey: dedupKey, body: body, enqueuedAt: at), nextAttempt: at)
+        order.append(id)
         return id
     }
 
     func claimDue(limit: Int, now: Date) async throws -> [OutboxItem] {
-        let due = rows.values.filter { $0.state == .pending && $0.nextAttempt <= now && !claimed.contains($0.item.id) }
-            .sorted { ($0.nextAttempt, $0.item.id) < ($1.nextAttempt, $1.item.id) }
-            .prefix(limit).map(\.item)
+        while firstOpen < order.count, rows[order[firstOpen]]?.state != .pending { firstOpen += 1 }
+        var due: [OutboxItem] = []
+        var index = firstOpen
+        while index < order.count, due.count < limit {
+            if let row = rows[order[index]], row.state == .pending, row.nextAttempt <= now, !claimed.contains(row.item.id) {
+                due.append(row.item)
+            }
+            index += 1
+        }
         claimed.formUnion(due.map(\.id))
         return due
     }
