@@ -9,6 +9,15 @@ struct BounceTail: AsyncParsableCommand {
         version: BounceTailVersion.string,
         subcommands: [
             ParseCommand.self,
+            ClassifyCommand.self,
+            CheckPatternsCommand.self,
+            BackfillCommand.self,
+            RunCommand.self,
+            OutboxCommand.self,
+            ExportCommand.self,
+            ReplayCommand.self,
+            CheckListmonkCommand.self,
+            CheckConfigCommand.self,
         ]
     )
 }

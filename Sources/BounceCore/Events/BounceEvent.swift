@@ -21,6 +21,10 @@ public struct BounceEvent: Sendable, Hashable, Codable {
         public var rule: String
         public var evidence: String
         public var sender: String?
+        /// Why the event is held rather than forwarded (sender-fault policy, age, a later delivery); nil when forwarded.
+        public var holdReason: String?
+        /// Anything else the operator should know (e.g. a malformed UUID that was left out).
+        public var note: String?
 
         enum CodingKeys: String, CodingKey {
             case reason, fault, action, status, dsn, mta, host, diagnostic, rule, evidence, sender
@@ -29,12 +33,15 @@ public struct BounceEvent: Sendable, Hashable, Codable {
             case remoteHost = "remote_host"
             case queueID = "queue_id"
             case messageID = "message_id"
+            case holdReason = "hold_reason"
+            case note
         }
 
         public init(
             reason: String, fault: Fault, action: ForwardAction, status: String, dsn: String?, replyCode: Int?,
             smtpStage: SMTPStage?, remoteHost: String?, mta: MTA, host: String, queueID: String,
-            messageID: String?, diagnostic: String?, rule: String, evidence: String, sender: String?
+            messageID: String?, diagnostic: String?, rule: String, evidence: String, sender: String?,
+            holdReason: String? = nil, note: String? = nil
         ) {
             self.reason = reason
             self.fault = fault
@@ -52,6 +59,8 @@ public struct BounceEvent: Sendable, Hashable, Codable {
             self.rule = rule
             self.evidence = evidence
             self.sender = sender
+            self.holdReason = holdReason
+            self.note = note
         }
     }
 

@@ -1,0 +1,193 @@
+import TOMLKit
+
+/// Finds the line of a key or id in a pattern file's text, since TOMLKit keeps no positions for values.
+struct LineIndex {
+    let lines: [Substring]
+    let file: String
+
+    init(text: String, file: String) {
+        self.lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        self.file = file
+    }
+
+    private func firstLine(after: Int = 0, where match: (Substring) -> Bool) -> Int? {
+        var n = max(after, 0)
+        while n < lines.count {
+            let t = lines[n].drop { $0 == " " || $0 == "\t" }
+            if !t.hasPrefix("#"), match(t) { return n + 1 }
+            n += 1
+        }
+        return nil
+    }
+
+    /// The line of `id = "X"` (the entry's identity), else the first `[[kind]]` header.
+    func id(_ id: String, kind: String) -> SourceLocation {
+        let q1 = "\"\(id)\""
+        let q2 = "'\(id)'"
+        if let n = firstLine(where: {
+            ($0.hasPrefix("id") || $0.hasPrefix("reason")) && ($0.contains(q1) || $0.contains(q2))
+        }) {
+            return .init(file: file, line: n)
+        }
+        return header(kind)
+    }
+
+    func header(_ kind: String) -> SourceLocation {
+        let n = firstLine {
+            $0.hasPrefix("[[\(kind)]]") || $0.hasPrefix("[\(kind)]") || $0.hasPrefix("\(kind) ")
+                || $0.hasPrefix("\(kind)=")
+        }
+        return .init(file: file, line: n ?? 0)
+    }
+
+    func key(_ key: String) -> SourceLocation {
+        .init(file: file, line: firstLine { $0.hasPrefix(key + " ") || $0.hasPrefix(key + "=") } ?? 0)
+    }
+
+    /// The `n`th (0-based) line after line `after` (1-based) that sets `key`, inline tables included.
+    func nth(_ key: String, after: Int, n: Int) -> SourceLocation? {
+        var seen = 0
+        var from = after
+        while let l = firstLine(
+            after: from,
+            where: {
+                $0.hasPrefix(key + " ") || $0.hasPrefix(key + "=") || $0.contains(" \(key) =")
+                    || $0.contains("{\(key) =") || $0.contains("{ \(key) =")
+            })
+        {
+            if seen == n { return .init(file: file, line: l) }
+            seen += 1
+            from = l
+        }
+        return nil
+    }
+}
+
+/// Reads typed values from one TOML table and collects problems with the entry's location.
+struct TableReader {
+    let table: TOMLTable
+    let kind: String
+    let lines: LineIndex
+    var location: SourceLocation
+    var problems: [PatternProblem] = []
+
+    init(table: TOMLTable, kind: String, lines: LineIndex, index: Int) {
+        self.table = table
+        self.kind = kind
+        self.lines = lines
+        if let id = table["id"]?.string {
+            self.location = lines.id(id, kind: kind)
+        } else {
+            self.location = lines.header(kind)
+        }
+    }
+
+    mutating func locateBy(key: String, value: String) {
+        location = lines.id(value, kind: kind)
+    }
+
+    mutating func fail(_ message: String) {
+        problems.append(.init(location: location, message: message))
+    }
+
+    mutating func string(_ key: String) -> String? {
+        guard let v = table[key] else { return nil }
+        guard let s = v.string else {
+            fail("`\(key)` in [[\(kind)]] must be a string, not \(v.type)")
+            return nil
+        }
+        return s
+    }
+
+    mutating func requiredString(_ key: String) -> String? {
+        guard table[key] != nil else {
+            fail("[[\(kind)]] entry needs `\(key)`")
+            return nil
+        }
+        return string(key)
+    }
+
+    mutating func int(_ key: String) -> Int? {
+        guard let v = table[key] else { return nil }
+        guard let i = v.int else {
+            fail("`\(key)` in [[\(kind)]] must be an integer, not \(v.type)")
+            return nil
+        }
+        return i
+    }
+
+    mutating func bool(_ key: String) -> Bool? {
+        guard let v = table[key] else { return nil }
+        guard let b = v.bool else {
+            fail("`\(key)` in [[\(kind)]] must be true or false, not \(v.type)")
+            return nil
+        }
+        return b
+    }
+
+    /// A string or a list of strings.
+    mutating func strings(_ key: String) -> [String] {
+        guard let v = table[key] else { return [] }
+        if let s = v.string { return [s] }
+        guard let a = v.array else {
+            fail("`\(key)` in [[\(kind)]] must be a list of strings")
+            return []
+        }
+        var out: [String] = []
+        for e in a {
+            if let s = e.string { out.append(s) } else { fail("`\(key)` in [[\(kind)]] must hold only strings") }
+        }
+        return out
+    }
+
+    mutating func ints(_ key: String) -> [Int] {
+        guard let v = table[key] else { return [] }
+        if let i = v.int { return [i] }
+        guard let a = v.array else {
+            fail("`\(key)` in [[\(kind)]] must be a list of integers")
+            return []
+        }
+        var out: [Int] = []
+        for e in a {
+            if let i = e.int { out.append(i) } else { fail("`\(key)` in [[\(kind)]] must hold only integers") }
+        }
+        return out
+    }
+
+    mutating func enumValue<E: RawRepresentable & CaseIterable>(_ key: String, _: E.Type) -> E?
+    where E.RawValue == String {
+        guard let s = string(key) else { return nil }
+        if let e = E(rawValue: s) ?? E(rawValue: s.uppercased()) ?? E(rawValue: s.lowercased()) { return e }
+        fail(
+            "`\(key)` = \"\(s)\" in [[\(kind)]]: expected one of \(E.allCases.map(\.rawValue).joined(separator: ", "))")
+        return nil
+    }
+
+    mutating func enumList<E: RawRepresentable & CaseIterable>(_ key: String, _: E.Type) -> [E]
+    where E.RawValue == String {
+        strings(key).compactMap { s in
+            if let e = E(rawValue: s) ?? E(rawValue: s.uppercased()) ?? E(rawValue: s.lowercased()) { return e }
+            fail(
+                "`\(key)` value \"\(s)\" in [[\(kind)]]: expected one of \(E.allCases.map(\.rawValue).joined(separator: ", "))"
+            )
+            return nil
+        }
+    }
+
+    /// A list of tables (`[[x.vector]]` or `vector = [{...}]`).
+    mutating func tables(_ key: String) -> [TOMLTable] {
+        guard let v = table[key] else { return [] }
+        if let t = v.table { return [t] }
+        guard let a = v.array else {
+            fail("`\(key)` in [[\(kind)]] must be a list of tables: write [[\(kind).\(key)]]")
+            return []
+        }
+        return a.compactMap { $0.table }
+    }
+
+    mutating func rejectUnknown(_ known: Set<String>) {
+        for k in table.keys where !known.contains(k) {
+            fail("unknown key `\(k)` in [[\(kind)]]; known keys: \(known.sorted().joined(separator: ", "))")
+        }
+    }
+}

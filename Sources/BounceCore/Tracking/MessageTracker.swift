@@ -1,0 +1,538 @@
+/// Joins the lines of each message (per MTA host and queue id) and decides one final outcome per
+/// (message, recipient): bounced, expired, or — with the optional policy — deferred too long.
+///
+/// Pure: no I/O and no clock of its own. Time comes from the records (a line without a time takes the
+/// latest time seen) and from the `now` given to ``tick(now:)``. Delivered and still-pending recipients
+/// produce nothing; at most one outcome is ever emitted per (message, recipient).
+///
+/// What it follows:
+/// - sender, Message-ID and listmonk's `X-Listmonk-Campaign` / `X-Listmonk-Subscriber` headers, whichever
+///   line order they come in (Exim's `logwrite` header line precedes its `<=` line);
+/// - content-filter re-queue chains: a `sent` to loopback or a configured filter relay with `queued as NEWID`
+///   links the old id to the new one; what either id learned is known to both, and the hand-off is not a delivery;
+/// - expiries without a recipient (Postfix qmgr `status=expired`) or without a reason (Exim retry timeouts):
+///   the reason comes from the last real attempt of the recipient, of the message on that domain, of another
+///   message on that domain recently, of the message on any domain, in that order;
+/// - bounce notifications (empty sender, or named by a Postfix `bounce:` line): never subscriber bounces;
+/// - queue id reuse: state is dropped at `removed` / `Completed`, by age and by count.
+///
+/// State changes are collected for the state database (``drainChanges()``) and can be loaded back
+/// (``restore(key:bytes:)``), so correlation survives restarts.
+public struct MessageTracker: Sendable {
+    public private(set) var options: TrackerOptions
+    public private(set) var counters = TrackerCounters()
+    /// Key (``key(host:mta:queueID:)``) → state.
+    var messages: [String: MessageState] = [:]
+    private var dirty: Set<String> = []
+    private var deleted: Set<String> = []
+    private var deliveries: [SuccessfulDelivery] = []
+    /// The last real temporary failure per domain and per remote host across messages, keyed
+    /// `<host>|<mta>|~d:<domain>` and `<host>|<mta>|~h:<remote host>`; persisted beside the messages so that
+    /// a restart explains an expiry exactly as an uninterrupted run would.
+    var recent: [String: StoredAttempt] = [:]
+    /// The latest record time seen.
+    public private(set) var clock = LogTime(microseconds: 0)
+    private var ingestsSinceSweep = 0
+    private let relays: RelayMatcher
+
+    private static let sweepInterval = 10_000
+    private static let recentCap = 20_000
+    private static let maxChainDepth = 8
+
+    public init(options: TrackerOptions) {
+        self.options = options
+        self.relays = RelayMatcher(filterRelays: options.filterRelays)
+    }
+
+    /// Messages currently tracked.
+    public var messageCount: Int { messages.count }
+
+    /// The state key of a message: `<host>|<mta>|<queueid>`.
+    public static func key(host: String, mta: MTA, queueID: String) -> String {
+        host + "|" + mta.rawValue + "|" + queueID
+    }
+
+    // MARK: - Ingest
+
+    /// Feeds one parsed line; returns the final outcomes it decided (usually none).
+    /// - Parameter host: the MTA host for identity when this source has its own; default ``TrackerOptions/host``.
+    public mutating func ingest(_ line: ParsedLine, host: String? = nil) -> [FinalOutcome] {
+        let time = line.envelope.time ?? clock
+        if time > clock { clock = time }
+        let host = host ?? options.host
+        var out: [FinalOutcome] = []
+        apply(line.record, host: host, time: time, into: &out)
+        for extra in line.extraHeaders { apply(extra, host: host, time: time, into: &out) }
+
+        if messages.count > options.maxMessages { evictOldest() }
+        ingestsSinceSweep += 1
+        if ingestsSinceSweep >= Self.sweepInterval {
+            ingestsSinceSweep = 0
+            counters.evictedByAge += removeOlder(than: LogTime(microseconds: clock.microseconds - options.maxAge))
+        }
+        return out
+    }
+
+    private mutating func apply(_ record: LogRecord, host: String, time: LogTime, into out: inout [FinalOutcome]) {
+        switch record {
+        case .delivery(let a):
+            delivery(a, host: host, time: time, into: &out)
+
+        case .queued(let q):
+            let k = Self.key(host: host, mta: q.mta, queueID: q.queueID)
+            var s = take(k, host: host, mta: q.mta, queueID: q.queueID, time: time)
+            s.sender = q.sender
+            if q.sender.isEmpty { s.isBounceNotification = true }
+            if let m = q.messageID, s.messageID == nil { s.messageID = m }
+            put(k, s)
+            if !s.childQueueIDs.isEmpty { propagate(from: k) }
+
+        case .messageID(let mta, let queueID, let messageID):
+            let k = Self.key(host: host, mta: mta, queueID: queueID)
+            var s = take(k, host: host, mta: mta, queueID: queueID, time: time)
+            // cleanup logs the Message-ID once, before any delivery: a message that already has delivery
+            // lines is an earlier one whose `removed` line we never saw.
+            if !s.recipients.isEmpty && s.messageID != messageID {
+                counters.queueIDReused += 1
+                s = MessageState(host: host, mta: mta, queueID: queueID, time: time)
+            }
+            s.messageID = messageID
+            put(k, s)
+            if !s.childQueueIDs.isEmpty { propagate(from: k) }
+
+        case .header(let mta, let queueID, let name, let value):
+            guard let which = ListmonkHeader(name: name) else { return }
+            let k = Self.key(host: host, mta: mta, queueID: queueID)
+            var s = take(k, host: host, mta: mta, queueID: queueID, time: time)
+            let v = ListmonkHeader.firstToken(value)
+            switch which {
+            case .campaign: s.campaignUUID = v
+            case .subscriber: s.subscriberUUID = v
+            }
+            put(k, s)
+            if !s.childQueueIDs.isEmpty { propagate(from: k) }
+
+        case .bounceNotification(let mta, _, let notificationQueueID, _):
+            let k = Self.key(host: host, mta: mta, queueID: notificationQueueID)
+            var s = take(k, host: host, mta: mta, queueID: notificationQueueID, time: time)
+            s.isBounceNotification = true
+            put(k, s)
+
+        case .expired(let mta, let queueID, let sender, let rawStatus):
+            let k = Self.key(host: host, mta: mta, queueID: queueID)
+            guard var s = messages.removeValue(forKey: k) else {
+                counters.expiredWithoutRecipients += 1
+                return
+            }
+            s.lastSeen = max(s.lastSeen, time)
+            s.expiredSeen = true
+            if s.sender == nil { s.sender = sender }
+            // Every recipient still deferred; one already reported (deferred too long) is counted as a repeat.
+            let waiting = s.recipients.filter { !$0.value.finished && $0.value.firstDeferred != nil }
+                .sorted { $0.value.order < $1.value.order }
+            if waiting.isEmpty { counters.expiredWithoutRecipients += 1 }
+            for (rk, var r) in waiting {
+                let evidence = bestEvidence(s, r, domain: RecipientState.domain(of: rk), time: time, fallback: nil)
+                emit(.expired, s, &r, time: time, rawStatus: rawStatus, evidence: evidence, into: &out)
+                s.recipients[rk] = r
+            }
+            put(k, s)
+
+        case .removed(let mta, let queueID):
+            let k = Self.key(host: host, mta: mta, queueID: queueID)
+            if messages.removeValue(forKey: k) != nil {
+                dirty.remove(k)
+                deleted.insert(k)
+            }
+
+        case .inboundReject, .warning, .otherMTA, .other:
+            return
+        }
+    }
+
+    private mutating func delivery(_ a: DeliveryAttempt, host: String, time: LogTime, into out: inout [FinalOutcome]) {
+        if a.status == .other { return }
+        let k = Self.key(host: host, mta: a.mta, queueID: a.queueID)
+        var s = take(k, host: host, mta: a.mta, queueID: a.queueID, time: time)
+        let rk = a.recipient.lowercased()
+        var r = s.recipients[rk]
+            ?? RecipientState(recipient: a.recipient, originalRecipient: a.originalRecipient, order: s.recipients.count)
+        if r.originalRecipient == nil, let o = a.originalRecipient { r.originalRecipient = o }
+        let domain = RecipientState.domain(of: rk)
+        let stored = StoredAttempt(time: time, attempt: a)
+        var handOff: String?
+
+        switch a.status {
+        case .sent:
+            if let newID = a.queuedAs, relays.isFilterHop(relay: a.relay, remoteHost: a.remoteHost) {
+                // Not a delivery: the message lives on under the new id, where its fate is decided.
+                counters.filterHandOffs += 1
+                handOff = newID
+            } else {
+                counters.delivered += 1
+                if options.recordDeliveries {
+                    let address = (r.originalRecipient ?? r.recipient).lowercased()
+                    deliveries.append(SuccessfulDelivery(address: address, time: time, mta: a.mta, queueID: a.queueID))
+                }
+            }
+            r.finished = true
+
+        case .deferred:
+            if r.firstDeferred == nil { r.firstDeferred = time }
+            if a.isAttempt {
+                r.lastAttempt = stored
+                s.lastAttemptByDomain[domain] = stored
+                rememberRecent(stored, host: host, domain: domain)
+            } else {
+                r.lastNonAttempt = stored
+                if r.lastAttempt == nil && r.borrowedAttempt == nil,
+                    let b = recentAttempt(host: host, mta: a.mta, domain: domain, remoteHost: a.remoteHost, at: time)
+                {
+                    r.borrowedAttempt = b
+                }
+            }
+            if let age = options.deferredTooLongAfter, let first = r.firstDeferred, r.isOpen,
+                time.microseconds - first.microseconds >= age
+            {
+                let evidence = bestEvidence(s, r, domain: domain, time: time, fallback: a)
+                emit(.deferredTooLong, s, &r, time: time, rawStatus: a.rawStatus, evidence: evidence, into: &out)
+            }
+
+        case .bounced where a.isRetryTimeout, .expired:
+            // Exim's retry timeouts name no reason of their own: it comes from an earlier real attempt.
+            let evidence = bestEvidence(s, r, domain: domain, time: time, fallback: a)
+            emit(.expired, s, &r, time: time, rawStatus: a.rawStatus, evidence: evidence, into: &out)
+
+        case .bounced:
+            emit(.bounced, s, &r, time: time, rawStatus: a.rawStatus, evidence: a, into: &out)
+
+        case .other:
+            break
+        }
+        s.recipients[rk] = r
+        put(k, s)
+        if let newID = handOff { link(parent: k, child: newID, host: host, mta: a.mta, time: time) }
+    }
+
+    /// Records one outcome unless the recipient already has one, the message is a bounce notification, or
+    /// the sender filter rejects it (each counted).
+    private mutating func emit(
+        _ kind: FinalOutcome.Kind, _ s: MessageState, _ r: inout RecipientState, time: LogTime, rawStatus: String,
+        evidence: DeliveryAttempt?, into out: inout [FinalOutcome]
+    ) {
+        guard r.isOpen else {
+            counters.suppressedRepeats += 1
+            return
+        }
+        r.reported = true
+        if s.isBounceNotification || s.sender == "" {
+            counters.bounceNotifications += 1
+            return
+        }
+        if let filter = options.senderFilter, !filter.accepts(sender: s.sender, hasListmonkHeaders: s.hasListmonkHeaders) {
+            counters.filtered += 1
+            return
+        }
+        counters.outcomes += 1
+        out.append(
+            FinalOutcome(
+                kind: kind, mta: s.mta, host: s.host, queueID: s.queueID, firstSeen: s.firstSeen,
+                messageID: s.messageID, sender: s.sender, campaignUUID: s.campaignUUID,
+                subscriberUUID: s.subscriberUUID, recipient: r.recipient, originalRecipient: r.originalRecipient,
+                time: time, rawStatus: rawStatus, evidence: evidence))
+    }
+
+    /// The attempt that explains an expiry, best first: the recipient's own last real attempt; the message's
+    /// last real attempt on the same domain; another message's recent attempt on that domain (captured when
+    /// the recipient was skipped, or now); the message's last real attempt on any domain; the recipient's
+    /// last non-attempt line (Postfix repeats the original error in it); the deciding line itself.
+    private func bestEvidence(
+        _ s: MessageState, _ r: RecipientState, domain: String, time: LogTime, fallback: DeliveryAttempt?
+    ) -> DeliveryAttempt? {
+        if let a = r.lastAttempt { return a.attempt }
+        if let a = s.lastAttemptByDomain[domain] { return a.attempt }
+        if let a = r.borrowedAttempt { return a.attempt }
+        if let a = recentAttempt(host: s.host, mta: s.mta, domain: domain, remoteHost: nil, at: time) {
+            return a.attempt
+        }
+        if let a = s.lastAttemptAnyDomain { return a.attempt }
+        if let a = r.lastNonAttempt { return a.attempt }
+        return fallback
+    }
+
+    // MARK: - Deferred too long, ageing
+
+    /// Applies the time-based policies at `now` (wall clock in follow mode, the latest record time in a
+    /// backfill): one `deferred` outcome per recipient deferred longer than
+    /// ``TrackerOptions/deferredTooLongAfter``, and eviction of messages older than ``TrackerOptions/maxAge``.
+    public mutating func tick(now: LogTime) -> [FinalOutcome] {
+        var out: [FinalOutcome] = []
+        if let age = options.deferredTooLongAfter {
+            var due: [String] = []
+            for (k, s) in messages {
+                for r in s.recipients.values where r.isOpen {
+                    if let first = r.firstDeferred, now.microseconds - first.microseconds >= age {
+                        due.append(k)
+                        break
+                    }
+                }
+            }
+            for k in due.sorted() {
+                guard var s = messages.removeValue(forKey: k) else { continue }
+                let open = s.recipients.filter {
+                    guard $0.value.isOpen, let first = $0.value.firstDeferred else { return false }
+                    return now.microseconds - first.microseconds >= age
+                }.sorted { $0.value.order < $1.value.order }
+                for (rk, var r) in open {
+                    let evidence = bestEvidence(s, r, domain: RecipientState.domain(of: rk), time: now, fallback: nil)
+                    let raw = r.lastAttempt?.attempt.rawStatus ?? r.lastNonAttempt?.attempt.rawStatus ?? "deferred"
+                    emit(.deferredTooLong, s, &r, time: now, rawStatus: raw, evidence: evidence, into: &out)
+                    s.recipients[rk] = r
+                }
+                messages[k] = s
+                markDirty(k)
+            }
+        }
+        counters.evictedByAge += removeOlder(than: LogTime(microseconds: now.microseconds - options.maxAge))
+        return out
+    }
+
+    /// Drops every message whose latest line is older than `cutoff`; returns how many. Their recipients get
+    /// no outcome (their history was lost or never finished).
+    @discardableResult
+    public mutating func evict(olderThan cutoff: LogTime) -> Int {
+        let n = removeOlder(than: cutoff)
+        counters.evictedByAge += n
+        return n
+    }
+
+    private mutating func removeOlder(than cutoff: LogTime) -> Int {
+        let old = messages.filter { $0.value.lastSeen < cutoff }.map(\.key)
+        for k in old { drop(k) }
+        pruneRecent(before: LogTime(microseconds: clock.microseconds - options.recentAttemptWindow))
+        return old.count
+    }
+
+    /// Drops the least recently seen tenth, so the count check does not sort on every line.
+    private mutating func evictOldest() {
+        let target = max(0, options.maxMessages - max(1, options.maxMessages / 10))
+        let excess = messages.count - target
+        guard excess > 0 else { return }
+        let victims = messages.map { ($0.key, $0.value.lastSeen) }
+            .sorted { $0.1 != $1.1 ? $0.1 < $1.1 : $0.0 < $1.0 }
+            .prefix(excess)
+        for (k, _) in victims { drop(k) }
+        counters.evictedByCount += excess
+    }
+
+    // MARK: - Persistence and deliveries
+
+    /// The state changed since the last drain: each changed message's JSON, and the keys dropped.
+    public mutating func drainChanges() -> TrackerChanges {
+        var changes = TrackerChanges(deleted: deleted)
+        let encoder = TrackerCoding.encoder()
+        for k in dirty {
+            // Encoding strings, integers and booleans cannot fail.
+            if let s = messages[k] {
+                if let bytes = try? TrackerCoding.encode(s, with: encoder) { changes.upserted[k] = bytes }
+            } else if let a = recent[k] {
+                if let bytes = try? TrackerCoding.encode(a, with: encoder) { changes.upserted[k] = bytes }
+            }
+        }
+        dirty.removeAll(keepingCapacity: true)
+        deleted.removeAll(keepingCapacity: true)
+        return changes
+    }
+
+    /// Loads one persisted message state (as produced by ``drainChanges()``); call at start-up, before ingesting.
+    /// - Throws: ``TrackerRestoreError`` when the bytes are not a state of this key.
+    public mutating func restore(key: String, bytes: [UInt8]) throws {
+        if Self.isRecentKey(key) {
+            do {
+                recent[key] = try TrackerCoding.decode(StoredAttempt.self, bytes)
+            } catch {
+                throw TrackerRestoreError(key: key, problem: "not a recent-attempt record (\(error))")
+            }
+            return
+        }
+        let s: MessageState
+        do {
+            s = try TrackerCoding.decode(MessageState.self, bytes)
+        } catch {
+            throw TrackerRestoreError(key: key, problem: "not a tracker state (\(error))")
+        }
+        guard Self.key(host: s.host, mta: s.mta, queueID: s.queueID) == key else {
+            throw TrackerRestoreError(key: key, problem: "the state belongs to \(s.host)|\(s.mta.rawValue)|\(s.queueID)")
+        }
+        messages[key] = s
+        if s.lastSeen > clock { clock = s.lastSeen }
+    }
+
+    /// The successful deliveries seen since the last drain (only with ``TrackerOptions/recordDeliveries``).
+    public mutating func drainDeliveries() -> [SuccessfulDelivery] {
+        defer { deliveries.removeAll() }
+        return deliveries
+    }
+
+    // MARK: - State helpers
+
+    /// Removes a message's state for in-place mutation, creating it if new; pair with ``put(_:_:)``.
+    private mutating func take(_ k: String, host: String, mta: MTA, queueID: String, time: LogTime) -> MessageState {
+        var s = messages.removeValue(forKey: k) ?? MessageState(host: host, mta: mta, queueID: queueID, time: time)
+        if time > s.lastSeen { s.lastSeen = time }
+        return s
+    }
+
+    private mutating func put(_ k: String, _ s: MessageState) {
+        messages[k] = s
+        markDirty(k)
+    }
+
+    private mutating func markDirty(_ k: String) {
+        dirty.insert(k)
+        if !deleted.isEmpty { deleted.remove(k) }
+    }
+
+    private mutating func drop(_ k: String) {
+        messages.removeValue(forKey: k)
+        dirty.remove(k)
+        deleted.insert(k)
+    }
+
+    /// Links a content-filter hand-off: the new id inherits what the old one knew.
+    private mutating func link(parent pk: String, child childID: String, host: String, mta: MTA, time: LogTime) {
+        let ck = Self.key(host: host, mta: mta, queueID: childID)
+        guard ck != pk, let parent = messages[pk] else { return }
+        var c = take(ck, host: host, mta: mta, queueID: childID, time: time)
+        c.parentQueueID = parent.queueID
+        Self.inherit(from: parent, into: &c)
+        put(ck, c)
+        if !parent.childQueueIDs.contains(childID) {
+            messages[pk]?.childQueueIDs.append(childID)
+        }
+        propagate(from: ck)
+    }
+
+    /// Passes what a message learned on to the messages it was handed to (headers may be logged late).
+    private mutating func propagate(from k: String, depth: Int = 0) {
+        guard depth < Self.maxChainDepth, let s = messages[k], !s.childQueueIDs.isEmpty else { return }
+        for childID in s.childQueueIDs {
+            let ck = Self.key(host: s.host, mta: s.mta, queueID: childID)
+            guard var c = messages.removeValue(forKey: ck) else { continue }
+            let before = c
+            Self.inherit(from: s, into: &c)
+            messages[ck] = c
+            if c != before {
+                markDirty(ck)
+                propagate(from: ck, depth: depth + 1)
+            }
+        }
+    }
+
+    private static func inherit(from p: MessageState, into c: inout MessageState) {
+        if c.sender == nil { c.sender = p.sender }
+        if c.messageID == nil { c.messageID = p.messageID }
+        if c.campaignUUID == nil { c.campaignUUID = p.campaignUUID }
+        if c.subscriberUUID == nil { c.subscriberUUID = p.subscriberUUID }
+        if p.isBounceNotification { c.isBounceNotification = true }
+    }
+
+    // MARK: - Recent attempts per domain and host
+
+    private static func recentKey(host: String, mta: MTA, _ kind: String, _ name: String) -> String {
+        key(host: host, mta: mta, queueID: "~" + kind + ":" + name)
+    }
+
+    /// Recent-attempt keys carry `~` where a queue id would be (no MTA's queue id contains it).
+    static func isRecentKey(_ key: String) -> Bool {
+        guard let bar = key.lastIndex(of: "|") else { return false }
+        return key[key.index(after: bar)...].hasPrefix("~")
+    }
+
+    private mutating func rememberRecent(_ a: StoredAttempt, host: String, domain: String) {
+        if recent.count >= Self.recentCap {
+            pruneRecent(before: LogTime(microseconds: a.time.microseconds - options.recentAttemptWindow))
+            if recent.count >= Self.recentCap {
+                for k in recent.keys.sorted().prefix(Self.recentCap / 2) { dropRecent(k) }
+            }
+        }
+        if !domain.isEmpty { setRecent(Self.recentKey(host: host, mta: a.attempt.mta, "d", domain), a) }
+        if let h = a.attempt.remoteHost?.lowercased(), !h.isEmpty {
+            setRecent(Self.recentKey(host: host, mta: a.attempt.mta, "h", h), a)
+        }
+    }
+
+    private mutating func setRecent(_ k: String, _ a: StoredAttempt) {
+        recent[k] = a
+        markDirty(k)
+    }
+
+    private mutating func dropRecent(_ k: String) {
+        recent.removeValue(forKey: k)
+        dirty.remove(k)
+        deleted.insert(k)
+    }
+
+    private func recentAttempt(host: String, mta: MTA, domain: String, remoteHost: String?, at time: LogTime) -> StoredAttempt? {
+        func fresh(_ a: StoredAttempt?) -> StoredAttempt? {
+            guard let a, a.time <= time, time.microseconds - a.time.microseconds <= options.recentAttemptWindow
+            else { return nil }
+            return a
+        }
+        if !domain.isEmpty, let a = fresh(recent[Self.recentKey(host: host, mta: mta, "d", domain)]) { return a }
+        if let h = remoteHost?.lowercased(), !h.isEmpty, let a = fresh(recent[Self.recentKey(host: host, mta: mta, "h", h)]) {
+            return a
+        }
+        return nil
+    }
+
+    private mutating func pruneRecent(before cutoff: LogTime) {
+        for (k, a) in recent where a.time < cutoff { dropRecent(k) }
+    }
+}
+
+/// listmonk's identifying headers.
+enum ListmonkHeader {
+    case campaign
+    case subscriber
+
+    init?(name: String) {
+        let u = name.utf8
+        // `x-listmonk-` then `campaign` / `subscriber`, ASCII case-insensitive, no allocation.
+        func equalsLower(_ lit: StaticString) -> Bool {
+            guard u.count == lit.utf8CodeUnitCount else { return false }
+            var i = 0
+            for c in u {
+                let l = c >= 0x41 && c <= 0x5A ? c | 0x20 : c
+                if l != lit.utf8Start[i] { return false }
+                i += 1
+            }
+            return true
+        }
+        if equalsLower("x-listmonk-campaign") {
+            self = .campaign
+        } else if equalsLower("x-listmonk-subscriber") {
+            self = .subscriber
+        } else if name.utf8.first == 0x20 || name.utf8.last == 0x20, let trimmed = ListmonkHeader(name: name.trimmingSpaces) {
+            self = trimmed
+        } else {
+            return nil
+        }
+    }
+
+    /// The header value's first word: Postfix appends ` from host[ip]; from=<...> ...` to logged headers.
+    static func firstToken(_ value: String) -> String {
+        let u = value.utf8
+        var start = u.startIndex
+        while start < u.endIndex, u[start] == 0x20 || u[start] == 0x09 { start = u.index(after: start) }
+        var end = start
+        while end < u.endIndex, u[end] != 0x20, u[end] != 0x09, u[end] != UInt8(ascii: ";") { end = u.index(after: end) }
+        if end > start, u[start] == UInt8(ascii: "<"), u.distance(from: start, to: end) >= 2,
+            u[u.index(before: end)] == UInt8(ascii: ">")
+        {
+            start = u.index(after: start)
+            end = u.index(before: end)
+        }
+        return String(Substring(u[start..<end]))
+    }
+}

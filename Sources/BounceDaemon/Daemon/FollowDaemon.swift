@@ -1,0 +1,89 @@
+import BounceClassifier
+import BounceCore
+import BounceSources
+import BounceStore
+import Foundation
+import Logging
+
+/// `bouncetail run`: follows the configured files and the journal, commits each batch's position,
+/// tracker state and events in one transaction, and leaves delivery to the dispatcher.
+public final class FollowDaemon: Sendable {
+    private let config: BounceTailConfig
+    private let db: StateDB
+    private let patterns: ReloadCoordinator<Classifier>
+    private let logger: Logger
+
+    public init(config: BounceTailConfig, db: StateDB, patterns: ReloadCoordinator<Classifier>, logger: Logger) {
+        self.config = config
+        self.db = db
+        self.patterns = patterns
+        self.logger = logger
+    }
+
+    /// Runs until cancelled (SIGTERM): stops the sources, commits what was read, returns.
+    public func run(context: DaemonShell.Context) async throws {
+        let channel = InputChannel()
+        let known = try db.positions()
+        var followers: [FileFollower] = []
+        for (i, source) in config.sources.files.enumerated() {
+            var fc = FollowConfiguration()
+            fc.maxLineLength = Int(source.maxLineBytes.bytes)
+            fc.start = source.startAt == .beginning ? .beginning : .end
+            fc.safetyPollInterval = source.pollInterval.duration
+            let follower = try FileFollower(
+                paths: source.paths, knownPositions: known.compactMap(FilePositionCoding.decode), configuration: fc)
+            followers.append(follower)
+            let name = source.name.isEmpty ? "file\(i)" : source.name
+            Thread.detachNewThread { [follower] in
+                while !follower.isStopped {
+                    if let batch = follower.next(timeout: .seconds(1)) {
+                        channel.send(.file(source: name, batch: batch))
+                    }
+                }
+            }
+        }
+        var journal: JournalSource?
+        var journalTask: Task<Void, Never>?
+        if config.sources.journal.enabled {
+            let stored = known.first { $0.sourceID == "journal" }
+            let start: JournalStartPoint =
+                if let cursor = stored?.journalCursor, let rt = stored?.journalRealtime {
+                    .after(JournalPosition(cursor: cursor, realtime: LogTime(microseconds: rt)))
+                } else { .tail }
+            let source = try JournalSource(options: JournalDaemonOptions.make(config.sources.journal, start: start, mode: .follow))
+            let report = try await source.start()
+            logger.notice("journal: \(report)")
+            journal = source
+            journalTask = Task.detached {
+                do {
+                    for try await batch in source.batches { channel.send(.journal(batch)) }
+                } catch {
+                    channel.send(.sourceFailed(source: "journal", message: "\(error)"))
+                }
+            }
+        }
+        let ingest = IngestLoop(config: config, db: db, patterns: patterns, context: context, logger: logger)
+        try ingest.restoreTrackerState()
+        let ticker = Task.detached {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(30))
+                if !Task.isCancelled { channel.send(.tick) }
+            }
+        }
+        let runningFollowers = followers
+        let runningJournal = journal
+        await withTaskCancellationHandler {
+            for await input in channel.stream {
+                ingest.handle(input)
+                channel.processed()
+            }
+        } onCancel: {
+            for f in runningFollowers { f.stopHandle.stop() }
+            runningJournal?.stop()
+            channel.finish()
+        }
+        ticker.cancel()
+        journalTask?.cancel()
+        try ingest.flush()
+    }
+}

@@ -1,0 +1,152 @@
+import BounceClassifier
+import BounceCore
+import BounceSources
+import BounceStore
+import Foundation
+import Logging
+
+/// The one owner of the pipeline in `bouncetail run`: parses each batch, runs it through the pipeline
+/// and commits position, tracker state and events in one transaction (architecture invariant 1).
+final class IngestLoop {
+    private let config: BounceTailConfig
+    private let db: StateDB
+    private let patterns: ReloadCoordinator<Classifier>
+    private let context: DaemonShell.Context
+    private let logger: Logger
+    private let pipeline: EventPipeline
+    private let sink: Batch.Sink
+    private var parsers: [String: LineParser] = [:]
+    private var journalParser: JournalLineParser
+    private let timeZone: SourceTimeZone
+    private var lastRetention = Date.distantPast
+    private var failingSources: Set<String> = []
+
+    init(config: BounceTailConfig, db: StateDB, patterns: ReloadCoordinator<Classifier>, context: DaemonShell.Context, logger: Logger) {
+        self.config = config
+        self.db = db
+        self.patterns = patterns
+        self.context = context
+        self.logger = logger
+        var options = PipelineFactory.options(config)
+        // The live daemon sends what it sees now; the age hold is for backfills of old logs.
+        options.events.holdOlderThan = config.outbox.holdOlderThan.milliseconds * 1000
+        pipeline = EventPipeline(options: options, classifier: patterns.current, now: { LogTime(date: Date()) })
+        sink = config.sink.kind == .sqlite ? .localStore : .outbox
+        timeZone = PipelineFactory.timeZone(config.general.timeZone)
+        journalParser = JournalLineParser(host: config.general.hostName, timeZone: timeZone)
+    }
+
+    func restoreTrackerState() throws {
+        for (key, bytes) in try db.allTrackerState() {
+            do { try pipeline.restore(key: key, bytes: bytes) } catch {
+                logger.warning("tracker state ignored", metadata: ["key": "\(key)", "error": "\(error)"])
+            }
+        }
+    }
+
+    func handle(_ input: DaemonInput) {
+        let current = patterns.current
+        if current !== pipeline.classifier { pipeline.classifier = current }
+        var events: [BounceEvent] = []
+        var positions: [SourcePosition] = []
+        switch input {
+        case .file(let source, let batch):
+            var parser = parsers[batch.path] ?? LineParser(options: LineParserOptions(timeZone: timeZone, referenceTime: LogTime(date: Date())))
+            var bytes = 0
+            batch.forEachLine { raw, _ in
+                bytes += raw.count + 1
+                pipeline.ingest(parser.parse(raw), into: &events)
+            }
+            parsers[batch.path] = parser
+            context.metrics.linesRead(source: source).increment(by: batch.count)
+            context.metrics.bytesRead(source: source).increment(by: bytes)
+            positions.append(FilePositionCoding.encode(batch.position))
+            markHealthy(source)
+        case .journal(let batch):
+            for entry in batch.entries {
+                pipeline.ingest(journalParser.parse(entry), into: &events)
+            }
+            if batch.skippedCorrupt > 0 { context.metrics.parseFailures(source: "journal").increment(by: batch.skippedCorrupt) }
+            context.metrics.linesRead(source: "journal").increment(by: batch.entries.count)
+            positions.append(
+                SourcePosition(
+                    sourceID: "journal", journalCursor: batch.position.cursor,
+                    journalRealtime: batch.position.realtime.microseconds))
+            markHealthy("journal")
+        case .sourceFailed(let source, let message):
+            logger.error("source failed", metadata: ["source": "\(source)", "error": "\(message)"])
+            context.health.setUnhealthy("source:\(source)", reason: message)
+            failingSources.insert(source)
+            return
+        case .tick:
+            pipeline.tick(at: LogTime(date: Date()), into: &events)
+            periodic()
+        }
+        commit(positions: positions, events: events)
+    }
+
+    /// Commits whatever the tracker changed without a position (at shutdown).
+    func flush() throws {
+        try db.commit(trackerOnlyBatch())
+    }
+
+    private func trackerOnlyBatch() -> Batch {
+        let changes = pipeline.drainTrackerChanges()
+        return Batch(trackerUpserts: changes.upserted.map { (key: $0.key, bytes: $0.value) }, trackerDeletes: Array(changes.deleted), sink: sink)
+    }
+
+    private func commit(positions: [SourcePosition], events: [BounceEvent]) {
+        var batch = trackerOnlyBatch()
+        batch.positions = positions
+        batch.events = events
+        _ = pipeline.drainDeliveries()
+        // A failed commit must not advance anything: the state database stays as it was, the batch is
+        // retried from the stored position after a restart. Keep trying, loudly, rather than drop it.
+        var attempt = 0
+        while true {
+            do {
+                let result = try db.commit(batch)
+                for e in events {
+                    context.metrics.events(reason: e.meta.reason, type: e.type.rawValue, fault: e.meta.fault.rawValue, action: e.meta.action.rawValue).increment()
+                    if e.meta.action == .hold && e.meta.fault == .sender {
+                        context.metrics.heldSenderFault(reason: e.meta.reason, remoteDomain: e.email.split(separator: "@").last.map(String.init) ?? "").increment()
+                    }
+                    if e.meta.action == .forward || result.inserted > 0 {
+                        logger.info("bounce", metadata: ["email": "\(e.email)", "reason": "\(e.meta.reason)", "type": "\(e.type.rawValue)", "action": "\(e.meta.action.rawValue)", "rule": "\(e.meta.rule)"])
+                    }
+                }
+                context.health.setHealthy("state-db")
+                return
+            } catch {
+                attempt += 1
+                context.health.setUnhealthy("state-db", reason: "\(error)")
+                logger.error("cannot commit to the state database; retrying", metadata: ["error": "\(error)", "attempt": "\(attempt)"])
+                Thread.sleep(forTimeInterval: min(30, Double(attempt)))
+            }
+        }
+    }
+
+    private func markHealthy(_ source: String) {
+        if failingSources.remove(source) != nil { context.health.setHealthy("source:\(source)") }
+    }
+
+    /// Outbox gauges and, hourly, retention.
+    private func periodic() {
+        if let s = try? db.status() {
+            context.metrics.outboxPending.record(s.pending)
+            context.metrics.outboxHeld.record(s.held)
+            context.metrics.outboxDead.record(s.dead)
+            context.metrics.outboxOldestPendingAge.record(s.oldestPendingAge ?? 0)
+        }
+        if Date().timeIntervalSince(lastRetention) > 3600 {
+            lastRetention = Date()
+            let age = config.outbox.retention.seconds
+            do {
+                let pruned = try db.prune(RetentionPolicy(sentAge: age, dedupKeyAge: age, trackerAge: config.tracker.stateMaxAge.seconds))
+                logger.debug("retention", metadata: ["pruned": "\(pruned)"])
+            } catch {
+                logger.error("retention failed", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+}

@@ -1,0 +1,58 @@
+import Synchronization
+
+/// What `/healthz` reports: healthy, or the list of problems.
+public enum HealthStatus: Sendable, Equatable {
+    case healthy
+    /// Each problem as `component: reason`, sorted by component.
+    case unhealthy([HealthRegistry.Problem])
+
+    /// Whether the daemon is healthy.
+    public var isHealthy: Bool { if case .healthy = self { return true } else { return false } }
+}
+
+/// The daemon's health, updated by its parts and read by `/healthz`.
+///
+/// Each part reports under its own component name (`dispatcher`, `source:/var/log/mail.log`, `disk`,
+/// `state_db`) and clears it when the problem is gone, so one part recovering never hides another's
+/// problem. Synchronous and thread-safe, so the journal's reader thread can report too.
+public final class HealthRegistry: Sendable {
+    /// One problem.
+    public struct Problem: Sendable, Hashable, CustomStringConvertible {
+        /// Who reported it.
+        public var component: String
+        /// What is wrong, in words an operator can act on.
+        public var reason: String
+        public var description: String { "\(component): \(reason)" }
+    }
+
+    private let problems = Mutex<[String: String]>([:])
+    private let metrics: BounceMetrics?
+
+    /// A registry with no problems; when `metrics` is given, `bouncetail_healthy` follows the status.
+    public init(metrics: BounceMetrics? = nil) {
+        self.metrics = metrics
+        metrics?.healthy.record(1)
+    }
+
+    /// Marks `component` unhealthy because of `reason` (replacing its previous reason).
+    public func setUnhealthy(_ component: String, reason: String) {
+        problems.withLock { $0[component] = reason }
+        metrics?.healthy.record(0)
+    }
+
+    /// Clears `component`'s problem.
+    public func setHealthy(_ component: String) {
+        let empty = problems.withLock { p -> Bool in
+            p[component] = nil
+            return p.isEmpty
+        }
+        if empty { metrics?.healthy.record(1) }
+    }
+
+    /// The current status.
+    public var status: HealthStatus {
+        let snapshot = problems.withLock { $0 }
+        if snapshot.isEmpty { return .healthy }
+        return .unhealthy(snapshot.sorted { $0.key < $1.key }.map { Problem(component: $0.key, reason: $0.value) })
+    }
+}

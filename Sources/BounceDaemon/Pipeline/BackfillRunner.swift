@@ -1,0 +1,143 @@
+import BounceCore
+import BounceSources
+import BounceStore
+import Foundation
+
+/// What a backfill did, for the summary line and the tests.
+public struct BackfillSummary: Sendable, Hashable {
+    public var files = 0
+    public var skippedFiles = 0
+    public var lines = 0
+    public var bytes: Int64 = 0
+    public var skippedLongLines = 0
+    public var events = 0
+    public var newEvents = 0
+    public var duplicates = 0
+    public var held = 0
+    public var failures: [String] = []
+    public var missing: [String] = []
+    public var interrupted = false
+    public init() {}
+}
+
+/// Progress, reported after each batch.
+public struct BackfillProgress: Sendable {
+    public var path: String
+    public var bytes: Int64
+    public var lines: Int
+    public var events: Int
+}
+
+/// Reads logs once, oldest first, through the pipeline, committing each batch's position, tracker state
+/// and events in one transaction (or, for a dry run, handing the events out and writing nothing).
+public final class BackfillRunner {
+    private let pipeline: EventPipeline
+    private let db: StateDB?
+    private let sink: Batch.Sink
+    private let timeZone: SourceTimeZone
+    private let maxLineLength: Int
+
+    /// - Parameters:
+    ///   - db: the state database; nil for a dry run (no positions, no tracker state, nothing written).
+    ///   - sink: where committed events go (the outbox, or the local store).
+    public init(pipeline: EventPipeline, db: StateDB?, sink: Batch.Sink, timeZone: SourceTimeZone, maxLineLength: Int) {
+        self.pipeline = pipeline
+        self.db = db
+        self.sink = sink
+        self.timeZone = timeZone
+        self.maxLineLength = maxLineLength
+    }
+
+    /// Runs the backfill of `inputs`.
+    /// - Parameters:
+    ///   - emit: receives the events of a dry run (after supersession holds are applied, in log order),
+    ///     and, with a database, the events that were new in each committed batch.
+    ///   - progress: called after each batch.
+    ///   - shouldStop: polled between batches (SIGINT/SIGTERM): the batch read so far is committed first.
+    public func run(
+        inputs: [String], emit: ([BounceEvent]) -> Void, progress: (BackfillProgress) -> Void = { _ in },
+        shouldStop: () -> Bool = { false }
+    ) throws -> BackfillSummary {
+        var summary = BackfillSummary()
+        var known: [FilePosition] = []
+        if let db {
+            known = try db.positions().compactMap(FilePositionCoding.decode)
+            for (key, bytes) in try db.allTrackerState() {
+                // A state row this binary cannot read is dropped with the message: it only loses the
+                // join for one in-flight message, never a committed bounce.
+                do { try pipeline.restore(key: key, bytes: bytes) } catch {
+                    summary.failures.append("tracker state \(key) ignored: \(error)")
+                }
+            }
+        }
+        var config = BackfillReader.Configuration()
+        config.maxLineLength = maxLineLength
+        let reader = BackfillReader(inputs: inputs, knownPositions: known, configuration: config)
+        summary.missing = reader.missing
+        summary.files = reader.plan.filter { $0.skip == nil }.count
+        summary.skippedFiles = reader.plan.count - summary.files
+
+        var parserPath = ""
+        var parser = LineParser()
+        var dryRunEvents: [BounceEvent] = []
+        var deliveries: [SuccessfulDelivery] = []
+        while let batch = reader.next() {
+            if batch.path != parserPath {
+                parserPath = batch.path
+                parser = LineParser(options: LineParserOptions(timeZone: timeZone, referenceTime: Self.modificationTime(batch.path)))
+            }
+            var events: [BounceEvent] = []
+            batch.forEachLine { raw, _ in
+                pipeline.ingest(parser.parse(raw), into: &events)
+            }
+            // Age the tracker on the log's own clock: deferred-too-long and eviction as a live run would.
+            pipeline.tick(at: pipeline.tracker.clock, into: &events)
+            summary.events += events.count
+            let newDeliveries = pipeline.drainDeliveries()
+            if let db {
+                var holds: [String: String] = [:]
+                var probe = events
+                if Supersession.holdSuperseded(&probe, deliveries: newDeliveries) > 0 {
+                    for e in probe where e.meta.action == .hold && e.meta.holdReason?.contains("superseded") == true {
+                        holds[e.dedupKey] = "superseded"
+                    }
+                }
+                let changes = pipeline.drainTrackerChanges()
+                let result = try db.commit(
+                    Batch(
+                        positions: [FilePositionCoding.encode(batch.position)],
+                        trackerUpserts: changes.upserted.map { (key: $0.key, bytes: $0.value) },
+                        trackerDeletes: Array(changes.deleted), events: events, holds: holds, sink: sink))
+                summary.newEvents += result.inserted
+                summary.duplicates += result.duplicates
+                summary.held += result.held
+                if !events.isEmpty { emit(events) }
+            } else {
+                dryRunEvents += events
+                deliveries += newDeliveries
+            }
+            summary.lines = reader.lines
+            summary.bytes = reader.bytes
+            progress(BackfillProgress(path: batch.path, bytes: reader.bytes, lines: reader.lines, events: summary.events))
+            if shouldStop() {
+                summary.interrupted = true
+                break
+            }
+        }
+        if db == nil {
+            _ = Supersession.holdSuperseded(&dryRunEvents, deliveries: deliveries)
+            summary.held = dryRunEvents.filter { $0.meta.action == .hold }.count
+            emit(dryRunEvents)
+        }
+        summary.skippedLongLines = reader.skippedLongLines
+        summary.failures += reader.failures.map { "\($0)" }
+        return summary
+    }
+
+    /// The file's modification time, the reference for year-less syslog timestamps.
+    static func modificationTime(_ path: String) -> LogTime? {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return nil }
+        return LogTime(seconds: Int64(st.st_mtim.tv_sec), micros: Int64(st.st_mtim.tv_nsec / 1000))
+    }
+}

@@ -1,0 +1,104 @@
+import BounceClassifier
+import BounceCore
+
+/// How the pipeline turns outcomes into events.
+public struct PipelineOptions: Sendable {
+    public var tracker: TrackerOptions
+    public var events: EventBuilderOptions
+    /// Only events whose log time is at or after this are kept (`--since`); earlier lines are still read
+    /// so that messages are joined.
+    public var since: LogTime?
+    /// Only events whose log time is before this are kept (`--until`).
+    public var until: LogTime?
+
+    public init(tracker: TrackerOptions, events: EventBuilderOptions, since: LogTime? = nil, until: LogTime? = nil) {
+        self.tracker = tracker
+        self.events = events
+        self.since = since
+        self.until = until
+    }
+}
+
+/// What the pipeline saw, for the summary and the metrics.
+public struct PipelineStats: Sendable, Hashable {
+    public var lines = 0
+    public var records: [RecordKind: Int] = [:]
+    public var outcomes = 0
+    public var events = 0
+    /// Events outside `--since`/`--until`.
+    public var outsideWindow = 0
+    public init() {}
+}
+
+/// Parsed lines in, bounce events out: track → classify → build.
+///
+/// One owner, no locking: the backfill loop or the daemon's ingest task. The tracker's state changes
+/// are drained by the caller into the same transaction as the events and the source position.
+public final class EventPipeline {
+    public private(set) var tracker: MessageTracker
+    private var builder: EventBuilder
+    /// Replaced atomically on SIGHUP by a validated new set.
+    public var classifier: Classifier
+    public let options: PipelineOptions
+    public private(set) var stats = PipelineStats()
+    /// The current time, for the age hold; injected so tests and dry runs are deterministic.
+    private let now: () -> LogTime
+
+    public init(options: PipelineOptions, classifier: Classifier, now: @escaping () -> LogTime) {
+        self.options = options
+        self.tracker = MessageTracker(options: options.tracker)
+        self.builder = EventBuilder(options: options.events)
+        self.classifier = classifier
+        self.now = now
+    }
+
+    /// Feeds one parsed line; appends the events it completes.
+    public func ingest(_ line: ParsedLine, into events: inout [BounceEvent]) {
+        stats.lines += 1
+        stats.records[line.record.kind, default: 0] += 1
+        for outcome in tracker.ingest(line) {
+            emit(outcome, into: &events)
+        }
+    }
+
+    /// Ages the tracker (deferred-too-long policy, eviction) at `time`; appends the events it completes.
+    public func tick(at time: LogTime, into events: inout [BounceEvent]) {
+        for outcome in tracker.tick(now: time) {
+            emit(outcome, into: &events)
+        }
+        _ = tracker.evict(olderThan: LogTime(microseconds: time.microseconds - options.tracker.maxAge))
+    }
+
+    /// Restores persisted tracker state (at start-up).
+    public func restore(key: String, bytes: [UInt8]) throws {
+        try tracker.restore(key: key, bytes: bytes)
+    }
+
+    /// Tracker state changed since the last call, for the batch commit.
+    public func drainTrackerChanges() -> TrackerChanges {
+        tracker.drainChanges()
+    }
+
+    /// Successful deliveries seen since the last call (for superseding held backfill events).
+    public func drainDeliveries() -> [SuccessfulDelivery] {
+        tracker.drainDeliveries()
+    }
+
+    /// UUIDs left out of events because listmonk would reject them.
+    public var malformedUUIDs: Int { builder.malformedUUIDs }
+
+    private func emit(_ outcome: FinalOutcome, into events: inout [BounceEvent]) {
+        stats.outcomes += 1
+        if let since = options.since, outcome.time < since {
+            stats.outsideWindow += 1
+            return
+        }
+        if let until = options.until, !(outcome.time < until) {
+            stats.outsideWindow += 1
+            return
+        }
+        let classification = classifier.classify(outcome.failureEvidence)
+        events.append(builder.build(outcome, classification: classification, now: now()))
+        stats.events += 1
+    }
+}

@@ -1,0 +1,75 @@
+import BounceCore
+import BounceSources
+import BounceStore
+
+/// `bouncetail backfill --journal`: reads the journal from a point to its current end through the
+/// pipeline, committing each batch's cursor with its events (the same row `run` resumes from).
+public final class JournalBackfillRunner {
+    private let pipeline: EventPipeline
+    private let db: StateDB?
+    private let sink: Batch.Sink
+    private var parser: JournalLineParser
+
+    public init(pipeline: EventPipeline, db: StateDB?, sink: Batch.Sink, host: String, timeZone: SourceTimeZone) {
+        self.pipeline = pipeline
+        self.db = db
+        self.sink = sink
+        self.parser = JournalLineParser(host: host, timeZone: timeZone)
+    }
+
+    /// Reads `options` (mode backfill) to the end. With a database and no explicit `since`, resumes after the
+    /// stored cursor; returns the start report (e.g. a cursor that was gone) and the summary.
+    public func run(
+        config: JournalSourceConfig, since: LogTime?, emit: ([BounceEvent]) -> Void, shouldStop: () -> Bool = { false }
+    ) async throws -> (report: JournalStartReport, summary: BackfillSummary) {
+        var summary = BackfillSummary()
+        var start: JournalStartPoint = since.map { .since($0) } ?? .head
+        if let db {
+            for (key, bytes) in try db.allTrackerState() { try? pipeline.restore(key: key, bytes: bytes) }
+            if since == nil, let stored = try db.position(of: "journal"), let cursor = stored.journalCursor,
+                let rt = stored.journalRealtime
+            {
+                start = .after(JournalPosition(cursor: cursor, realtime: LogTime(microseconds: rt)))
+            }
+        }
+        let source = try JournalSource(options: JournalDaemonOptions.make(config, start: start, mode: .backfill))
+        let report = try await source.start()
+        var dryRunEvents: [BounceEvent] = []
+        for try await batch in source.batches {
+            var events: [BounceEvent] = []
+            for entry in batch.entries { pipeline.ingest(parser.parse(entry), into: &events) }
+            summary.lines += batch.scanned
+            summary.events += events.count
+            summary.skippedLongLines += batch.skippedCorrupt
+            if let db {
+                let changes = pipeline.drainTrackerChanges()
+                _ = pipeline.drainDeliveries()
+                let result = try db.commit(
+                    Batch(
+                        positions: [
+                            SourcePosition(
+                                sourceID: "journal", journalCursor: batch.position.cursor,
+                                journalRealtime: batch.position.realtime.microseconds)
+                        ],
+                        trackerUpserts: changes.upserted.map { (key: $0.key, bytes: $0.value) },
+                        trackerDeletes: Array(changes.deleted), events: events, sink: sink))
+                summary.newEvents += result.inserted
+                summary.duplicates += result.duplicates
+                summary.held += result.held
+                if !events.isEmpty { emit(events) }
+            } else {
+                dryRunEvents += events
+            }
+            if shouldStop() {
+                summary.interrupted = true
+                source.stop()
+                break
+            }
+        }
+        if db == nil {
+            summary.held = dryRunEvents.filter { $0.meta.action == .hold }.count
+            emit(dryRunEvents)
+        }
+        return (report, summary)
+    }
+}

@@ -1,0 +1,87 @@
+import ArgumentParser
+import BounceCore
+import BounceDaemon
+import BounceStore
+import Foundation
+import Logging
+
+/// `bouncetail backfill`: read logs already written (rotated, compressed) once, oldest first.
+struct BackfillCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "backfill",
+        abstract: "Read logs already written (mail.log.N.gz ... mail.log) once and record their bounces.",
+        discussion: """
+            Files, globs and directories are grouped into rotation families and read oldest first. Without
+            --dry-run, events go to the state database: to listmonk when [sink] kind = "webhook", else
+            to the local store. Running it again, or while `bouncetail run` runs, sends nothing twice.
+            """)
+
+    @OptionGroup var common: CommonOptions
+    @Flag(help: "Print one BounceEvent per line (JSON Lines) on stdout, held ones included; read and write no state.")
+    var dryRun = false
+    @Option(help: "The MTA host name used in each bounce's identity (default [general] host_name).")
+    var hostName: String?
+    @Option(help: "Only bounces logged at or after this date (YYYY-MM-DD or RFC 3339); earlier lines are still read.")
+    var since: String?
+    @Option(help: "Only bounces logged before this date.") var until: String?
+    @Option(help: "Time zone of the logs' timestamps (default [general] time_zone).") var timeZone: String?
+    @Flag(help: "Never show the progress bar.") var quiet = false
+    @Argument(help: "Log files, globs or directories.") var inputs: [String]
+
+    func validate() throws {
+        if inputs.isEmpty { throw ValidationError("name the log files to read, e.g. /var/log/mail.log*") }
+    }
+
+    func run() async throws {
+        var overrides: [ConfigOverride] = []
+        if let hostName { overrides.append(ConfigOverride("general.host_name", .string(hostName), origin: "--host-name")) }
+        if let timeZone { overrides.append(ConfigOverride("general.time_zone", .string(timeZone), origin: "--time-zone")) }
+        let ctx = try CLIContext(common, overrides: overrides)
+        let config = ctx.config
+        let sinceTime = try since.map { LogTime(date: try DateArgument.parse($0, option: "--since")) }
+        let untilTime = try until.map { LogTime(date: try DateArgument.parse($0, option: "--until")) }
+        let patterns = try PipelineFactory.loadPatterns(config)
+        let pipeline = PipelineFactory.make(config, patterns: patterns, since: sinceTime, until: untilTime)
+        let db = dryRun ? nil : try ctx.openState()
+        let runner = BackfillRunner(
+            pipeline: pipeline, db: db, sink: ctx.sinkIsLocalStore ? .localStore : .outbox,
+            timeZone: PipelineFactory.timeZone(config.general.timeZone), maxLineLength: 1 << 20)
+
+        StopSignal.install()
+        let bar = ProgressBar(enabled: !quiet && isatty(2) != 0)
+        let started = Date()
+        var out = StandardOutput()
+        let summary = try runner.run(
+            inputs: inputs,
+            emit: { events in
+                guard dryRun else { return }
+                for e in events { out.write(e.jsonLine() + "\n") }
+            },
+            progress: { bar.update($0, elapsed: Date().timeIntervalSince(started)) },
+            shouldStop: { StopSignal.requested })
+        out.flush()
+        bar.finish()
+        let seconds = max(Date().timeIntervalSince(started), 0.001)
+        var report = String(
+            format: "backfill: %d file(s) read, %d skipped, %d lines, %.1f MB in %.1f s (%.1f MB/s); %d bounce(s) found",
+            summary.files, summary.skippedFiles, summary.lines, Double(summary.bytes) / 1e6, seconds,
+            Double(summary.bytes) / 1e6 / seconds, summary.events)
+        if dryRun {
+            report += ", \(summary.held) held"
+        } else {
+            report += ", \(summary.newEvents) new, \(summary.duplicates) already known, \(summary.held) held"
+            report += ctx.sinkIsLocalStore ? " (local store \(config.general.stateDB))" : " (outbox \(config.general.stateDB))"
+        }
+        if summary.skippedLongLines > 0 { report += "; \(summary.skippedLongLines) over-long line(s) skipped" }
+        if summary.interrupted { report += "; interrupted: run the same command again to resume" }
+        StandardError.line(report)
+        for m in summary.missing { StandardError.line("backfill: \(m): no such file (skipped)") }
+        for f in summary.failures { StandardError.line("backfill: \(f)") }
+        if !dryRun, let db, config.sink.kind != .sqlite {
+            if let stats = try await DeliveryService.untilDrained(config: config, db: db, logger: Logger(label: "bouncetail")) {
+                StandardError.line("delivery: \(stats)")
+            }
+        }
+        if !summary.failures.isEmpty { throw ExitCode(2) }
+    }
+}

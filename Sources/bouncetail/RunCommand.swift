@@ -1,0 +1,52 @@
+import ArgumentParser
+import BounceClassifier
+import BounceDaemon
+import Logging
+
+/// `bouncetail run`: the daemon.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Follow the configured logs and the journal, and deliver bounces (the systemd service).")
+
+    @OptionGroup var common: CommonOptions
+    @Option(help: "The MTA host name used in each bounce's identity (default [general] host_name).")
+    var hostName: String?
+
+    func run() async throws {
+        var overrides: [ConfigOverride] = []
+        if let hostName { overrides.append(ConfigOverride("general.host_name", .string(hostName), origin: "--host-name")) }
+        let ctx = try CLIContext(common, overrides: overrides)
+        let config = ctx.config
+        LoggingSystem.bootstrap { label in
+            var h = StreamLogHandler.standardError(label: label)
+            h.logLevel = Logger.Level(rawValue: config.general.logLevel.rawValue) ?? .info
+            return h
+        }
+        let logger = Logger(label: "bouncetail")
+        if config.sources.files.isEmpty && !config.sources.journal.enabled {
+            throw ValidationError(
+                "nothing to follow: configure [[sources.file]] paths or [sources.journal] enabled = true in \(common.config ?? "the configuration")")
+        }
+        let initial = try PatternReload.loadChecked(config)
+        let db = try ctx.openState()
+        // The shell bootstraps the process-wide metrics, so the reload coordinator made after it counts too.
+        let shell = DaemonShell(config: config, logger: logger)
+        let patterns = ReloadCoordinator(
+            name: "pattern set", initial: initial, metrics: BounceMetrics(), logger: logger,
+            loader: { try PatternReload.loadChecked(config) })
+        try await shell.run(onReload: { await patterns.reload() }) { context in
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    try await FollowDaemon(config: config, db: db, patterns: patterns, logger: logger).run(context: context)
+                }
+                group.addTask {
+                    try await DeliveryService.run(config: config, db: db, context: context, logger: logger)
+                }
+                try await group.next()
+                group.cancelAll()
+                try await group.waitForAll()
+            }
+        }
+    }
+}

@@ -1,0 +1,23 @@
+import BounceDaemon
+import BounceStore
+
+/// The configuration a command runs with: the file (or the defaults), with its flags applied on top.
+struct CLIContext {
+    let config: BounceTailConfig
+
+    /// Loads `--config` (or the default file when it exists) and applies `--state` and `extra` overrides.
+    init(_ common: CommonOptions, overrides extra: [ConfigOverride] = []) throws {
+        var overrides: [ConfigOverride] = []
+        if let state = common.state { overrides.append(ConfigOverride("general.state_db", .string(state), origin: "--state")) }
+        overrides += extra
+        config = try ConfigLoader.load(path: common.config, overrides: overrides)
+    }
+
+    /// Whether bounces go to the local store (the default) rather than listmonk or JSON Lines.
+    var sinkIsLocalStore: Bool { config.sink.kind == .sqlite }
+
+    /// Opens (creating when needed) the state database.
+    func openState() throws -> StateDB {
+        try StateDatabase.open(config.general.stateDB)
+    }
+}
