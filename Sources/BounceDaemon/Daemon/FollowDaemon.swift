@@ -34,11 +34,22 @@ public final class FollowDaemon: Sendable {
                 paths: source.paths, knownPositions: known.compactMap(FilePositionCoding.decode), configuration: fc)
             followers.append(follower)
             let name = source.name.isEmpty ? "file\(i)" : source.name
+            let metrics = context.metrics
+            let log = logger
             Thread.detachNewThread { [follower] in
+                var published = FollowCounters()
                 while !follower.isStopped {
                     if let batch = follower.next(timeout: .seconds(1)) {
                         channel.send(.file(source: name, batch: batch))
                     }
+                    // Gaps (bytes lost before they could be read) and skipped lines, as counters; warnings logged.
+                    let c = follower.counters
+                    if c.gaps > published.gaps { metrics.gaps(source: name).increment(by: c.gaps - published.gaps) }
+                    if c.skippedLongLines > published.skippedLongLines {
+                        metrics.skippedLongLines(source: name).increment(by: c.skippedLongLines - published.skippedLongLines)
+                    }
+                    published = c
+                    for w in follower.takeWarnings() { log.warning("\(name): \(w)") }
                 }
             }
         }

@@ -95,7 +95,29 @@ final class IngestLoop {
         return Batch(trackerUpserts: changes.upserted.map { (key: $0.key, bytes: $0.value) }, trackerDeletes: Array(changes.deleted), sink: sink)
     }
 
+    /// Reading waits while the state database's disk is below the watermark: loudly (log, /healthz),
+    /// never by dropping lines (they stay in the log files and the journal).
+    private func waitForDiskSpace() {
+        let minimum = UInt64(max(0, config.outbox.diskLowWatermark.bytes))
+        var told = false
+        while let mark = try? db.diskWatermark(minimumBytes: minimum), mark.isLow {
+            if !told {
+                let message = mark.message ?? "low disk space"
+                logger.error("reading paused: \(message)")
+                context.health.setUnhealthy("disk", reason: message)
+                told = true
+            }
+            Thread.sleep(forTimeInterval: 10)
+        }
+        if told {
+            logger.notice("disk space is back above the watermark; reading resumes")
+            context.health.setHealthy("disk")
+        }
+    }
+
     private func commit(positions: [SourcePosition], events: [BounceEvent]) {
+        waitForDiskSpace()
+        countRecords()
         var batch = trackerOnlyBatch()
         batch.positions = positions
         batch.events = events
@@ -123,6 +145,16 @@ final class IngestLoop {
                 logger.error("cannot commit to the state database; retrying", metadata: ["error": "\(error)", "attempt": "\(attempt)"])
                 Thread.sleep(forTimeInterval: min(30, Double(attempt)))
             }
+        }
+    }
+
+    private var countedRecords: [RecordKind: Int] = [:]
+
+    /// Records by kind since the last commit, into the counters.
+    private func countRecords() {
+        for (kind, n) in pipeline.stats.records where n != countedRecords[kind, default: 0] {
+            context.metrics.records(kind: kind.rawValue).increment(by: n - countedRecords[kind, default: 0])
+            countedRecords[kind] = n
         }
     }
 
