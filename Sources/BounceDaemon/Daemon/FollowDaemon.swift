@@ -12,8 +12,13 @@ public final class FollowDaemon: Sendable {
     private let db: StateDB
     private let patterns: ReloadCoordinator<Classifier>
     private let logger: Logger
+    private let wake: WakeSignal?
 
-    public init(config: BounceTailConfig, db: StateDB, patterns: ReloadCoordinator<Classifier>, logger: Logger) {
+    public init(
+        config: BounceTailConfig, db: StateDB, patterns: ReloadCoordinator<Classifier>, logger: Logger,
+        wake: WakeSignal? = nil
+    ) {
+        self.wake = wake
         self.config = config
         self.db = db
         self.patterns = patterns
@@ -73,7 +78,7 @@ public final class FollowDaemon: Sendable {
                 }
             }
         }
-        let ingest = IngestLoop(config: config, db: db, patterns: patterns, context: context, logger: logger)
+        let ingest = IngestLoop(config: config, db: db, patterns: patterns, context: context, logger: logger, wake: wake)
         try ingest.restoreTrackerState()
         let ticker = Task.detached {
             while !Task.isCancelled {

@@ -13,6 +13,7 @@ final class IngestLoop {
     private let patterns: ReloadCoordinator<Classifier>
     private let context: DaemonShell.Context
     private let logger: Logger
+    private let wake: WakeSignal?
     private let pipeline: EventPipeline
     private let sink: Batch.Sink
     private var parsers: [String: LineParser] = [:]
@@ -21,7 +22,11 @@ final class IngestLoop {
     private var lastRetention = Date.distantPast
     private var failingSources: Set<String> = []
 
-    init(config: BounceTailConfig, db: StateDB, patterns: ReloadCoordinator<Classifier>, context: DaemonShell.Context, logger: Logger) {
+    init(
+        config: BounceTailConfig, db: StateDB, patterns: ReloadCoordinator<Classifier>, context: DaemonShell.Context,
+        logger: Logger, wake: WakeSignal?
+    ) {
+        self.wake = wake
         self.config = config
         self.db = db
         self.patterns = patterns
@@ -128,6 +133,7 @@ final class IngestLoop {
         while true {
             do {
                 let result = try db.commit(batch)
+                if result.inserted > 0 { wake?.signal() }
                 for e in events {
                     context.metrics.events(reason: e.meta.reason, type: e.type.rawValue, fault: e.meta.fault.rawValue, action: e.meta.action.rawValue).increment()
                     if e.meta.action == .hold && e.meta.fault == .sender {
