@@ -32,7 +32,10 @@ python3 e2e/check.py "$out/mtas/exim.expect.tsv" "$out/exim.events.jsonl" exim-d
 "$bin" export --state "$out/state.db" --format jsonl > "$out/store.jsonl"
 cat "$out/mtas/postfix.expect.tsv" > "$out/all.expect.tsv"
 tail -n +2 "$out/mtas/exim.expect.tsv" >> "$out/all.expect.tsv"
-python3 e2e/check.py "$out/all.expect.tsv" "$out/store.jsonl" store-backfill-twice || fail=1
+python3 e2e/check.py --forwarded-only "$out/all.expect.tsv" "$out/store.jsonl" store-backfill-twice || fail=1
+"$bin" outbox list --held --state "$out/state.db" > "$out/held.jsonl"
+held=$(wc -l < "$out/held.jsonl"); expected_held=$(grep -c "	hold$" "$out/all.expect.tsv" || true)
+[ "$held" = "$expected_held" ] && echo "e2e: $held held bounces, as expected" || { echo "e2e: FAIL held bounces $held, expected $expected_held"; fail=1; }
 
 [ $fail = 0 ] && echo "e2e: all checks passed" || echo "e2e: FAILED (outputs in $out)"
 exit $fail

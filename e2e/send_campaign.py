@@ -27,7 +27,7 @@ CASES = [
     ("blocked", "bounced", "soft", "blocked,badreputation", "hold"),
     ("spam", "bounced", "soft", "spamdetected", "hold"),
     ("quota", "expired", "soft", "mailboxfull", "forward"),
-    ("tempfail", "expired", "soft", "systemerror,expired", "forward"),
+    ("tempfail", "expired", "soft", "systemerror,networkerror,expired", "forward"),
     ("refused@refused.test", "expired", "soft", "networkerror,expired", "forward"),
 ]
 

@@ -27,7 +27,7 @@ while [ $# -gt 0 ]; do
     esac
 done
 
-for tool in dpkg-deb dpkg gzip; do
+for tool in dpkg-deb dpkg gzip objdump ldd; do
     command -v "$tool" >/dev/null || { echo "build-deb.sh: $tool is missing (apt-get install dpkg-dev)" >&2; exit 1; }
 done
 
@@ -88,7 +88,11 @@ chmod 0644 "$pkg/usr/share/bash-completion/completions/bouncetail" \
 
 # Depends: the packages that own the shared libraries the binary links (plus adduser for postinst).
 depends="adduser"
-for lib in $(ldd "$binary" | awk '/=>/ { print $3 }' | sort -u); do
+# Only the binary's own NEEDED entries: their dependencies are their packages' business.
+needed="$(objdump -p "$binary" | awk '/NEEDED/ { print $2 }')"
+for name in $needed; do
+    lib="$(ldd "$binary" | awk -v n="$name" '($1 == n && /=>/) { print $3; exit } ($1 ~ "/" n "$") { print $1; exit }')"
+    [ -n "$lib" ] || { echo "build-deb.sh: $name is not found by ldd" >&2; exit 1; }
     owner="$(dpkg -S "$(readlink -f "$lib")" 2>/dev/null | head -1 | cut -d: -f1 || true)"
     [ -n "$owner" ] || owner="$(dpkg -S "$lib" 2>/dev/null | head -1 | cut -d: -f1 || true)"
     if [ -z "$owner" ]; then
@@ -96,8 +100,9 @@ for lib in $(ldd "$binary" | awk '/=>/ { print $3 }' | sort -u); do
         [ "${BOUNCETAIL_ALLOW_UNPACKAGED_LIBS:-}" = 1 ] && continue
         exit 1
     fi
-    case ",$depends," in *",$owner,"*) ;; *) depends="$depends, $owner" ;; esac
+    depends="$depends"$'\n'"$owner"
 done
+depends="$(printf '%s\n' "$depends" | awk 'NF && !seen[$0]++' | paste -sd, - | sed 's/,/, /g')"
 
 installed_size="$(du -sk --exclude=DEBIAN "$pkg" | cut -f1)"
 cat > "$pkg/DEBIAN/control" <<CONTROL

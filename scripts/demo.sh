@@ -4,9 +4,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup-deps.sh
-swift build -c release --product bouncetail
-bin=$(swift build -c release --show-bin-path)/bouncetail
+# A debug build is quick and plenty for the sample; `swift build -c release` for real logs.
+swift build --product bouncetail
+bin=$(swift build --show-bin-path)/bouncetail
 state=${1:-./demo/state.db}
-"$bin" backfill --state "$state" --host-name mail.lab.test samples/postfix-mail.log samples/exim-mainlog
-"$bin" outbox status --state "$state"
-"$bin" export --state "$state" --format csv
+# The samples are from 2026-11-26: without --hold-older-than they would be held as "too old to send".
+"$bin" backfill --state "$state" --host-name mail.lab.test --time-zone UTC --config scripts/demo.toml \
+  samples/postfix-mail.log samples/exim-mainlog
+echo "--- outbox"
+"$bin" outbox status --state "$state" --config scripts/demo.toml
+echo "--- held (sender-fault bounces wait for the operator: bouncetail outbox release)"
+"$bin" outbox list --held --state "$state" --config scripts/demo.toml
+echo "--- local store (CSV, as bouncetail export --format csv)"
+"$bin" export --state "$state" --format csv --config scripts/demo.toml | cut -c1-160

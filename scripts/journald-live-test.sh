@@ -4,7 +4,9 @@
 # Starts /lib/systemd/systemd-journald by hand (no systemd as PID 1 needed) inside a private mount
 # namespace whose /run (and /var/log/journal) are fresh tmpfs, so the host's journal is never
 # touched; writes Postfix-style entries and noise with `logger --journald`; then runs the live
-# journal tests (Tests/BounceSourcesTests/JournalLiveTests.swift) against /run/log/journal.
+# journal tests (Tests/BounceSourcesTests/JournalLiveTests.swift) against /run/log/journal: a
+# backfill of what logger wrote, and a follower fed 400 entries (with a `journalctl --rotate` in
+# the middle) that must see each once, in order, and resume after a mid-way cursor exactly.
 # Needs root. Bounded: the namespace part is killed after $LIVE_TIMEOUT seconds (default 300).
 #
 #   scripts/journald-live-test.sh            # builds the tests first

@@ -484,7 +484,7 @@ contains = [
   "over quota", "overquota", "over its quota", "quota exceeded", "exceeded quota", "exceeds quota",
   "quota exceed", "disk quota", "quota full", "inbox is full", "account is full", "out of storage space",
   "exceeded storage", "storage allocation", "not enough space in the mailbox", "mailbox exceeds",
-  "boite pleine", "mailfolder is full",
+  "boite pleine", "mailfolder is full", "storage limit", "exceeded its storage",
 ]
 words = [["mailbox", "full"], ["quota", "exceeded"], ["user", "over", "quota"]]
 [[probe.vector]]
@@ -538,7 +538,7 @@ contains = [
   "account is locked", "temporary locked", "temporarily locked", "account locked", "mailbox is frozen",
   "account is frozen", "or discontinued", "account is blocked", "account is inactive", "account inactive",
   "mailbox inactive", "mailbox is inactive", "disabled user", "user suspended", "is disabled.", "deactivated",
-  "compte du destinataire est bloque",
+  "compte du destinataire est bloque", "account frozen",
 ]
 words = [["account", "has been disabled"], ["mailbox", "has been disabled"]]
 [[probe.vector]]
@@ -703,7 +703,8 @@ contains = [
   "rejected by the recipient's filter", "refused by the recipient's filter", "recipient's mail filter",
   "recipient has blocked", "the recipient does not accept mail from you", "blocked by the recipient",
   "refused by recipient", "denied by recipient", "message filtered", "filtered by the recipient",
-  "mail receiving disabled", "mail reception is disabled",
+  "mail receiving disabled", "mail reception is disabled", "recipient preferences", "refuses to receive",
+  "only accepting mail from", "only accepts mail from",
 ]
 [[probe.vector]]
 text = "550 5.2.0 The message was refused by the recipient's filter rules"
@@ -1020,7 +1021,7 @@ contains = [
   "giving up", "could not deliver for", "could not be delivered for", "delivery time expired", "queue lifetime",
   "has been delayed", "have been delayed", "will be retried", "connection timed out", "timed out while",
   "did not accept our requests to connect", "after multiple retries", "maximum delivery time",
-  "message will be deleted from queue", "not going to try again",
+  "message will be deleted from queue", "not going to try again", "delivery expired",
 ]
 [[probe.vector]]
 text = "connect to mx.example.org[ip]:25: Connection timed out"

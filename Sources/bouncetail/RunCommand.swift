@@ -35,13 +35,14 @@ struct RunCommand: AsyncParsableCommand {
         let patterns = ReloadCoordinator(
             name: "pattern set", initial: initial, metrics: BounceMetrics(), logger: logger,
             loader: { try PatternReload.loadChecked(config) })
+        let wake = WakeSignal()
         try await shell.run(onReload: { await patterns.reload() }) { context in
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
-                    try await FollowDaemon(config: config, db: db, patterns: patterns, logger: logger).run(context: context)
+                    try await FollowDaemon(config: config, db: db, patterns: patterns, logger: logger, wake: wake).run(context: context)
                 }
                 group.addTask {
-                    try await DeliveryService.run(config: config, db: db, context: context, logger: logger)
+                    try await DeliveryService.run(config: config, db: db, context: context, logger: logger, wake: wake)
                 }
                 try await group.next()
                 group.cancelAll()

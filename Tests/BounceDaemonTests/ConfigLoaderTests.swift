@@ -174,6 +174,7 @@ import Testing
         #expect(found.first?.keyPath == "listmonk.token")
         #expect(found.first?.message.contains("token_file") == true)
         #expect(found.first?.description.contains("s3cret") == false)
+        #expect(found.count == 1, "a refused key is reported once, not again as unknown")
     }
 
     @Test func fileSourcesNeedPaths() {

@@ -69,3 +69,14 @@ import Testing
         }
     }
 }
+
+@Suite struct MetricsDocumentationTests {
+    @Test func operationsDocListsEveryMetricAndNoOther() throws {
+        let text = try ConfigDocumentationTests.read("docs/operations.md")
+        var documented: Set<String> = []
+        for line in text.split(separator: "\n") where line.hasPrefix("| `bouncetail_") {
+            documented.insert(String(line.dropFirst(3).prefix(while: { $0 != "`" })))
+        }
+        #expect(documented == Set(MetricName.all.map(\.name)))
+    }
+}

@@ -16,6 +16,10 @@ actor InMemoryOutbox: DeliveryOutbox {
     }
 
     private(set) var rows: [Int64: Row] = [:]
+    private var claimed: Set<Int64> = []
+    /// Ids in enqueue order, and where the first possibly pending one is, so a large backlog claims in O(limit).
+    private var order: [Int64] = []
+    private var firstOpen = 0
     private var nextID: Int64 = 1
 
     @discardableResult
@@ -23,21 +27,32 @@ actor InMemoryOutbox: DeliveryOutbox {
         let id = nextID
         nextID += 1
         rows[id] = Row(item: OutboxItem(id: id, dedupKey: dedupKey, body: body, enqueuedAt: at), nextAttempt: at)
+        order.append(id)
         return id
     }
 
     func claimDue(limit: Int, now: Date) async throws -> [OutboxItem] {
-        rows.values.filter { $0.state == .pending && $0.nextAttempt <= now }
-            .sorted { ($0.nextAttempt, $0.item.id) < ($1.nextAttempt, $1.item.id) }
-            .prefix(limit).map(\.item)
+        while firstOpen < order.count, rows[order[firstOpen]]?.state != .pending { firstOpen += 1 }
+        var due: [OutboxItem] = []
+        var index = firstOpen
+        while index < order.count, due.count < limit {
+            if let row = rows[order[index]], row.state == .pending, row.nextAttempt <= now, !claimed.contains(row.item.id) {
+                due.append(row.item)
+            }
+            index += 1
+        }
+        claimed.formUnion(due.map(\.id))
+        return due
     }
 
     func markSent(id: Int64, at: Date) async throws {
+        claimed.remove(id)
         rows[id]?.state = .sent
         rows[id]?.sentAt = at
     }
 
     func scheduleRetry(id: Int64, at: Date, error: String, status: Int?) async throws {
+        claimed.remove(id)
         guard var row = rows[id] else { return }
         row.item.attempts += 1
         if row.item.firstFailureAt == nil { row.item.firstFailureAt = Date() }
@@ -48,12 +63,13 @@ actor InMemoryOutbox: DeliveryOutbox {
     }
 
     func markDead(id: Int64, at: Date, status: Int?, body: String) async throws {
+        claimed.remove(id)
         rows[id]?.state = .dead
         rows[id]?.lastStatus = status
         rows[id]?.deadBody = body
     }
 
-    func release(id: Int64) async throws {}
+    func release(id: Int64) async throws { claimed.remove(id) }
 
     func nextDue() async throws -> Date? {
         rows.values.filter { $0.state == .pending }.map(\.nextAttempt).min()

@@ -50,3 +50,13 @@ import Testing
         #expect(throws: DeliveryConfigurationError.self) { try JSONLinesSink(path: "/nonexistent-dir-bt/x.jsonl") }
     }
 }
+
+@Suite struct WebhookBodyTests {
+    @Test func theDedupKeyGoesInFrontOfTheStoredBytes() throws {
+        let event = Fixtures.event(7)
+        let body = try WebhookBody.encode(event)
+        #expect(try WebhookBody.addingDedupKey(event.dedupKey, to: body) == event.jsonLine())
+        #expect(try WebhookBody.addingDedupKey("a\"b", to: "{}") == #"{"dedup_key":"a\"b"}"#)
+        #expect(throws: WebhookBodyError.self) { try WebhookBody.addingDedupKey("k", to: "[1]") }
+    }
+}

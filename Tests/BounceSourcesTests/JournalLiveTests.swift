@@ -46,6 +46,10 @@ struct JournalLiveTests {
                 if index % 10 == 0 {
                     JournalLive.send(identifier: "sshd", facility: 4, message: "LIVE-NOISE \(index)")
                 }
+                if index == count / 3 {
+                    // Rotation while following: system.journal is archived and a new one started.
+                    JournalLive.rotate()
+                }
                 try? await Task.sleep(for: .milliseconds(2))
             }
         }
@@ -74,6 +78,9 @@ struct JournalLiveTests {
         watchdog.cancel()
         await writer.value
         #expect(seen == Array(0..<count))
+        // The rotation in the middle was seen as such (files added and removed).
+        #expect(source.counters.invalidations >= 1)
+        #expect(JournalLive.archivedFiles(in: dir) >= 1, "journalctl --rotate should have archived a file")
 
         // A restart after the halfway entry reads exactly the second half.
         let position = try #require(halfway)
@@ -111,6 +118,26 @@ enum JournalLive {
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
         return Int64(now.tv_sec) * 1_000_000 + Int64(now.tv_nsec) / 1_000
+    }
+
+    /// Archived journal files (`system@...journal`) under the journal directory.
+    static func archivedFiles(in dir: String) -> Int {
+        let files = FileManager.default.enumerator(atPath: dir)?.allObjects as? [String] ?? []
+        return files.filter { $0.contains("@") && $0.hasSuffix(".journal") }.count
+    }
+
+    /// Asks journald to archive its active files and start new ones (`journalctl --rotate`).
+    static func rotate() {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["journalctl", "--rotate"]
+        do {
+            try process.run()
+            process.waitUntilExit()
+            if process.terminationStatus != 0 { print("journalctl --rotate exited \(process.terminationStatus)") }
+        } catch {
+            print("journalctl --rotate could not run: \(error)")
+        }
     }
 
     /// Sends one entry straight to journald's socket, as a syslog daemon's entry would arrive.

@@ -49,7 +49,7 @@ struct JournalThroughputTests {
         let clock = ContinuousClock()
         let started = clock.now
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
         // `time` reports journalctl's own CPU time, comparable to the figures above under load.
         process.arguments = ["-c", "time -p journalctl --directory='\(dir)' -o export --no-pager > /dev/null"]
         try process.run()

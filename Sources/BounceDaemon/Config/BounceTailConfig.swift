@@ -1,3 +1,5 @@
+import Logging
+
 /// The whole configuration of bouncetail, as read from `/etc/bouncetail/bouncetail.toml` (see
 /// `docs/configuration.md`). Every property has a default, so an empty file is a valid configuration:
 /// the local SQLite store, no sources until some are configured, metrics on loopback.
@@ -45,6 +47,9 @@ public struct GeneralConfig: Sendable, Equatable {
 /// A swift-log level by name.
 public enum LogLevelSetting: String, Sendable, Equatable, CaseIterable {
     case trace, debug, info, notice, warning, error, critical
+
+    /// The swift-log level.
+    public var level: Logger.Level { Logger.Level(rawValue: rawValue) ?? .info }
 }
 
 /// `[sources]`.

@@ -39,6 +39,7 @@ final class TableReader {
     let schemaPath: String
     let context: ConfigDecodingContext
     private var known: [String] = []
+    private var rejected: [String] = []
 
     init(table: TOMLTable?, path: String, schemaPath: String, context: ConfigDecodingContext) {
         self.table = table
@@ -199,14 +200,14 @@ final class TableReader {
     /// Reports a key that must not be written (e.g. a secret), without making it part of the schema.
     func reject(_ key: String, _ message: String) {
         guard let table, table.contains(key: key) else { return }
-        known.append(key)
+        rejected.append(key)
         invalid(key, message)
     }
 
     /// Reports every key of the table that no accessor asked for.
     func finish() {
         guard let table else { return }
-        for key in table.keys.sorted() where !known.contains(key) {
+        for key in table.keys.sorted() where !known.contains(key) && !rejected.contains(key) {
             var message = "unknown key"
             if let suggestion = Self.closest(to: key, in: known) { message += "; did you mean \"\(suggestion)\"?" }
             let section = path.isEmpty ? "the top level" : "[\(path)]"

@@ -60,7 +60,9 @@ public enum DeliveryService {
 
     /// Runs delivery until cancelled: waits for the lease (another process may deliver; this one then only
     /// enqueues), drains the outbox, reports pauses as unhealthy.
-    public static func run(config: BounceTailConfig, db: StateDB, context: DaemonShell.Context, logger: Logger) async throws {
+    public static func run(
+        config: BounceTailConfig, db: StateDB, context: DaemonShell.Context, logger: Logger, wake: WakeSignal? = nil
+    ) async throws {
         guard let (transport, close) = try transport(config, logger: logger) else {
             // The local store: nothing to deliver. Stay until the daemon stops.
             while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
@@ -85,10 +87,15 @@ public enum DeliveryService {
             logger: logger)
         let watcher = Task {
             var last = ""
+            var counted: [String: Int] = [:]
             while !Task.isCancelled {
                 try? await Task.sleep(for: .seconds(5))
                 _ = try? db.renewLease(owner: owner, ttl: 30)
                 await dispatcher.wake()
+                for (status, n) in await dispatcher.statistics.requestsByStatus where n > counted[status, default: 0] {
+                    context.metrics.httpResponses(status: status).increment(by: n - counted[status, default: 0])
+                    counted[status] = n
+                }
                 let health = await dispatcher.health
                 let text = "\(health)"
                 if text != last {
@@ -103,7 +110,12 @@ public enum DeliveryService {
                 }
             }
         }
+        let waker = Task {
+            guard let wake else { return }
+            for await _ in wake.stream { await dispatcher.wake() }
+        }
         await dispatcher.run()
+        waker.cancel()
         watcher.cancel()
         try? db.releaseLease(owner: owner)
     }

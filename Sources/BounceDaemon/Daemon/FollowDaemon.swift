@@ -12,8 +12,13 @@ public final class FollowDaemon: Sendable {
     private let db: StateDB
     private let patterns: ReloadCoordinator<Classifier>
     private let logger: Logger
+    private let wake: WakeSignal?
 
-    public init(config: BounceTailConfig, db: StateDB, patterns: ReloadCoordinator<Classifier>, logger: Logger) {
+    public init(
+        config: BounceTailConfig, db: StateDB, patterns: ReloadCoordinator<Classifier>, logger: Logger,
+        wake: WakeSignal? = nil
+    ) {
+        self.wake = wake
         self.config = config
         self.db = db
         self.patterns = patterns
@@ -34,11 +39,22 @@ public final class FollowDaemon: Sendable {
                 paths: source.paths, knownPositions: known.compactMap(FilePositionCoding.decode), configuration: fc)
             followers.append(follower)
             let name = source.name.isEmpty ? "file\(i)" : source.name
+            let metrics = context.metrics
+            let log = logger
             Thread.detachNewThread { [follower] in
+                var published = FollowCounters()
                 while !follower.isStopped {
                     if let batch = follower.next(timeout: .seconds(1)) {
                         channel.send(.file(source: name, batch: batch))
                     }
+                    // Gaps (bytes lost before they could be read) and skipped lines, as counters; warnings logged.
+                    let c = follower.counters
+                    if c.gaps > published.gaps { metrics.gaps(source: name).increment(by: c.gaps - published.gaps) }
+                    if c.skippedLongLines > published.skippedLongLines {
+                        metrics.skippedLongLines(source: name).increment(by: c.skippedLongLines - published.skippedLongLines)
+                    }
+                    published = c
+                    for w in follower.takeWarnings() { log.warning("\(name): \(w)") }
                 }
             }
         }
@@ -62,7 +78,7 @@ public final class FollowDaemon: Sendable {
                 }
             }
         }
-        let ingest = IngestLoop(config: config, db: db, patterns: patterns, context: context, logger: logger)
+        let ingest = IngestLoop(config: config, db: db, patterns: patterns, context: context, logger: logger, wake: wake)
         try ingest.restoreTrackerState()
         let ticker = Task.detached {
             while !Task.isCancelled {

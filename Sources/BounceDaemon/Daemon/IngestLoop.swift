@@ -13,6 +13,7 @@ final class IngestLoop {
     private let patterns: ReloadCoordinator<Classifier>
     private let context: DaemonShell.Context
     private let logger: Logger
+    private let wake: WakeSignal?
     private let pipeline: EventPipeline
     private let sink: Batch.Sink
     private var parsers: [String: LineParser] = [:]
@@ -21,7 +22,11 @@ final class IngestLoop {
     private var lastRetention = Date.distantPast
     private var failingSources: Set<String> = []
 
-    init(config: BounceTailConfig, db: StateDB, patterns: ReloadCoordinator<Classifier>, context: DaemonShell.Context, logger: Logger) {
+    init(
+        config: BounceTailConfig, db: StateDB, patterns: ReloadCoordinator<Classifier>, context: DaemonShell.Context,
+        logger: Logger, wake: WakeSignal?
+    ) {
+        self.wake = wake
         self.config = config
         self.db = db
         self.patterns = patterns
@@ -95,7 +100,29 @@ final class IngestLoop {
         return Batch(trackerUpserts: changes.upserted.map { (key: $0.key, bytes: $0.value) }, trackerDeletes: Array(changes.deleted), sink: sink)
     }
 
+    /// Reading waits while the state database's disk is below the watermark: loudly (log, /healthz),
+    /// never by dropping lines (they stay in the log files and the journal).
+    private func waitForDiskSpace() {
+        let minimum = UInt64(max(0, config.outbox.diskLowWatermark.bytes))
+        var told = false
+        while let mark = try? db.diskWatermark(minimumBytes: minimum), mark.isLow {
+            if !told {
+                let message = mark.message ?? "low disk space"
+                logger.error("reading paused: \(message)")
+                context.health.setUnhealthy("disk", reason: message)
+                told = true
+            }
+            Thread.sleep(forTimeInterval: 10)
+        }
+        if told {
+            logger.notice("disk space is back above the watermark; reading resumes")
+            context.health.setHealthy("disk")
+        }
+    }
+
     private func commit(positions: [SourcePosition], events: [BounceEvent]) {
+        waitForDiskSpace()
+        countRecords()
         var batch = trackerOnlyBatch()
         batch.positions = positions
         batch.events = events
@@ -106,6 +133,7 @@ final class IngestLoop {
         while true {
             do {
                 let result = try db.commit(batch)
+                if result.inserted > 0 { wake?.signal() }
                 for e in events {
                     context.metrics.events(reason: e.meta.reason, type: e.type.rawValue, fault: e.meta.fault.rawValue, action: e.meta.action.rawValue).increment()
                     if e.meta.action == .hold && e.meta.fault == .sender {
@@ -123,6 +151,16 @@ final class IngestLoop {
                 logger.error("cannot commit to the state database; retrying", metadata: ["error": "\(error)", "attempt": "\(attempt)"])
                 Thread.sleep(forTimeInterval: min(30, Double(attempt)))
             }
+        }
+    }
+
+    private var countedRecords: [RecordKind: Int] = [:]
+
+    /// Records by kind since the last commit, into the counters.
+    private func countRecords() {
+        for (kind, n) in pipeline.stats.records where n != countedRecords[kind, default: 0] {
+            context.metrics.records(kind: kind.rawValue).increment(by: n - countedRecords[kind, default: 0])
+            countedRecords[kind] = n
         }
     }
 

@@ -44,6 +44,10 @@ public struct MetricsServer: Sendable {
         }
         let logger = self.logger
         let listen = self.listen
+        // Hummingbird logs task cancellation (our normal stop) at error level; its other failures
+        // reach us as thrown errors, so its own log is kept to critical only.
+        var serverLogger = logger
+        serverLogger.logLevel = .critical
         let app = Application(
             router: router,
             configuration: .init(address: .hostname(listen.host, port: listen.port), serverName: nil),
@@ -52,7 +56,7 @@ public struct MetricsServer: Sendable {
                 logger.info("serving /metrics and /healthz", metadata: ["address": "\(listen.host):\(port)"])
                 await onListening(port)
             },
-            logger: logger
+            logger: serverLogger
         )
         try await app.run()
     }

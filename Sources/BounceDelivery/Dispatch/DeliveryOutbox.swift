@@ -30,10 +30,10 @@ public struct OutboxItem: Sendable, Hashable {
 ///
 /// Every method is one committed change: after ``markSent(id:at:)`` returns, a crash must not bring the event back.
 public protocol DeliveryOutbox: Sendable {
-    /// Pending events whose next attempt is due at `now`, oldest first, at most `limit`.
+    /// Claims pending events whose next attempt is due at `now`, oldest first, at most `limit`.
     ///
-    /// An implementation may hand out the same event again while it is in flight (the dispatcher skips ids it is
-    /// sending), or lease it for a while; it must never hand out an event that is sent, held or dead.
+    /// A claimed event is not handed out again until one of the other calls settles it (or, in a store that
+    /// survives a crash, until its claim times out). Sent, held and dead events are never handed out.
     func claimDue(limit: Int, now: Date) async throws -> [OutboxItem]
     /// The event was delivered (a 2xx, or written by a local sink).
     func markSent(id: Int64, at: Date) async throws

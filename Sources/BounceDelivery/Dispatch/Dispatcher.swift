@@ -261,9 +261,10 @@ public actor Dispatcher {
 
     private func claim(limit: Int, now t: Date) async -> [OutboxItem] {
         do {
-            let due = try await outbox.claimDue(limit: limit + inFlight.count, now: t)
+            let due = try await outbox.claimDue(limit: limit, now: t)
             lastOutboxError = nil
-            return Array(due.lazy.filter { !self.inFlight.contains($0.id) }.prefix(limit))
+            // An outbox must not hand out an event twice while it is claimed; skip one that is in flight anyway.
+            return due.filter { !inFlight.contains($0.id) }
         } catch {
             noteOutboxError("read due events", error)
             return []

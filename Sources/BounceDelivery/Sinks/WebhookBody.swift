@@ -1,40 +1,35 @@
 import BounceCore
 import Foundation
 
-/// Encodes events for the wire and for JSON Lines.
+/// Encodes events for the wire and for JSON Lines, with the event's own encoding (`BounceEvent.webhookJSON()`,
+/// the same bytes the state database stores in the outbox).
 public enum WebhookBody {
     /// The body of listmonk's `POST /webhooks/bounce` for one event: every field but `dedup_key`, which is
-    /// bouncetail's own and means nothing to listmonk. Keys are sorted so equal events give equal bytes.
+    /// bouncetail's own and means nothing to listmonk.
     public static func encode(_ event: BounceEvent) throws -> String {
-        let full = try jsonLine(event)
-        return try removingDedupKey(full)
+        event.webhookJSON()
     }
 
-    /// One event as a single JSON line, `dedup_key` included (no trailing newline).
+    /// One event as a single JSON line, `dedup_key` first (no trailing newline).
     public static func jsonLine(_ event: BounceEvent) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(event), as: UTF8.self)
+        event.jsonLine()
     }
 
-    /// A stored webhook body with the dedup key put back in, for sinks that keep the identity (JSON Lines).
+    /// A stored webhook body with the dedup key put in front, for sinks that keep the identity (JSON Lines):
+    /// the same layout as ``jsonLine(_:)``, the stored bytes otherwise untouched.
     /// - Throws: when `body` is not a JSON object.
     public static func addingDedupKey(_ dedupKey: String, to body: String) throws -> String {
-        guard var object = try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any] else {
+        let trimmed = body.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard trimmed.hasPrefix("{"), trimmed.hasSuffix("}"),
+            (try? JSONSerialization.jsonObject(with: Data(trimmed.utf8))) is [String: Any]
+        else {
             throw WebhookBodyError(message: "the stored webhook body is not a JSON object")
         }
-        object["dedup_key"] = dedupKey
-        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
-        return String(decoding: data, as: UTF8.self)
-    }
-
-    private static func removingDedupKey(_ json: String) throws -> String {
-        guard var object = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any] else {
-            throw WebhookBodyError(message: "an event did not encode to a JSON object")
-        }
-        object.removeValue(forKey: "dedup_key")
-        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
-        return String(decoding: data, as: UTF8.self)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        let key = String(decoding: try encoder.encode(dedupKey), as: UTF8.self)
+        let rest = trimmed.dropFirst().drop { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\r" }
+        return "{\"dedup_key\":" + key + (rest.hasPrefix("}") ? "" : ",") + rest
     }
 }
 

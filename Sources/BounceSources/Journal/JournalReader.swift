@@ -111,6 +111,8 @@ final class JournalReader {
         var entries: [JournalEntry] = []
         var scanned = 0
         var skippedCorrupt = 0
+        /// Entries the identifier filter dropped.
+        var filtered = 0
         /// The last entry scanned, kept or not; nil when nothing was scanned.
         var position: JournalPosition?
         /// The scan stopped because the journal had no further entry (rather than a full batch).
@@ -162,11 +164,15 @@ final class JournalReader {
                         bytes: UnsafeBufferPointer(
                             start: bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), count: bytes.count))
                 {
+                    scan.filtered += 1
                     continue
                 }
                 identifier = String(decoding: bytes, as: UTF8.self)
             }
-            if identifier == nil, !filter.acceptsEverything { continue }
+            if identifier == nil, !filter.acceptsEverything {
+                scan.filtered += 1
+                continue
+            }
 
             guard let entry = readEntry(handle, identifier: identifier) else {
                 scan.skippedCorrupt += 1

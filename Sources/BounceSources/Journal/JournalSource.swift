@@ -140,6 +140,7 @@ public final class JournalSource: Sendable {
                 $0.counters.scanned += scan.scanned
                 $0.counters.kept += scan.entries.count
                 $0.counters.skippedCorrupt += scan.skippedCorrupt
+                $0.counters.filtered += scan.filtered
             }
             if let position = scan.position, scan.scanned > 0 {
                 let batch = JournalBatch(

@@ -1,4 +1,5 @@
 import BounceDaemon
+import Foundation
 import BounceStore
 
 /// The configuration a command runs with: the file (or the defaults), with its flags applied on top.
@@ -8,7 +9,11 @@ struct CLIContext {
     /// Loads `--config` (or the default file when it exists) and applies `--state` and `extra` overrides.
     init(_ common: CommonOptions, overrides extra: [ConfigOverride] = []) throws {
         var overrides: [ConfigOverride] = []
-        if let state = common.state { overrides.append(ConfigOverride("general.state_db", .string(state), origin: "--state")) }
+        if let state = common.state {
+            // A path on the command line is relative to where the command runs; the file's must be absolute.
+            let absolute = state.hasPrefix("/") ? state : FileManager.default.currentDirectoryPath + "/" + state
+            overrides.append(ConfigOverride("general.state_db", .string(absolute), origin: "--state"))
+        }
         overrides += extra
         config = try ConfigLoader.load(path: common.config, overrides: overrides)
     }
