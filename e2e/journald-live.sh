@@ -74,7 +74,7 @@ for _ in $(seq 1 100); do
     sleep 0.1
 done
 [[ -S /run/systemd/journal/socket ]] || fail "journald did not create /run/systemd/journal/socket"
-ok "journald $("$journald" --version 2>/dev/null | head -1 | awk '{print $2}') running, pid $journald_pid"
+ok "systemd-journald running in a private mount namespace, pid $journald_pid"
 
 cat > "$work/bouncetail.toml" <<EOF
 [general]
@@ -110,12 +110,13 @@ for line in open(src, encoding="utf-8"):
     with open(f"{out}/{n:05d}", "w") as f:
         f.write(f"MESSAGE={message}\nSYSLOG_IDENTIFIER={prog}\nSYSLOG_PID={pid}\nSYSLOG_FACILITY=2\nPRIORITY=6\n")
     n += 1
-print(n)
+
 PY
 total=$(ls "$work/entries" | wc -l)
 half=$((total / 2))
 stopped_end=$((half + total / 10))
-expected_all=$(awk -F'\t' 'NR > 1 && $3 != "none"' samples/postfix.expect.tsv | wc -l)
+# The local store holds forwarded bounces; held ones (sender fault) are in the outbox only.
+expected_all=$(awk -F'\t' 'NR > 1 && $3 != "none" && $6 != "hold"' samples/postfix.expect.tsv | wc -l)
 
 write_entries() { # FROM TO (exclusive)
     local i
@@ -163,7 +164,7 @@ stop_bouncetail() {
 # The bounces whose last line is in the first half: what a dry run of those lines finds.
 head -n "$half" samples/postfix-mail.log > "$work/first-half.log"
 touch -r samples/postfix-mail.log "$work/first-half.log"
-expected_half=$("$BIN" backfill --dry-run --quiet --host-name e2e.test --time-zone UTC "$work/first-half.log" 2>/dev/null | grep -c . || true)
+expected_half=$("$BIN" backfill --dry-run --quiet --host-name e2e.test --time-zone UTC "$work/first-half.log" 2>/dev/null | grep -c '"action":"forward"' || true)
 
 # 1. First start: at the tail. Half of the entries, then SIGTERM once their bounces are stored.
 start_bouncetail "$work/run1.log"
@@ -188,13 +189,13 @@ n=$(stored_count)
 
 # 4. Every expected bounce exactly once, with the right reason, type, action and listmonk ids.
 "$BIN" export --config "$work/bouncetail.toml" --format jsonl > "$work/store.jsonl"
-python3 e2e/check.py samples/postfix.expect.tsv "$work/store.jsonl" journald-live-restart || fail "the store does not match samples/postfix.expect.tsv"
+python3 e2e/check.py --forwarded-only samples/postfix.expect.tsv "$work/store.jsonl" journald-live-restart || fail "the store does not match samples/postfix.expect.tsv"
 ok "$total entries ($((stopped_end - half)) while stopped): $n bounces stored, each exactly once, across a restart"
 
 # 5. Follow latency: a complete bounce (3 entries) appended, time until it is in the store.
 latencies=()
 for k in 1 2 3 4 5; do
-    qid="LAT${k}00ABCDE"
+    qid="$(printf "FACE%02dBEEF" "$k")"  # a Postfix short queue id is hex
     before=$(stored_count)
     t0=$(date +%s%N)
     printf 'MESSAGE=%s: from=<bounces@lab.test>, size=100, nrcpt=1 (queue active)\nSYSLOG_IDENTIFIER=postfix/qmgr\nSYSLOG_FACILITY=2\n' "$qid" | logger --journald
