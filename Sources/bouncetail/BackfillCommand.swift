@@ -33,7 +33,8 @@ struct BackfillCommand: AsyncParsableCommand {
     @Flag(help: "Never show the progress bar.") var quiet = false
     @Flag(help: "Read the systemd journal instead of log files (selection from [sources.journal]).")
     var journal = false
-    @Option(help: ArgumentHelp("A journal directory to read (implies --journal), e.g. /var/log/journal.", valueName: "dir"))
+    @Option(
+        help: ArgumentHelp("A journal directory to read (implies --journal), e.g. /var/log/journal.", valueName: "dir"))
     var journalDir: String?
     @Argument(help: "Log files, globs or directories.") var inputs: [String] = []
 
@@ -49,8 +50,12 @@ struct BackfillCommand: AsyncParsableCommand {
 
     func run() async throws {
         var overrides: [ConfigOverride] = []
-        if let hostName { overrides.append(ConfigOverride("general.host_name", .string(hostName), origin: "--host-name")) }
-        if let timeZone { overrides.append(ConfigOverride("general.time_zone", .string(timeZone), origin: "--time-zone")) }
+        if let hostName {
+            overrides.append(ConfigOverride("general.host_name", .string(hostName), origin: "--host-name"))
+        }
+        if let timeZone {
+            overrides.append(ConfigOverride("general.time_zone", .string(timeZone), origin: "--time-zone"))
+        }
         let ctx = try CLIContext(common, overrides: overrides)
         let config = ctx.config
         let sinceTime = try since.map { LogTime(date: try DateArgument.parse($0, option: "--since")) }
@@ -82,14 +87,17 @@ struct BackfillCommand: AsyncParsableCommand {
         bar.finish()
         let seconds = max(Date().timeIntervalSince(started), 0.001)
         var report = String(
-            format: "backfill: %d file(s) read, %d skipped, %d lines, %.1f MB in %.1f s (%.1f MB/s); %d bounce(s) found",
+            format:
+                "backfill: %d file(s) read, %d skipped, %d lines, %.1f MB in %.1f s (%.1f MB/s); %d bounce(s) found",
             summary.files, summary.skippedFiles, summary.lines, Double(summary.bytes) / 1e6, seconds,
             Double(summary.bytes) / 1e6 / seconds, summary.events)
         if dryRun {
             report += ", \(summary.held) held"
         } else {
             report += ", \(summary.newEvents) new, \(summary.duplicates) already known, \(summary.held) held"
-            report += ctx.sinkIsLocalStore ? " (local store \(config.general.stateDB))" : " (outbox \(config.general.stateDB))"
+            report +=
+                ctx.sinkIsLocalStore
+                ? " (local store \(config.general.stateDB))" : " (outbox \(config.general.stateDB))"
         }
         if summary.skippedLongLines > 0 { report += "; \(summary.skippedLongLines) over-long line(s) skipped" }
         if summary.interrupted { report += "; interrupted: run the same command again to resume" }
@@ -97,7 +105,9 @@ struct BackfillCommand: AsyncParsableCommand {
         for m in summary.missing { StandardError.line("backfill: \(m): no such file (skipped)") }
         for f in summary.failures { StandardError.line("backfill: \(f)") }
         if !dryRun, let db, config.sink.kind != .sqlite {
-            if let stats = try await DeliveryService.untilDrained(config: config, db: db, logger: Logger(label: "bouncetail")) {
+            if let stats = try await DeliveryService.untilDrained(
+                config: config, db: db, logger: Logger(label: "bouncetail"))
+            {
                 StandardError.line("delivery: \(stats)")
             }
         }
@@ -135,13 +145,17 @@ struct BackfillCommand: AsyncParsableCommand {
             report += ", \(summary.held) held"
         } else {
             report += ", \(summary.newEvents) new, \(summary.duplicates) already known, \(summary.held) held"
-            report += ctx.sinkIsLocalStore ? " (local store \(config.general.stateDB))" : " (outbox \(config.general.stateDB))"
+            report +=
+                ctx.sinkIsLocalStore
+                ? " (local store \(config.general.stateDB))" : " (outbox \(config.general.stateDB))"
         }
         if summary.skippedLongLines > 0 { report += "; \(summary.skippedLongLines) unreadable journal entries skipped" }
         if summary.interrupted { report += "; interrupted: run the same command again to resume" }
         StandardError.line(report)
         if !dryRun, let db, config.sink.kind != .sqlite {
-            if let stats = try await DeliveryService.untilDrained(config: config, db: db, logger: Logger(label: "bouncetail")) {
+            if let stats = try await DeliveryService.untilDrained(
+                config: config, db: db, logger: Logger(label: "bouncetail"))
+            {
                 StandardError.line("delivery: \(stats)")
             }
         }

@@ -1,9 +1,15 @@
 import BounceCore
+import BounceSources
 import BounceStore
 import Foundation
 import Testing
 
 @testable import BounceDaemon
+
+/// systemd-journal-remote, which writes journal files from export-format input; nil when not installed.
+let journalRemoteTool: String? = [
+    "/lib/systemd/systemd-journal-remote", "/usr/lib/systemd/systemd-journal-remote",
+].first { FileManager.default.isExecutableFile(atPath: $0) }
 
 /// The same MTA log converted to a journal and read as a file gives the same events.
 ///
@@ -15,13 +21,10 @@ import Testing
 @Suite(
     "Journal backfill gives the events of the file backfill",
     .enabled(
-        if: JournalBackfillTests.remoteTool != nil,
-        "systemd-journal-remote not found (Debian: apt-get install systemd-journal-remote): journal backfill tests skipped"))
+        if: journalRemoteTool != nil,
+        "systemd-journal-remote not found (Debian: apt-get install systemd-journal-remote): journal backfill tests skipped"
+    ))
 struct JournalBackfillTests {
-    static let remoteTool: String? = [
-        "/lib/systemd/systemd-journal-remote", "/usr/lib/systemd/systemd-journal-remote",
-    ].first { FileManager.default.isExecutableFile(atPath: $0) }
-
     static func samplePath(_ name: String) -> String {
         SampleBackfillTests.repo.appendingPathComponent("samples/\(name)").path
     }
@@ -32,7 +35,8 @@ struct JournalBackfillTests {
     static func export(_ sample: String) throws -> [UInt8] {
         let path = samplePath(sample)
         let text = try String(contentsOfFile: path, encoding: .utf8)
-        var parser = LineParser(options: LineParserOptions(timeZone: .utc, referenceTime: BackfillRunner.modificationTime(path)))
+        var parser = LineParser(
+            options: LineParserOptions(timeZone: .utc, referenceTime: BackfillRunner.modificationTime(path)))
         var out: [UInt8] = []
         func field(_ name: String, _ value: String?) {
             guard let value else { return }
@@ -41,12 +45,16 @@ struct JournalBackfillTests {
         for (index, line) in text.split(separator: "\n").enumerated() {
             let parsed = parser.parse(String(line))
             let isExim = sample.contains("exim")
-            guard let time = parsed.envelope.time else { throw ExportFailed(description: "\(sample): no time in: \(line)") }
+            guard let time = parsed.envelope.time else {
+                throw ExportFailed(description: "\(sample): no time in: \(line)")
+            }
             let message: Substring
             if isExim {
                 message = line  // syslog_timestamp: Exim's own stamp stays in MESSAGE
             } else {
-                guard let colon = line.range(of: "]: ") else { throw ExportFailed(description: "\(sample): no program[pid]: in: \(line)") }
+                guard let colon = line.range(of: "]: ") else {
+                    throw ExportFailed(description: "\(sample): no program[pid]: in: \(line)")
+                }
                 message = line[colon.upperBound...]
             }
             field("__REALTIME_TIMESTAMP", String(time.microseconds))
@@ -78,7 +86,7 @@ struct JournalBackfillTests {
         try Data(try export(sample)).write(to: URL(fileURLWithPath: input))
         defer { try? FileManager.default.removeItem(atPath: input) }
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: remoteTool!)
+        process.executableURL = URL(fileURLWithPath: journalRemoteTool!)
         process.arguments = ["--output=\(dir)/sample.journal", "-"]
         process.standardInput = FileHandle(forReadingAtPath: input)
         process.standardOutput = FileHandle.nullDevice
@@ -88,7 +96,10 @@ struct JournalBackfillTests {
         let message = errors.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
-            throw ExportFailed(description: "systemd-journal-remote exited \(process.terminationStatus): \(String(decoding: message, as: UTF8.self))")
+            throw ExportFailed(
+                description:
+                    "systemd-journal-remote exited \(process.terminationStatus): \(String(decoding: message, as: UTF8.self))"
+            )
         }
         return dir
     }
@@ -106,20 +117,23 @@ struct JournalBackfillTests {
         let config = SampleBackfillTests.config(state: state)
         let pipeline = PipelineFactory.make(config, patterns: try PipelineFactory.loadPatterns(config), since: since)
         let db = try state.map { try StateDB(path: $0) }
-        let runner = JournalBackfillRunner(pipeline: pipeline, db: db, sink: .localStore, host: config.general.hostName, timeZone: .utc)
+        let runner = JournalBackfillRunner(
+            pipeline: pipeline, db: db, sink: .localStore, host: config.general.hostName, timeZone: .utc)
         var events: [BounceEvent] = []
         let (report, summary) = try await runner.run(config: journalConfig(dir), since: since, emit: { events += $0 })
         return (events, report, summary)
     }
 
-    @Test("The journal dry run gives exactly the file dry run's events", arguments: ["postfix-mail.log", "exim-mainlog"])
+    @Test(
+        "The journal dry run gives exactly the file dry run's events", arguments: ["postfix-mail.log", "exim-mainlog"])
     func dryRunEqualsFileBackfill(sample: String) async throws {
         let dir = try Self.makeJournal(sample)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let fromFile = try SampleBackfillTests.dryRun(sample)
         let (fromJournal, report, summary) = try await Self.journalBackfill(dir)
         #expect(report == .head)
-        let lineCount = try String(contentsOfFile: Self.samplePath(sample), encoding: .utf8).split(separator: "\n").count
+        let lineCount = try String(contentsOfFile: Self.samplePath(sample), encoding: .utf8).split(separator: "\n")
+            .count
         #expect(summary.lines == lineCount, "every entry of the journal is scanned")
         // Something to compare: the sample has bounces, held ones among them.
         #expect(fromFile.count >= 8)
@@ -177,7 +191,8 @@ struct JournalBackfillTests {
         let dir = try Self.makeJournal("postfix-mail.log")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let path = Self.samplePath("postfix-mail.log")
-        var parser = LineParser(options: LineParserOptions(timeZone: .utc, referenceTime: BackfillRunner.modificationTime(path)))
+        var parser = LineParser(
+            options: LineParserOptions(timeZone: .utc, referenceTime: BackfillRunner.modificationTime(path)))
         let times = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").compactMap {
             parser.parse(String($0)).envelope.time
         }
