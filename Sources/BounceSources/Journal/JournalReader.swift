@@ -84,7 +84,14 @@ final class JournalReader {
         case .tail:
             try check(sd_journal_seek_tail(handle), "seek to the journal tail")
             // Step onto the last entry so that the next `next` returns the first new one.
-            try check(sd_journal_previous(handle), "step back from the journal tail")
+            let stepped = sd_journal_previous(handle)
+            try check(stepped, "step back from the journal tail")
+            if stepped == 0 {
+                // No entry matches yet (a fresh journal, a host whose MTA has not logged): there is no
+                // entry to stand on, and from a bare tail seek later entries were seen to be missed.
+                // From the head, the first matching entry is the first new one.
+                try check(sd_journal_seek_head(handle), "seek to the head of a journal without matching entries")
+            }
             return .tail
         case .since(let time):
             try check(sd_journal_seek_realtime_usec(handle, UInt64(max(0, time.microseconds))), "seek to realtime")
