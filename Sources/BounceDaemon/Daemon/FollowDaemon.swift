@@ -34,9 +34,28 @@ public final class FollowDaemon: Sendable {
                 paths: source.paths, knownPositions: known.compactMap(FilePositionCoding.decode), configuration: fc)
             followers.append(follower)
             let name = source.name.isEmpty ? "file\(i)" : source.name
+            let metrics = context.metrics
+            let log = logger
             Thread.detachNewThread { [follower] in
+                // The follower counts gaps and over-long lines itself; publish them (the gap counter
+                // must be visible, at 0, from the start) and log its warnings.
+                let gaps = metrics.gaps(source: name)
+                let skipped = metrics.skippedLongLines(source: name)
+                gaps.increment(by: 0)
+                skipped.increment(by: 0)
+                var seen = FollowCounters()
                 while !follower.isStopped {
-                    if let batch = follower.next(timeout: .seconds(1)) {
+                    let batch = follower.next(timeout: .seconds(1))
+                    let now = follower.counters
+                    if now.gaps > seen.gaps { gaps.increment(by: now.gaps - seen.gaps) }
+                    if now.skippedLongLines > seen.skippedLongLines {
+                        skipped.increment(by: now.skippedLongLines - seen.skippedLongLines)
+                    }
+                    seen = now
+                    for warning in follower.takeWarnings() {
+                        log.warning("file source", metadata: ["source": "\(name)", "warning": "\(warning)"])
+                    }
+                    if let batch {
                         channel.send(.file(source: name, batch: batch))
                     }
                 }
