@@ -42,19 +42,27 @@ public final class FollowDaemon: Sendable {
             let metrics = context.metrics
             let log = logger
             Thread.detachNewThread { [follower] in
-                var published = FollowCounters()
+                // The follower counts gaps and over-long lines itself; publish them (the gap counter
+                // must be visible, at 0, from the start) and log its warnings.
+                let gaps = metrics.gaps(source: name)
+                let skipped = metrics.skippedLongLines(source: name)
+                gaps.increment(by: 0)
+                skipped.increment(by: 0)
+                var seen = FollowCounters()
                 while !follower.isStopped {
-                    if let batch = follower.next(timeout: .seconds(1)) {
+                    let batch = follower.next(timeout: .seconds(1))
+                    let now = follower.counters
+                    if now.gaps > seen.gaps { gaps.increment(by: now.gaps - seen.gaps) }
+                    if now.skippedLongLines > seen.skippedLongLines {
+                        skipped.increment(by: now.skippedLongLines - seen.skippedLongLines)
+                    }
+                    seen = now
+                    for warning in follower.takeWarnings() {
+                        log.warning("file source", metadata: ["source": "\(name)", "warning": "\(warning)"])
+                    }
+                    if let batch {
                         channel.send(.file(source: name, batch: batch))
                     }
-                    // Gaps (bytes lost before they could be read) and skipped lines, as counters; warnings logged.
-                    let c = follower.counters
-                    if c.gaps > published.gaps { metrics.gaps(source: name).increment(by: c.gaps - published.gaps) }
-                    if c.skippedLongLines > published.skippedLongLines {
-                        metrics.skippedLongLines(source: name).increment(by: c.skippedLongLines - published.skippedLongLines)
-                    }
-                    published = c
-                    for w in follower.takeWarnings() { log.warning("\(name): \(w)") }
                 }
             }
         }
