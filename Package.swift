@@ -11,7 +11,7 @@ let package = Package(
     name: "bouncetail",
     platforms: [.macOS(.v14)],
     products: [
-        .executable(name: "bouncetail", targets: ["bouncetail"]),
+        .executable(name: "bouncetail", targets: ["bouncetail"])
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -80,7 +80,8 @@ let package = Package(
             swiftSettings: strict),
 
         .testTarget(name: "BounceCoreTests", dependencies: ["BounceCore"], swiftSettings: strict),
-        .testTarget(name: "BounceClassifierTests", dependencies: ["BounceClassifier", "BounceCore"], swiftSettings: strict),
+        .testTarget(
+            name: "BounceClassifierTests", dependencies: ["BounceClassifier", "BounceCore"], swiftSettings: strict),
         .testTarget(name: "BounceSourcesTests", dependencies: ["BounceSources", "BounceCore"], swiftSettings: strict),
         .testTarget(name: "BounceStoreTests", dependencies: ["BounceStore", "BounceCore"], swiftSettings: strict),
         .testTarget(
@@ -92,7 +93,9 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: strict),
-        .testTarget(name: "BounceDaemonTests", dependencies: ["BounceDaemon", "BounceCore", "BounceClassifier"], swiftSettings: strict),
+        .testTarget(
+            name: "BounceDaemonTests", dependencies: ["BounceDaemon", "BounceCore", "BounceClassifier"],
+            swiftSettings: strict),
 
         .executableTarget(
             name: "BounceBenchmarks",

@@ -23,14 +23,22 @@ func generatedPostfixLog(messages: Int) -> [UInt8] {
         ]
         switch i % 20 {
         case 0:
-            lines.append("\(ts) postfix/smtp[2003]: \(q): to=<\(rcpt)>, relay=mx.example.org[192.0.2.10]:25, delay=1.2, delays=0.01/0/0.5/0.6, dsn=5.1.1, status=bounced (host mx.example.org[192.0.2.10] said: 550-5.1.1 The email account that you tried to reach does not exist. Please try 550 5.1.1 again. x1 - gsmtp (in reply to RCPT TO command))")
+            lines.append(
+                "\(ts) postfix/smtp[2003]: \(q): to=<\(rcpt)>, relay=mx.example.org[192.0.2.10]:25, delay=1.2, delays=0.01/0/0.5/0.6, dsn=5.1.1, status=bounced (host mx.example.org[192.0.2.10] said: 550-5.1.1 The email account that you tried to reach does not exist. Please try 550 5.1.1 again. x1 - gsmtp (in reply to RCPT TO command))"
+            )
         case 1:
-            lines.append("\(ts) postfix/smtp[2003]: \(q): to=<\(rcpt)>, relay=mx.example.org[192.0.2.10]:25, delay=1.2, delays=0.01/0/0.5/0.6, dsn=4.7.28, status=deferred (host mx.example.org[192.0.2.10] said: 421-4.7.28 unusual rate of 421 4.7.28 unsolicited mail. x2 - gsmtp (in reply to RCPT TO command))")
+            lines.append(
+                "\(ts) postfix/smtp[2003]: \(q): to=<\(rcpt)>, relay=mx.example.org[192.0.2.10]:25, delay=1.2, delays=0.01/0/0.5/0.6, dsn=4.7.28, status=deferred (host mx.example.org[192.0.2.10] said: 421-4.7.28 unusual rate of 421 4.7.28 unsolicited mail. x2 - gsmtp (in reply to RCPT TO command))"
+            )
         default:
-            lines.append("\(ts) postfix/smtp[2003]: \(q): to=<\(rcpt)>, relay=mx.example.org[192.0.2.10]:25, delay=0.4, delays=0.01/0/0.2/0.2, dsn=2.0.0, status=sent (250 2.0.0 OK 1700000000 x3 - gsmtp)")
+            lines.append(
+                "\(ts) postfix/smtp[2003]: \(q): to=<\(rcpt)>, relay=mx.example.org[192.0.2.10]:25, delay=0.4, delays=0.01/0/0.2/0.2, dsn=2.0.0, status=sent (250 2.0.0 OK 1700000000 x3 - gsmtp)"
+            )
         }
         lines.append("\(ts) postfix/qmgr[900]: \(q): removed")
-        lines.append("\(ts) postfix/smtpd[2001]: disconnect from localhost[127.0.0.1] ehlo=1 mail=1 rcpt=1 data=1 quit=1 commands=5")
+        lines.append(
+            "\(ts) postfix/smtpd[2001]: disconnect from localhost[127.0.0.1] ehlo=1 mail=1 rcpt=1 data=1 quit=1 commands=5"
+        )
         for l in lines {
             out.append(contentsOf: l.utf8)
             out.append(0x0A)

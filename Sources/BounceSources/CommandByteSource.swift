@@ -36,11 +36,14 @@ public struct CommandByteSource: ByteSource, ~Copyable {
             let e = errno
             throw SourceError(
                 .io, path: path, offset: 0, errno: e,
-                message: "cannot open \(path): \(String(cString: strerror(e))); check that it exists and bouncetail may read it")
+                message:
+                    "cannot open \(path): \(String(cString: strerror(e))); check that it exists and bouncetail may read it"
+            )
         }
         var fds: [Int32] = [-1, -1]
         guard pipe(&fds) == 0 else {
-            throw SourceError(.io, path: path, offset: 0, errno: errno, message: "cannot create a pipe to run \(tool) for \(path)")
+            throw SourceError(
+                .io, path: path, offset: 0, errno: errno, message: "cannot create a pipe to run \(tool) for \(path)")
         }
         // Only the child's stdout gets the write end; neither end may leak into other children.
         _ = fcntl(fds[0], F_SETFD, FD_CLOEXEC)
@@ -60,7 +63,8 @@ public struct CommandByteSource: ByteSource, ~Copyable {
             throw SourceError(
                 .unsupported, path: path, offset: 0, errno: rc,
                 message:
-                    "cannot read \(path): it needs `\(tool)`, which could not be started (\(String(cString: strerror(rc)))); install the \(package) package, or decompress the file first")
+                    "cannot read \(path): it needs `\(tool)`, which could not be started (\(String(cString: strerror(rc)))); install the \(package) package, or decompress the file first"
+            )
         }
         pipeFD = fds[0]
         pid = child
@@ -86,7 +90,9 @@ public struct CommandByteSource: ByteSource, ~Copyable {
             }
             if n < 0 && errno == EINTR { continue }
             if n < 0 {
-                throw SourceError(.io, path: path, offset: offset, errno: errno, message: "cannot read the output of \(tool) for \(path)")
+                throw SourceError(
+                    .io, path: path, offset: offset, errno: errno,
+                    message: "cannot read the output of \(tool) for \(path)")
             }
             var status: Int32 = 0
             while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
@@ -98,7 +104,8 @@ public struct CommandByteSource: ByteSource, ~Copyable {
             throw SourceError(
                 .corrupt, path: path, offset: offset,
                 message:
-                    "\(tool) failed on \(path) after \(offset) decompressed bytes (\(exited ? "exit status \(code)" : "killed by signal \(status & 0x7f)")); the lines before that were read; check the file with `\(tool) -t \(path)`")
+                    "\(tool) failed on \(path) after \(offset) decompressed bytes (\(exited ? "exit status \(code)" : "killed by signal \(status & 0x7f)")); the lines before that were read; check the file with `\(tool) -t \(path)`"
+            )
         }
     }
 
@@ -108,11 +115,14 @@ public struct CommandByteSource: ByteSource, ~Copyable {
         defer { scratch.deallocate() }
         var left = count
         while left > 0 {
-            let n = try read(into: UnsafeMutableRawBufferPointer(rebasing: scratch[..<Int(min(left, Int64(scratch.count)))]))
+            let n = try read(
+                into: UnsafeMutableRawBufferPointer(rebasing: scratch[..<Int(min(left, Int64(scratch.count)))]))
             if n == 0 {
                 throw SourceError(
                     .truncatedStream, path: path, offset: offset,
-                    message: "\(path) holds only \(offset) decompressed bytes but the stored position is \(count): it is not the file the position was taken from")
+                    message:
+                        "\(path) holds only \(offset) decompressed bytes but the stored position is \(count): it is not the file the position was taken from"
+                )
             }
             left -= Int64(n)
         }

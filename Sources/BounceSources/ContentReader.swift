@@ -40,7 +40,9 @@ final class ContentReader {
             let e = errno
             throw SourceError(
                 .io, path: path, offset: offset, errno: e,
-                message: "cannot open \(path): \(String(cString: strerror(e))); check that it exists and bouncetail may read it")
+                message:
+                    "cannot open \(path): \(String(cString: strerror(e))); check that it exists and bouncetail may read it"
+            )
         }
         var st = stat()
         fstat(fd, &st)

@@ -48,9 +48,10 @@ enum FileProbe {
         var head = [UInt8](repeating: 0, count: FileIdentity.fullLength)
         var got = 0
         while got < head.count {
-            let n = (try? head.withUnsafeMutableBytes { raw in
-                try reader.read(into: UnsafeMutableRawBufferPointer(rebasing: raw[got...]))
-            }) ?? 0
+            let n =
+                (try? head.withUnsafeMutableBytes { raw in
+                    try reader.read(into: UnsafeMutableRawBufferPointer(rebasing: raw[got...]))
+                }) ?? 0
             if n == 0 { break }
             got += n
         }

@@ -45,7 +45,9 @@ public struct GzipByteSource: ByteSource, ~Copyable {
             let e = errno
             throw SourceError(
                 .io, path: path, offset: 0, errno: e,
-                message: "cannot open \(path): \(String(cString: strerror(e))); check that it exists and bouncetail may read it")
+                message:
+                    "cannot open \(path): \(String(cString: strerror(e))); check that it exists and bouncetail may read it"
+            )
         }
         let input = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
         let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
@@ -113,7 +115,8 @@ public struct GzipByteSource: ByteSource, ~Copyable {
                     throw SourceError(
                         .truncatedStream, path: path, offset: offset,
                         message:
-                            "\(path) ends in the middle of a gzip stream after \(offset) decompressed bytes: it is still being written or was cut short; lines before that were read; re-run once the compression has finished, or decompress what is there with `zcat \(path) > FILE` and read FILE")
+                            "\(path) ends in the middle of a gzip stream after \(offset) decompressed bytes: it is still being written or was cut short; lines before that were read; re-run once the compression has finished, or decompress what is there with `zcat \(path) > FILE` and read FILE"
+                    )
                 }
                 if produced > 0 { return produced }
             default:
@@ -121,7 +124,8 @@ public struct GzipByteSource: ByteSource, ~Copyable {
                 let error = SourceError(
                     .corrupt, path: path, offset: offset,
                     message:
-                        "\(path) is corrupt at decompressed offset \(offset) (\(detail)); the \(offset) bytes before it were read; recover the rest with `gzip -dc \(path) > FILE` (it stops at the damage too) or restore the file, then read FILE")
+                        "\(path) is corrupt at decompressed offset \(offset) (\(detail)); the \(offset) bytes before it were read; recover the rest with `gzip -dc \(path) > FILE` (it stops at the damage too) or restore the file, then read FILE"
+                )
                 // Hand out what this call decoded first; the error comes on the next call.
                 pendingError = error
                 finished = true
@@ -137,12 +141,14 @@ public struct GzipByteSource: ByteSource, ~Copyable {
         defer { scratch.deallocate() }
         var left = count
         while left > 0 {
-            let n = try read(into: UnsafeMutableRawBufferPointer(rebasing: scratch[..<Int(min(left, Int64(scratch.count)))]))
+            let n = try read(
+                into: UnsafeMutableRawBufferPointer(rebasing: scratch[..<Int(min(left, Int64(scratch.count)))]))
             if n == 0 {
                 throw SourceError(
                     .truncatedStream, path: path, offset: offset,
                     message:
-                        "\(path) holds only \(offset) decompressed bytes but the stored position is \(count): it is not the file the position was taken from; remove that position or check the file")
+                        "\(path) holds only \(offset) decompressed bytes but the stored position is \(count): it is not the file the position was taken from; remove that position or check the file"
+                )
             }
             left -= Int64(n)
         }

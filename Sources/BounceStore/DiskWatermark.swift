@@ -35,7 +35,8 @@ public enum DiskWatermark: Sendable, Hashable {
             let err = errno
             throw StateDBError(
                 kind: .other, path: path,
-                message: "cannot read the free space of the filesystem holding \(path): \(String(cString: strerror(err)))")
+                message:
+                    "cannot read the free space of the filesystem holding \(path): \(String(cString: strerror(err)))")
         }
         return UInt64(info.f_bavail) * UInt64(info.f_frsize)
     }
@@ -43,7 +44,8 @@ public enum DiskWatermark: Sendable, Hashable {
     /// Compares the free space at `path` with `minimumBytes`.
     public static func check(path: String, minimumBytes: UInt64) throws(StateDBError) -> DiskWatermark {
         let free = try freeBytes(at: path)
-        return free < minimumBytes ? .low(freeBytes: free, minimumBytes: minimumBytes, path: path) : .ok(freeBytes: free)
+        return free < minimumBytes
+            ? .low(freeBytes: free, minimumBytes: minimumBytes, path: path) : .ok(freeBytes: free)
     }
 }
 

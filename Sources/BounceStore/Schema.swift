@@ -111,7 +111,7 @@ enum Schema {
                     acquired_at INTEGER NOT NULL,
                     expires_at  INTEGER NOT NULL
                 );
-                """),
+                """)
     ]
 
     /// Applies every migration above the database's version. Returns the versions applied.

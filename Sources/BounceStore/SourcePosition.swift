@@ -21,7 +21,8 @@ public struct SourcePosition: Sendable, Hashable {
     public var updatedAt: Date?
 
     public init(
-        sourceID: String, fingerprint: [UInt8]? = nil, fingerprintLength: Int? = nil, device: UInt64? = nil, inode: UInt64? = nil, offset: Int64 = 0,
+        sourceID: String, fingerprint: [UInt8]? = nil, fingerprintLength: Int? = nil, device: UInt64? = nil,
+        inode: UInt64? = nil, offset: Int64 = 0,
         journalCursor: String? = nil, journalRealtime: Int64? = nil, updatedAt: Date? = nil
     ) {
         self.sourceID = sourceID

@@ -59,7 +59,8 @@ extension StateDB {
                     try Self.insertBounce(
                         c, email: p.event.email, subscriberUUID: p.event.subscriberUUID,
                         campaignUUID: p.event.campaignUUID, type: p.event.type.rawValue, source: p.event.source,
-                        meta: try PreparedEvent.metaJSON(p.event), createdAt: p.event.createdAt, createdMicros: p.logTime,
+                        meta: try PreparedEvent.metaJSON(p.event), createdAt: p.event.createdAt,
+                        createdMicros: p.logTime,
                         dedupKey: p.event.dedupKey)
                     result.storedLocally += 1
                     continue

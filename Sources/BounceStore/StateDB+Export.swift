@@ -74,7 +74,9 @@ extension StateDB {
     /// JSON follows listmonk's "all results" answer: `per_page` 0 and `page` 1, or for no rows
     /// listmonk's empty page (`total`, `per_page` and `page` all 0).
     @discardableResult
-    public func exportBounces(format: ExportFormat, since: Date? = nil, write: (String) throws -> Void) throws(StateDBError) -> Int {
+    public func exportBounces(format: ExportFormat, since: Date? = nil, write: (String) throws -> Void)
+        throws(StateDBError) -> Int
+    {
         let cutoff = since.map(Timestamps.micros) ?? Int64.min
         // A failing writer (a closed pipe) is the output's problem, not the database's: say so.
         var writeError: (any Error)?
@@ -88,13 +90,16 @@ extension StateDB {
             return try exportRows(format: format, cutoff: cutoff, write: guarded)
         } catch {
             if let writeError {
-                throw StateDBError(kind: .other, path: path, message: "writing the export of \(path) failed: \(writeError)")
+                throw StateDBError(
+                    kind: .other, path: path, message: "writing the export of \(path) failed: \(writeError)")
             }
             throw error
         }
     }
 
-    private func exportRows(format: ExportFormat, cutoff: Int64, write: (String) throws -> Void) throws(StateDBError) -> Int {
+    private func exportRows(format: ExportFormat, cutoff: Int64, write: (String) throws -> Void) throws(StateDBError)
+        -> Int
+    {
         try withConnection { c in
             // One read transaction: the rows and the total come from the same snapshot.
             try c.transaction(.deferred) {
@@ -103,17 +108,21 @@ extension StateDB {
                 case .json: try write("{\"data\":{\"results\":[")
                 case .csv: try write(StoredBounce.csvHeader + "\r\n")
                 }
-                try c.prepare("SELECT \(StoredBounce.columns) FROM bounces WHERE created_us >= ? ORDER BY created_us, id")
-                    .query([.int(cutoff)]) { row in
-                        let bounce = StoredBounce(row)
-                        switch format {
-                        case .json: try write((count == 0 ? "" : ",") + bounce.listmonkJSON)
-                        case .csv: try write(bounce.csvRow + "\r\n")
-                        }
-                        count += 1
+                try c.prepare(
+                    "SELECT \(StoredBounce.columns) FROM bounces WHERE created_us >= ? ORDER BY created_us, id"
+                )
+                .query([.int(cutoff)]) { row in
+                    let bounce = StoredBounce(row)
+                    switch format {
+                    case .json: try write((count == 0 ? "" : ",") + bounce.listmonkJSON)
+                    case .csv: try write(bounce.csvRow + "\r\n")
                     }
+                    count += 1
+                }
                 if format == .json {
-                    try write("],\"search\":\"\",\"query\":\"\",\"total\":\(count),\"per_page\":0,\"page\":\(count == 0 ? 0 : 1)}}\n")
+                    try write(
+                        "],\"search\":\"\",\"query\":\"\",\"total\":\(count),\"per_page\":0,\"page\":\(count == 0 ? 0 : 1)}}\n"
+                    )
                 }
                 return count
             }
@@ -126,8 +135,10 @@ extension StateDB {
         let cutoff = since.map(Timestamps.micros) ?? Int64.min
         return try withConnection { c in
             var rows: [StoredBounce] = []
-            try c.cached("SELECT \(StoredBounce.columns) FROM bounces WHERE created_us >= ? ORDER BY created_us, id LIMIT ?")
-                .query([.int(cutoff), .int(Int64(min(limit, Int(Int64.max))))]) { rows.append(StoredBounce($0)) }
+            try c.cached(
+                "SELECT \(StoredBounce.columns) FROM bounces WHERE created_us >= ? ORDER BY created_us, id LIMIT ?"
+            )
+            .query([.int(cutoff), .int(Int64(min(limit, Int(Int64.max))))]) { rows.append(StoredBounce($0)) }
             return rows
         }
     }
@@ -143,8 +154,10 @@ extension StateDB {
         let run = UUID().uuidString.prefix(8)
         return try inTransaction { c in
             var bounces: [(StoredBounce, Int64)] = []
-            try c.prepare("SELECT \(StoredBounce.columns), created_us FROM bounces WHERE created_us >= ? ORDER BY created_us, id")
-                .query([.int(cutoff)]) { bounces.append((StoredBounce($0), $0.int64(8))) }
+            try c.prepare(
+                "SELECT \(StoredBounce.columns), created_us FROM bounces WHERE created_us >= ? ORDER BY created_us, id"
+            )
+            .query([.int(cutoff)]) { bounces.append((StoredBounce($0), $0.int64(8))) }
             let insert = try c.cached(
                 """
                 INSERT INTO outbox (dedup_key, state, kind, body, email, reason, type, fault, action, mta_host,

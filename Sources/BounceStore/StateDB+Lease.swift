@@ -43,7 +43,9 @@ extension StateDB {
         let host = Self.hostName
         return try inTransaction { c in
             var current: LeaseHolder?
-            try c.cached("SELECT owner, pid, host, expires_at FROM delivery_lease WHERE name = ?").query([.text(Self.leaseName)]) {
+            try c.cached("SELECT owner, pid, host, expires_at FROM delivery_lease WHERE name = ?").query([
+                .text(Self.leaseName)
+            ]) {
                 current = LeaseHolder(
                     owner: $0.text(0), pid: Int32(truncatingIfNeeded: $0.int64(1)), host: $0.text(2),
                     expiresAt: Timestamps.date($0.int64(3)))

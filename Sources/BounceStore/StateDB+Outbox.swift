@@ -8,7 +8,9 @@ extension StateDB {
     /// when the claim expires (or at once after ``releaseClaims()``). The claim is cleared by
     /// ``markSent(_:status:at:)``, ``scheduleRetry(_:at:error:status:)``, ``moveToDead(_:status:body:error:at:)``
     /// and ``releaseClaim(_:)``. `now` defaults to the injected clock.
-    public func claimDue(limit: Int, now: Date? = nil, claimTimeout: TimeInterval = 300) throws(StateDBError) -> [OutboxRow] {
+    public func claimDue(limit: Int, now: Date? = nil, claimTimeout: TimeInterval = 300) throws(StateDBError)
+        -> [OutboxRow]
+    {
         let now = Timestamps.micros(now ?? clock())
         let until = now + Int64(claimTimeout * 1_000_000)
         return try inTransaction { c in
@@ -85,7 +87,9 @@ extension StateDB {
     }
 
     /// Moves a row to the dead letters with the sink's answer (listmonk's status and message).
-    public func moveToDead(_ id: Int64, status: Int?, body: String?, error: String, at: Date? = nil) throws(StateDBError) {
+    public func moveToDead(_ id: Int64, status: Int?, body: String?, error: String, at: Date? = nil)
+        throws(StateDBError)
+    {
         let now = Timestamps.micros(at ?? clock())
         try withConnection { c in
             try c.run(
@@ -109,7 +113,9 @@ extension StateDB {
         try releaseHeld(where: "(reason = ? OR hold_reason = ?)", values: [[.text(reason), .text(reason)]], sink: sink)
     }
 
-    private func releaseHeld(where condition: String, values: [[SQLValue]], sink: Batch.Sink) throws(StateDBError) -> Int {
+    private func releaseHeld(where condition: String, values: [[SQLValue]], sink: Batch.Sink) throws(StateDBError)
+        -> Int
+    {
         let now = Timestamps.micros(clock())
         return try inTransaction { c in
             var ids: [Int64] = []
@@ -134,7 +140,8 @@ extension StateDB {
                     let b = try WebhookBody(json: body)
                     try Self.insertBounce(
                         c, email: b.email, subscriberUUID: b.subscriberUUID, campaignUUID: b.campaignUUID, type: b.type,
-                        source: b.source, meta: b.meta, createdAt: b.createdAt ?? Timestamps.formatRFC3339(micros: logTime),
+                        source: b.source, meta: b.meta,
+                        createdAt: b.createdAt ?? Timestamps.formatRFC3339(micros: logTime),
                         createdMicros: logTime, dedupKey: key)
                     try c.run(
                         "UPDATE outbox SET state = 'sent', sent_at = ?, hold_reason = NULL WHERE id = ?",
@@ -190,7 +197,9 @@ extension StateDB {
         let now = Timestamps.micros(clock())
         return try withConnection { c in
             var counts: [String: Int] = [:]
-            try c.cached("SELECT state, COUNT(*) FROM outbox GROUP BY state").query { counts[$0.text(0)] = Int($0.int64(1)) }
+            try c.cached("SELECT state, COUNT(*) FROM outbox GROUP BY state").query {
+                counts[$0.text(0)] = Int($0.int64(1))
+            }
             let oldest = try c.scalarInt("SELECT MIN(enqueued_at) FROM outbox WHERE state = 'pending'")
             let stored = try c.scalarInt("SELECT COUNT(*) FROM bounces") ?? 0
             return OutboxStatus(
@@ -222,7 +231,8 @@ extension StateDB {
             values.append(.int(Timestamps.micros(since)))
         }
         values.append(.int(Int64(query.limit)))
-        let sql = "SELECT \(OutboxRow.columns) FROM outbox WHERE \(conditions.joined(separator: " AND ")) ORDER BY id LIMIT ?"
+        let sql =
+            "SELECT \(OutboxRow.columns) FROM outbox WHERE \(conditions.joined(separator: " AND ")) ORDER BY id LIMIT ?"
         return try withConnection { c in
             var rows: [OutboxRow] = []
             try c.prepare(sql).query(values) { rows.append(OutboxRow($0)) }
@@ -234,7 +244,9 @@ extension StateDB {
     public func row(_ id: Int64) throws(StateDBError) -> OutboxRow? {
         try withConnection { c in
             var row: OutboxRow?
-            try c.cached("SELECT \(OutboxRow.columns) FROM outbox WHERE id = ?").query([.int(id)]) { row = OutboxRow($0) }
+            try c.cached("SELECT \(OutboxRow.columns) FROM outbox WHERE id = ?").query([.int(id)]) {
+                row = OutboxRow($0)
+            }
             return row
         }
     }

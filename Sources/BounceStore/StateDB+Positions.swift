@@ -5,7 +5,9 @@ extension StateDB {
     public func position(of sourceID: String) throws(StateDBError) -> SourcePosition? {
         try withConnection { c in
             var result: SourcePosition?
-            try c.cached(Self.positionSelect + " WHERE source_id = ?").query([.text(sourceID)]) { result = Self.position($0) }
+            try c.cached(Self.positionSelect + " WHERE source_id = ?").query([.text(sourceID)]) {
+                result = Self.position($0)
+            }
             return result
         }
     }
@@ -33,7 +35,8 @@ extension StateDB {
         SourcePosition(
             sourceID: s.text(0), fingerprint: s.optionalBlob(1), fingerprintLength: s.optionalInt64(8).map { Int($0) },
             device: s.optionalInt64(2).map { UInt64(bitPattern: $0) },
-            inode: s.optionalInt64(3).map { UInt64(bitPattern: $0) }, offset: s.int64(4), journalCursor: s.optionalText(5),
+            inode: s.optionalInt64(3).map { UInt64(bitPattern: $0) }, offset: s.int64(4),
+            journalCursor: s.optionalText(5),
             journalRealtime: s.optionalInt64(6), updatedAt: Timestamps.date(s.int64(7)))
     }
 
@@ -50,13 +53,17 @@ extension StateDB {
     public func allTrackerState() throws(StateDBError) -> [(key: String, bytes: [UInt8])] {
         try withConnection { c in
             var result: [(key: String, bytes: [UInt8])] = []
-            try c.cached("SELECT key, value FROM tracker_state ORDER BY key").query { result.append((key: $0.text(0), bytes: $0.blob(1))) }
+            try c.cached("SELECT key, value FROM tracker_state ORDER BY key").query {
+                result.append((key: $0.text(0), bytes: $0.blob(1)))
+            }
             return result
         }
     }
 
     /// Whether a dedup key is known (enqueued before, whatever happened to its row since).
     public func isKnown(dedupKey: String) throws(StateDBError) -> Bool {
-        try withConnection { c in try c.scalarInt("SELECT 1 FROM dedup_keys WHERE dedup_key = ?", [.text(dedupKey)]) != nil }
+        try withConnection { c in
+            try c.scalarInt("SELECT 1 FROM dedup_keys WHERE dedup_key = ?", [.text(dedupKey)]) != nil
+        }
     }
 }

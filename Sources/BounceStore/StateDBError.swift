@@ -47,7 +47,8 @@ public struct StateDBError: Error, Sendable, CustomStringConvertible {
             let who = holder.map { " (\($0))" } ?? ""
             return StateDBError(
                 kind: .locked, path: path,
-                message: "the state database \(path) is locked by another process\(who) — is another bouncetail running? "
+                message:
+                    "the state database \(path) is locked by another process\(who) — is another bouncetail running? "
                     + "Stop it, or raise state.busy_timeout if a backfill and the daemon share the file on purpose",
                 underlying: error)
         }

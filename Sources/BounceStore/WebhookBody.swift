@@ -13,7 +13,8 @@ struct WebhookBody {
 
     init(json: String) throws {
         guard let object = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any] else {
-            throw StateDBError(kind: .encoding, path: "", message: "a stored webhook body is not a JSON object: \(json.prefix(200))")
+            throw StateDBError(
+                kind: .encoding, path: "", message: "a stored webhook body is not a JSON object: \(json.prefix(200))")
         }
         email = object["email"] as? String ?? ""
         subscriberUUID = object["subscriber_uuid"] as? String
@@ -22,7 +23,8 @@ struct WebhookBody {
         source = object["source"] as? String ?? ""
         createdAt = object["created_at"] as? String
         if let m = object["meta"], !(m is NSNull) {
-            let data = try JSONSerialization.data(withJSONObject: m, options: [.sortedKeys, .fragmentsAllowed, .withoutEscapingSlashes])
+            let data = try JSONSerialization.data(
+                withJSONObject: m, options: [.sortedKeys, .fragmentsAllowed, .withoutEscapingSlashes])
             meta = String(decoding: data, as: UTF8.self)
         } else {
             meta = "{}"

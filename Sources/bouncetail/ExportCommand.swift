@@ -5,12 +5,15 @@ import Foundation
 /// `bouncetail export`: the local store's bounces, as listmonk's `GET /api/bounces` JSON, CSV, or JSON Lines.
 struct ExportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "export", abstract: "Export the bounces in the local store (JSON like listmonk's API, CSV, or JSON Lines).")
+        commandName: "export",
+        abstract: "Export the bounces in the local store (JSON like listmonk's API, CSV, or JSON Lines).")
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case json, csv, jsonl }
 
     @OptionGroup var common: CommonOptions
-    @Option(help: "json (listmonk's GET /api/bounces shape), csv (header row + one row a bounce), or jsonl (webhook bodies).")
+    @Option(
+        help:
+            "json (listmonk's GET /api/bounces shape), csv (header row + one row a bounce), or jsonl (webhook bodies).")
     var format: Format = .json
     @Option(help: "Only bounces logged at or after this date (YYYY-MM-DD or RFC 3339).") var since: String?
 

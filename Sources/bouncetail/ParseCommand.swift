@@ -20,7 +20,10 @@ struct ParseCommand: ParsableCommand {
     @Flag(help: "Print only one JSON object with the number of lines of each kind.")
     var summary = false
 
-    @Option(help: "Time zone of times without an offset: UTC, +02:00, or a name like Europe/Berlin (default: this machine's).")
+    @Option(
+        help:
+            "Time zone of times without an offset: UTC, +02:00, or a name like Europe/Berlin (default: this machine's)."
+    )
     var timeZone: String?
 
     @Option(help: "Envelope format: auto, syslog, rfc3339, exim, bare.")
@@ -34,7 +37,8 @@ struct ParseCommand: ParsableCommand {
             throw ValidationError("--envelope must be one of auto, syslog, rfc3339, exim, bare (got '\(envelope)')")
         }
         if let tz = timeZone, SourceTimeZone(parsing: tz) == nil {
-            throw ValidationError("--time-zone '\(tz)' is not UTC, an offset like +02:00, or a zone name like Europe/Berlin")
+            throw ValidationError(
+                "--time-zone '\(tz)' is not UTC, an offset like +02:00, or a zone name like Europe/Berlin")
         }
         if maxLineLength < 1 { throw ValidationError("--max-line-length must be at least 1") }
     }
@@ -50,7 +54,8 @@ struct ParseCommand: ParsableCommand {
         for path in files.isEmpty ? ["-"] : files {
             let source = path == "-" ? FileByteSource.standardInput() : try FileByteSource(path: path)
             let reference = source.modificationTime() ?? now
-            var parser = LineParser(options: LineParserOptions(envelope: format, timeZone: zone, referenceTime: reference))
+            var parser = LineParser(
+                options: LineParserOptions(envelope: format, timeZone: zone, referenceTime: reference))
             var reader = LineReader(source: source, maxLineLength: maxLineLength)
             if summary {
                 try reader.forEachLine { line in
@@ -86,7 +91,8 @@ struct ParseCommand: ParsableCommand {
         }
         out.flush()
         if skipped > 0 {
-            FileHandle.standardError.write(Data("bouncetail parse: skipped \(skipped) line(s) longer than \(maxLineLength) bytes\n".utf8))
+            FileHandle.standardError.write(
+                Data("bouncetail parse: skipped \(skipped) line(s) longer than \(maxLineLength) bytes\n".utf8))
         }
     }
 }

@@ -20,11 +20,14 @@ struct ReplayCommand: AsyncParsableCommand {
     @Option(help: "Only bounces logged at or after this date (YYYY-MM-DD or RFC 3339).") var since: String?
 
     func run() async throws {
-        let ctx = try CLIContext(common, overrides: [ConfigOverride("sink.kind", .string("webhook"), origin: "--to webhook")])
+        let ctx = try CLIContext(
+            common, overrides: [ConfigOverride("sink.kind", .string("webhook"), origin: "--to webhook")])
         let db = try ctx.openState()
         let n = try db.enqueueReplay(since: try since.map { try DateArgument.parse($0, option: "--since") })
         StandardError.line("replay: \(n) stored bounce(s) queued for listmonk")
-        if let stats = try await DeliveryService.untilDrained(config: ctx.config, db: db, logger: Logger(label: "bouncetail")) {
+        if let stats = try await DeliveryService.untilDrained(
+            config: ctx.config, db: db, logger: Logger(label: "bouncetail"))
+        {
             StandardError.line("delivery: \(stats)")
         }
     }

@@ -15,7 +15,9 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         var overrides: [ConfigOverride] = []
-        if let hostName { overrides.append(ConfigOverride("general.host_name", .string(hostName), origin: "--host-name")) }
+        if let hostName {
+            overrides.append(ConfigOverride("general.host_name", .string(hostName), origin: "--host-name"))
+        }
         let ctx = try CLIContext(common, overrides: overrides)
         let config = ctx.config
         LoggingSystem.bootstrap { label in
@@ -26,7 +28,8 @@ struct RunCommand: AsyncParsableCommand {
         let logger = Logger(label: "bouncetail")
         if config.sources.files.isEmpty && !config.sources.journal.enabled {
             throw ValidationError(
-                "nothing to follow: configure [[sources.file]] paths or [sources.journal] enabled = true in \(common.config ?? "the configuration")")
+                "nothing to follow: configure [[sources.file]] paths or [sources.journal] enabled = true in \(common.config ?? "the configuration")"
+            )
         }
         let initial = try PatternReload.loadChecked(config)
         let db = try ctx.openState()
@@ -39,7 +42,8 @@ struct RunCommand: AsyncParsableCommand {
         try await shell.run(onReload: { await patterns.reload() }) { context in
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
-                    try await FollowDaemon(config: config, db: db, patterns: patterns, logger: logger, wake: wake).run(context: context)
+                    try await FollowDaemon(config: config, db: db, patterns: patterns, logger: logger, wake: wake).run(
+                        context: context)
                 }
                 group.addTask {
                     try await DeliveryService.run(config: config, db: db, context: context, logger: logger, wake: wake)

@@ -58,8 +58,9 @@ struct EnvelopeTests {
     @Test("a source time zone applies to zone-less times; a named zone follows daylight saving")
     func zones() {
         let fixed = LineParserOptions(timeZone: .fixed(seconds: 3600))
-        #expect(parseLine("2026-11-26 17:00:00 1vQzKp-000Ab3-7C Completed", options: fixed).envelope.time
-            == utc(2026, 11, 26, 16))
+        #expect(
+            parseLine("2026-11-26 17:00:00 1vQzKp-000Ab3-7C Completed", options: fixed).envelope.time
+                == utc(2026, 11, 26, 16))
         let berlin = LineParserOptions(timeZone: .named(TimeZone(identifier: "Europe/Berlin")!))
         var p = LineParser(options: berlin)
         // Summer (UTC+2), then winter (UTC+1) in one stream: the per-hour cache must not reuse the offset.
@@ -74,7 +75,8 @@ struct EnvelopeTests {
     @Test("bare messages take program, pid, time and host from the journal")
     func bareMessage() {
         var p = LineParser(options: LineParserOptions(envelope: .bare))
-        let msg = "3A1F0C2B9E: to=<carol@example.org>, relay=mx.example.org[192.0.2.7]:25, delay=1, delays=0/0/0.5/0.5, dsn=2.0.0, status=sent (250 2.0.0 Ok)"
+        let msg =
+            "3A1F0C2B9E: to=<carol@example.org>, relay=mx.example.org[192.0.2.7]:25, delay=1, delays=0/0/0.5/0.5, dsn=2.0.0, status=sent (250 2.0.0 Ok)"
         let t = utc(2026, 11, 26, 12)
         let parsed = Array(msg.utf8).withUnsafeBytes {
             p.parseMessage($0, program: "postfix/smtp", pid: 77, time: t, host: "mx1")
@@ -129,7 +131,9 @@ struct EnvelopeTests {
     @Test("lines of other programs are other")
     func foreignProgram() {
         #expect(parseLine("Nov 26 16:21:55 mx1 dovecot[88]: imap-login: Login: user=<x>").record == .other)
-        #expect(parseLine("Nov 26 16:21:55 mx1 amavis[88]: (12345-01) Passed CLEAN, 3A1F0C2B9E: to=<a@b>, status=sent").record == .other)
+        #expect(
+            parseLine("Nov 26 16:21:55 mx1 amavis[88]: (12345-01) Passed CLEAN, 3A1F0C2B9E: to=<a@b>, status=sent")
+                .record == .other)
     }
 }
 
@@ -155,17 +159,21 @@ struct YearResolverTests {
         ]
         var p = LineParser(options: LineParserOptions(timeZone: .utc, referenceTime: utc(2027, 1, 2, 12)))
         let times = lines.map { p.parse($0).envelope.time }
-        #expect(times == [
-            utc(2026, 12, 31, 23, 59, 58), utc(2026, 12, 31, 23, 59, 59), utc(2027, 1, 1),
-            utc(2026, 12, 31, 23, 59, 59), utc(2027, 1, 1, 0, 0, 5), utc(2027, 1, 2, 10),
-        ])
+        #expect(
+            times == [
+                utc(2026, 12, 31, 23, 59, 58), utc(2026, 12, 31, 23, 59, 59), utc(2027, 1, 1),
+                utc(2026, 12, 31, 23, 59, 59), utc(2027, 1, 1, 0, 0, 5), utc(2027, 1, 2, 10),
+            ])
     }
 
     @Test("rollover follows the source's zone, not UTC")
     func rolloverInZone() {
         // 2027-01-01 00:30 in UTC+2 is still 2026 in UTC: the year is local.
-        var p = LineParser(options: LineParserOptions(timeZone: .fixed(seconds: 7200), referenceTime: utc(2026, 12, 31, 23)))
-        #expect(p.parse("Jan  1 00:30:00 mx1 postfix/qmgr[1]: 3A1F0C2B9E: removed").envelope.time == utc(2026, 12, 31, 22, 30))
+        var p = LineParser(
+            options: LineParserOptions(timeZone: .fixed(seconds: 7200), referenceTime: utc(2026, 12, 31, 23)))
+        #expect(
+            p.parse("Jan  1 00:30:00 mx1 postfix/qmgr[1]: 3A1F0C2B9E: removed").envelope.time
+                == utc(2026, 12, 31, 22, 30))
     }
 
     @Test("Feb 29 picks a leap year")

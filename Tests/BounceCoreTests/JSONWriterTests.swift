@@ -31,7 +31,9 @@ struct JSONWriterTests {
 
     @Test("a delivery line prints kind, snake_case fields, raw and normalised status")
     func deliveryJSON() throws {
-        let p = parseLine("Nov 20 08:14:02 relay7 postfix/smtp[4410]: 5C0DE27A13: to=<dave@example.org>, relay=mx2.example.org[198.51.100.9]:25, delay=1.2, delays=0.1/0/0.6/0.5, dsn=4.2.0, status=SOFTBOUNCE (host mx2.example.org[198.51.100.9] said: 550 5.1.1 no (in reply to RCPT TO command))")
+        let p = parseLine(
+            "Nov 20 08:14:02 relay7 postfix/smtp[4410]: 5C0DE27A13: to=<dave@example.org>, relay=mx2.example.org[198.51.100.9]:25, delay=1.2, delays=0.1/0/0.6/0.5, dsn=4.2.0, status=SOFTBOUNCE (host mx2.example.org[198.51.100.9] said: 550 5.1.1 no (in reply to RCPT TO command))"
+        )
         var w = JSONWriter()
         p.writeJSON(to: &w)
         let obj = try #require(try JSONSerialization.jsonObject(with: Data(w.bytes)) as? [String: Any])

@@ -43,7 +43,8 @@ struct RobustnessTests {
     func invalidUTF8() throws {
         var bytes = Array("Nov 20 08:14:02 relay7 postfix/smtp[1]: 5C0DE27A13: to=<".utf8)
         bytes += [0xFF, 0xFE, 0x00, 0x41]
-        bytes += Array("@example.org>, relay=none, delay=0, delays=0/0/0/0, dsn=5.1.1, status=bounced (bad \u{0} text)".utf8)
+        bytes += Array(
+            "@example.org>, relay=none, delay=0, delays=0/0/0/0, dsn=5.1.1, status=bounced (bad \u{0} text)".utf8)
         bytes += [0xC3]
         var p = LineParser(options: testOptions)
         let parsed = bytes.withUnsafeBytes { p.parse($0) }
@@ -63,7 +64,8 @@ struct RobustnessTests {
 
     @Test("a 1 MiB line is parsed without trouble")
     func hugeLine() {
-        let head = "Nov 20 08:14:02 relay7 postfix/smtp[1]: 5C0DE27A13: to=<big@example.org>, relay=none, delay=0, delays=0/0/0/0, dsn=5.0.0, status=bounced ("
+        let head =
+            "Nov 20 08:14:02 relay7 postfix/smtp[1]: 5C0DE27A13: to=<big@example.org>, relay=none, delay=0, delays=0/0/0/0, dsn=5.0.0, status=bounced ("
         let body = String(repeating: "550-5.1.1 x ", count: (1 << 20) / 12)
         let line = head + body + ")"
         let a = deliveryOf(line)
@@ -86,7 +88,9 @@ struct RobustnessTests {
             "2026-11-20 09:30:12 1vRaBc-0003Xy-4D <= a@b.example S=1",
             "2026-11-20 09:30:12 1vRaBc-0003Xy-4D ** a@b.example: Unrouteable address",
         ]
-        let expected: [RecordKind] = [.queued, .expired, .messageID, .bounceNotification, .inboundReject, .header, .queued, .delivery]
+        let expected: [RecordKind] = [
+            .queued, .expired, .messageID, .bounceNotification, .inboundReject, .header, .queued, .delivery,
+        ]
         var p = LineParser(options: testOptions)
         for (line, kind) in zip(lines, expected) {
             let k = Array(line.utf8).withUnsafeBytes { p.kind(of: $0) }

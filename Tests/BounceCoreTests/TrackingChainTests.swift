@@ -1,4 +1,5 @@
 import Testing
+
 @testable import BounceCore
 
 @Suite("MessageTracker re-queue chains")
@@ -12,7 +13,9 @@ struct TrackingChainTests {
             TF.queued("OLD1", at: 1),
             // The filter re-injects before it answers, so the new id's first lines come before the hand-off.
             TF.messageID("NEW1", "chain@lists", at: 2),
-            TF.sent("OLD1", to: "gone@example.com", relay: "127.0.0.1[127.0.0.1]:10024", remoteHost: "127.0.0.1", queuedAs: "NEW1", at: 2),
+            TF.sent(
+                "OLD1", to: "gone@example.com", relay: "127.0.0.1[127.0.0.1]:10024", remoteHost: "127.0.0.1",
+                queuedAs: "NEW1", at: 2),
             TF.removed("OLD1", at: 2),
             TF.queued("NEW1", at: 3),
             TF.bounced550("NEW1", at: 4),
@@ -34,7 +37,9 @@ struct TrackingChainTests {
         var tr = TF.tracker()
         var lines = [
             TF.queued("OLD2", at: 0),
-            TF.sent("OLD2", to: "gone@example.com", relay: "localhost[::1]:10026", remoteHost: "localhost", queuedAs: "NEW2", at: 1),
+            TF.sent(
+                "OLD2", to: "gone@example.com", relay: "localhost[::1]:10026", remoteHost: "localhost",
+                queuedAs: "NEW2", at: 1),
         ]
         // Headers arrive under the old id after the hand-off (out-of-order syslog): still passed on.
         lines += TF.listmonkHeaders("OLD2", at: 1)
@@ -49,7 +54,8 @@ struct TrackingChainTests {
         var tr = TF.tracker()
         var lines = [
             TF.queued("OLD3", at: 0),
-            TF.sent("OLD3", to: "gone@example.com", relay: "[127.0.0.1]:10024", remoteHost: nil, queuedAs: "NEW3", at: 1),
+            TF.sent(
+                "OLD3", to: "gone@example.com", relay: "[127.0.0.1]:10024", remoteHost: nil, queuedAs: "NEW3", at: 1),
         ]
         lines += TF.listmonkHeaders("NEW3", at: 1)
         lines += [TF.bounced550("NEW3", at: 2)]
@@ -60,12 +66,16 @@ struct TrackingChainTests {
 
     @Test func configuredFilterRelayIsAHandOffAndRemoteQueuedAsIsADelivery() {
         var tr = TF.tracker { $0.filterRelays = ["smtp-amavis:[10.0.0.9]:10024"] }
-        let out = TF.run(&tr, [
-            TF.queued("F1", at: 0),
-            TF.sent("F1", to: "a@example.com", relay: "filter.lan[10.0.0.9]:10024", remoteHost: "filter.lan", queuedAs: "F2", at: 1),
-            TF.sent("F1", to: "b@example.com", relay: "mx.example.com[192.0.2.10]:25", queuedAs: "REMOTEQ", at: 1),
-            TF.bounced550("F2", to: "a@example.com", at: 2),
-        ])
+        let out = TF.run(
+            &tr,
+            [
+                TF.queued("F1", at: 0),
+                TF.sent(
+                    "F1", to: "a@example.com", relay: "filter.lan[10.0.0.9]:10024", remoteHost: "filter.lan",
+                    queuedAs: "F2", at: 1),
+                TF.sent("F1", to: "b@example.com", relay: "mx.example.com[192.0.2.10]:25", queuedAs: "REMOTEQ", at: 1),
+                TF.bounced550("F2", to: "a@example.com", at: 2),
+            ])
         #expect(tr.counters.filterHandOffs == 1)
         #expect(tr.counters.delivered == 1)
         #expect(out.map(\.queueID) == ["F2"])
@@ -81,11 +91,14 @@ struct TrackingChainTests {
 
     @Test func bounceNotificationStatusFollowsTheChain() {
         var tr = TF.tracker()
-        let out = TF.run(&tr, [
-            TF.queued("NB1", from: "", at: 0),
-            TF.sent("NB1", to: "bounces@lists.example.org", relay: "127.0.0.1[127.0.0.1]:10024", queuedAs: "NB2", at: 1),
-            TF.bounced550("NB2", to: "bounces@lists.example.org", at: 2),
-        ])
+        let out = TF.run(
+            &tr,
+            [
+                TF.queued("NB1", from: "", at: 0),
+                TF.sent(
+                    "NB1", to: "bounces@lists.example.org", relay: "127.0.0.1[127.0.0.1]:10024", queuedAs: "NB2", at: 1),
+                TF.bounced550("NB2", to: "bounces@lists.example.org", at: 2),
+            ])
         #expect(out.isEmpty)
         #expect(tr.counters.bounceNotifications == 1)
     }

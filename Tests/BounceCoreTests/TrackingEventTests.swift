@@ -1,4 +1,5 @@
 import Testing
+
 @testable import BounceCore
 
 @Suite("Event assembly: BounceEvent, dedup key, JSON")
@@ -6,7 +7,8 @@ struct TrackingEventTests {
     static func outcome(
         kind: FinalOutcome.Kind = .bounced, recipient: String = "Gone@Example.com", orig: String? = nil,
         campaign: String? = TF.campaign, subscriber: String? = TF.subscriber, messageID: String? = "m1@lists",
-        time: LogTime = TF.t(2), evidence: DeliveryAttempt? = TF.attempt(
+        time: LogTime = TF.t(2),
+        evidence: DeliveryAttempt? = TF.attempt(
             "4Qx1", to: "Gone@Example.com", .bounced, remoteHost: "mx.example.com", dsn: "5.1.1", code: 550,
             enhanced: "5.1.1", diag: "550 5.1.1 User unknown", stage: .rcpt)
     ) -> FinalOutcome {
@@ -39,23 +41,28 @@ struct TrackingEventTests {
         #expect(e.dedupKey == "v1|\(TF.host)|postfix|4Qx1|m:m1@lists|gone@example.com|bounced")
 
         let json = e.webhookJSON()
-        #expect(json == """
-            {"email":"gone@example.com","subscriber_uuid":"\(TF.subscriber)","campaign_uuid":"\(TF.campaign)",\
-            "source":"bouncetail","type":"hard","created_at":"2026-11-26T00:00:02Z","meta":{"reason":"userunknown",\
-            "fault":"recipient","action":"forward","status":"bounced","dsn":"5.1.1","reply_code":550,\
-            "smtp_stage":"RCPT","remote_host":"mx.example.com","mta":"postfix","host":"\(TF.host)",\
-            "queue_id":"4Qx1","message_id":"m1@lists","sender":"\(TF.list)","diagnostic":"550 5.1.1 User unknown",\
-            "rule":"test.userunknown","evidence":"test"}}
-            """)
+        #expect(
+            json == """
+                {"email":"gone@example.com","subscriber_uuid":"\(TF.subscriber)","campaign_uuid":"\(TF.campaign)",\
+                "source":"bouncetail","type":"hard","created_at":"2026-11-26T00:00:02Z","meta":{"reason":"userunknown",\
+                "fault":"recipient","action":"forward","status":"bounced","dsn":"5.1.1","reply_code":550,\
+                "smtp_stage":"RCPT","remote_host":"mx.example.com","mta":"postfix","host":"\(TF.host)",\
+                "queue_id":"4Qx1","message_id":"m1@lists","sender":"\(TF.list)","diagnostic":"550 5.1.1 User unknown",\
+                "rule":"test.userunknown","evidence":"test"}}
+                """)
         #expect(!json.contains("dedup_key"))
-        #expect(e.jsonLine().hasPrefix("{\"dedup_key\":\"v1|\(TF.host)|postfix|4Qx1|m:m1@lists|gone@example.com|bounced\",\"email\":"))
+        #expect(
+            e.jsonLine().hasPrefix(
+                "{\"dedup_key\":\"v1|\(TF.host)|postfix|4Qx1|m:m1@lists|gone@example.com|bounced\",\"email\":"))
         #expect(e.jsonLine().hasSuffix(json.dropFirst()))
     }
 
     @Test func origToIsTheEmailAndAbsentFieldsAreNullOrOmitted() {
         var b = EventBuilder()
         let e = b.build(
-            Self.outcome(kind: .expired, orig: " Listed@Example.COM", campaign: nil, subscriber: nil, messageID: nil, evidence: nil),
+            Self.outcome(
+                kind: .expired, orig: " Listed@Example.COM", campaign: nil, subscriber: nil, messageID: nil,
+                evidence: nil),
             classification: TF.classification("expired", .soft, fault: .remote))
         #expect(e.email == "listed@example.com")
         #expect(e.meta.status == "expired")
@@ -107,7 +114,8 @@ struct TrackingEventTests {
 
     @Test func senderFaultHoldIsCarriedWithAReason() {
         var b = EventBuilder()
-        let e = b.build(Self.outcome(), classification: TF.classification("blocked", .soft, fault: .sender, action: .hold))
+        let e = b.build(
+            Self.outcome(), classification: TF.classification("blocked", .soft, fault: .sender, action: .hold))
         #expect(e.meta.action == .hold)
         #expect(e.meta.holdReason == "policy holds sender-fault reason blocked")
     }
@@ -131,7 +139,9 @@ struct TrackingEventTests {
         var events = [
             b.build(Self.outcome(recipient: "a@example.com", time: TF.t(100)), classification: TF.classification()),
             b.build(Self.outcome(recipient: "b@example.com", time: TF.t(100)), classification: TF.classification()),
-            b.build(Self.outcome(recipient: "c@example.com", time: LogTime(seconds: TF.base + 100, micros: 500_000)), classification: TF.classification()),
+            b.build(
+                Self.outcome(recipient: "c@example.com", time: LogTime(seconds: TF.base + 100, micros: 500_000)),
+                classification: TF.classification()),
         ]
         let deliveries = [
             SuccessfulDelivery(address: "A@example.com", time: TF.t(200), mta: .postfix, queueID: "Z1"),
@@ -142,7 +152,9 @@ struct TrackingEventTests {
         #expect(Array(holds.keys) == [events[0].dedupKey])
         #expect(Supersession.holdSuperseded(&events, deliveries: deliveries) == 1)
         #expect(events.map(\.meta.action) == [.hold, .forward, .forward])
-        #expect(events[0].meta.holdReason == "superseded by a later delivery to the same address at 2026-11-26T00:03:20Z (postfix queue id Z1)")
+        #expect(
+            events[0].meta.holdReason
+                == "superseded by a later delivery to the same address at 2026-11-26T00:03:20Z (postfix queue id Z1)")
         #expect(holds[events[0].dedupKey] == events[0].meta.holdReason)
         #expect(Supersession.holds(for: events, deliveries: deliveries).isEmpty, "already held events are left alone")
     }
@@ -172,7 +184,10 @@ struct TrackingEventTests {
     }
 
     @Test func failureEvidenceUsesTheOutcomeStatus() {
-        let o = Self.outcome(kind: .expired, evidence: TF.attempt("Q", to: "x@Example.com", .deferred, remoteHost: "MX.example.com", code: 452, diag: "quota"))
+        let o = Self.outcome(
+            kind: .expired,
+            evidence: TF.attempt(
+                "Q", to: "x@Example.com", .deferred, remoteHost: "MX.example.com", code: 452, diag: "quota"))
         let f = o.failureEvidence
         #expect(f.status == .expired)
         #expect(f.replyCode == 452)
@@ -212,8 +227,10 @@ struct TrackingRFC3339Tests {
     }
 
     @Test func rejectsMalformed() {
-        for bad in ["", "2024-02-30T00:00:00Z", "2023-02-29T00:00:00Z", "2024-02-29T24:00:00Z", "2024-02-29T00:00:00",
-                    "2024-02-29T00:00:00.Z", "2024-02-29T00:00:00+0100", "2024-2-29T00:00:00Z", "2024-02-29T00:00:00Zx"] {
+        for bad in [
+            "", "2024-02-30T00:00:00Z", "2023-02-29T00:00:00Z", "2024-02-29T24:00:00Z", "2024-02-29T00:00:00",
+            "2024-02-29T00:00:00.Z", "2024-02-29T00:00:00+0100", "2024-2-29T00:00:00Z", "2024-02-29T00:00:00Zx",
+        ] {
             #expect(RFC3339.parse(bad) == nil, "\(bad)")
         }
     }
@@ -225,7 +242,8 @@ struct TrackingRFC3339Tests {
             let (y, m, d) = RFC3339.civil(fromDays: day)
             var ok = RFC3339.days(fromCivil: y, m, d) == day && d >= 1 && d <= RFC3339.daysIn(month: m, year: y)
             if let (py, pm, pd) = previous {
-                let next = pd == RFC3339.daysIn(month: pm, year: py)
+                let next =
+                    pd == RFC3339.daysIn(month: pm, year: py)
                     ? (pm == 12 ? (py + 1, 1, 1) : (py, pm + 1, 1)) : (py, pm, pd + 1)
                 ok = ok && next == (y, m, d)
             }

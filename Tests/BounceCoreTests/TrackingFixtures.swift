@@ -12,11 +12,17 @@ enum TF {
     static func t(_ seconds: Int64) -> LogTime { LogTime(seconds: base + seconds) }
 
     static func line(_ r: LogRecord, at s: Int64?, extra: [LogRecord] = [], syslogHost: String? = "mx1") -> ParsedLine {
-        ParsedLine(envelope: LogEnvelope(time: s.map(t), host: syslogHost, program: "postfix/x"), record: r, extraHeaders: extra)
+        ParsedLine(
+            envelope: LogEnvelope(time: s.map(t), host: syslogHost, program: "postfix/x"), record: r,
+            extraHeaders: extra)
     }
 
-    static func queued(_ qid: String, from: String = list, mta: MTA = .postfix, messageID: String? = nil, at s: Int64) -> ParsedLine {
-        line(.queued(QueuedMessage(mta: mta, queueID: qid, sender: from, messageID: messageID, recipientCount: 1)), at: s)
+    static func queued(_ qid: String, from: String = list, mta: MTA = .postfix, messageID: String? = nil, at s: Int64)
+        -> ParsedLine
+    {
+        line(
+            .queued(QueuedMessage(mta: mta, queueID: qid, sender: from, messageID: messageID, recipientCount: 1)), at: s
+        )
     }
 
     static func messageID(_ qid: String, _ mid: String, at s: Int64) -> ParsedLine {
@@ -30,7 +36,9 @@ enum TF {
     /// Both listmonk headers, as two Postfix cleanup lines.
     static func listmonkHeaders(_ qid: String, at s: Int64) -> [ParsedLine] {
         [
-            header(qid, "X-Listmonk-Campaign", "\(campaign) from localhost[127.0.0.1]; from=<\(list)> to=<x@y> proto=ESMTP", at: s),
+            header(
+                qid, "X-Listmonk-Campaign",
+                "\(campaign) from localhost[127.0.0.1]; from=<\(list)> to=<x@y> proto=ESMTP", at: s),
             header(qid, "X-Listmonk-Subscriber", "\(subscriber) from localhost[127.0.0.1]; from=<\(list)>", at: s),
         ]
     }
@@ -55,11 +63,14 @@ enum TF {
             attempt(
                 qid, to: to, .bounced, relay: "mx.example.com[192.0.2.10]:25", remoteHost: "mx.example.com",
                 dsn: "5.1.1", code: 550, enhanced: "5.1.1",
-                diag: "host mx.example.com[192.0.2.10] said: 550 5.1.1 <\(to)>: Recipient address rejected: User unknown (in reply to RCPT TO command)",
+                diag:
+                    "host mx.example.com[192.0.2.10] said: 550 5.1.1 <\(to)>: Recipient address rejected: User unknown (in reply to RCPT TO command)",
                 stage: .rcpt), at: s)
     }
 
-    static func deferred(_ qid: String, to: String = "slow@example.com", diag: String, code: Int? = 451, at s: Int64) -> ParsedLine {
+    static func deferred(_ qid: String, to: String = "slow@example.com", diag: String, code: Int? = 451, at s: Int64)
+        -> ParsedLine
+    {
         delivery(
             attempt(
                 qid, to: to, .deferred, relay: "mx.example.com[192.0.2.10]:25", remoteHost: "mx.example.com",
@@ -74,7 +85,10 @@ enum TF {
                 isAttempt: false), at: s)
     }
 
-    static func sent(_ qid: String, to: String, relay: String = "mx.example.com[192.0.2.10]:25", remoteHost: String? = "mx.example.com", queuedAs: String? = nil, orig: String? = nil, at s: Int64) -> ParsedLine {
+    static func sent(
+        _ qid: String, to: String, relay: String = "mx.example.com[192.0.2.10]:25",
+        remoteHost: String? = "mx.example.com", queuedAs: String? = nil, orig: String? = nil, at s: Int64
+    ) -> ParsedLine {
         delivery(
             attempt(
                 qid, to: to, .sent, relay: relay, remoteHost: remoteHost, dsn: "2.0.0", code: 250,
@@ -104,6 +118,7 @@ enum TF {
         _ reason: String = "userunknown", _ type: BounceType = .hard, fault: Fault = .recipient,
         action: ForwardAction = .forward
     ) -> Classification {
-        Classification(reason: reason, type: type, fault: fault, action: action, rule: "test.\(reason)", evidence: "test")
+        Classification(
+            reason: reason, type: type, fault: fault, action: action, rule: "test.\(reason)", evidence: "test")
     }
 }

@@ -1,11 +1,15 @@
 import Testing
+
 @testable import BounceCore
 
 /// Real multi-line log text through the parser into the tracker and the event builder.
 @Suite("Tracker fed by the line parser")
 struct TrackingParsedLogTests {
-    static func outcomes(_ text: String, _ configure: (inout TrackerOptions) -> Void = { _ in }) -> (MessageTracker, [FinalOutcome]) {
-        var parser = LineParser(options: LineParserOptions(timeZone: .utc, referenceTime: LogTime(seconds: 1_796_083_200)))
+    static func outcomes(_ text: String, _ configure: (inout TrackerOptions) -> Void = { _ in }) -> (
+        MessageTracker, [FinalOutcome]
+    ) {
+        var parser = LineParser(
+            options: LineParserOptions(timeZone: .utc, referenceTime: LogTime(seconds: 1_796_083_200)))
         var o = TrackerOptions(host: "mx1.example.net")
         configure(&o)
         var tracker = MessageTracker(options: o)
@@ -57,7 +61,9 @@ struct TrackingParsedLogTests {
         let e = builder.build(o, classification: TF.classification(), now: LogTime(seconds: 1_795_651_200))
         #expect(e.email == "pat@dest.example")
         #expect(e.createdAt == "2026-11-20T10:00:03Z")
-        #expect(e.dedupKey == "v1|mx1.example.net|postfix|9A8B7C6D5E|m:20261120100001.abc@lists.example|pat@dest.example|bounced")
+        #expect(
+            e.dedupKey
+                == "v1|mx1.example.net|postfix|9A8B7C6D5E|m:20261120100001.abc@lists.example|pat@dest.example|bounced")
     }
 
     @Test func postfixQuotaDeferralsThenExpiryAndASuspendedSecondRecipient() throws {
@@ -76,8 +82,11 @@ struct TrackingParsedLogTests {
         let (tracker, out) = Self.outcomes(log)
         #expect(out.map(\.recipient) == ["full@quota.example", "other@quota.example"])
         #expect(out.allSatisfy { $0.kind == .expired })
-        #expect(out[0].evidence?.diagnostic.contains("still over quota") == true, "the last deferral explains the expiry")
-        #expect(out[1].evidence?.isAttempt == true, "the suspended recipient takes the message's real attempt on its domain")
+        #expect(
+            out[0].evidence?.diagnostic.contains("still over quota") == true, "the last deferral explains the expiry")
+        #expect(
+            out[1].evidence?.isAttempt == true, "the suspended recipient takes the message's real attempt on its domain"
+        )
         #expect(out[1].evidence?.recipient == "full@quota.example")
         #expect(out[0].failureEvidence.status == .expired)
         #expect(tracker.messageCount == 1, "only the notification's state remains")

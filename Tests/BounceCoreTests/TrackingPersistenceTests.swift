@@ -1,4 +1,5 @@
 import Testing
+
 @testable import BounceCore
 
 @Suite("MessageTracker state persistence")

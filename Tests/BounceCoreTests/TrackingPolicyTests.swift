@@ -1,19 +1,22 @@
 import Testing
+
 @testable import BounceCore
 
 @Suite("MessageTracker deferred-too-long policy, eviction, sender filter")
 struct TrackingPolicyTests {
     @Test func deferredTooLongEmitsOnceOnARecordAndNothingAtTheFinalOutcome() {
         var tr = TF.tracker { $0.deferredTooLongAfter = TrackerOptions.day }
-        let out = TF.run(&tr, [
-            TF.queued("L1", at: 0),
-            TF.deferred("L1", to: "q@example.com", diag: "first", at: 0),
-            TF.deferred("L1", to: "q@example.com", diag: "after 12h", at: 12 * 3600),
-            TF.deferred("L1", to: "q@example.com", diag: "after 25h", at: 25 * 3600),
-            TF.deferred("L1", to: "q@example.com", diag: "after 30h", at: 30 * 3600),
-            TF.expired("L1", at: 5 * 86400),
-            TF.removed("L1", at: 5 * 86400),
-        ])
+        let out = TF.run(
+            &tr,
+            [
+                TF.queued("L1", at: 0),
+                TF.deferred("L1", to: "q@example.com", diag: "first", at: 0),
+                TF.deferred("L1", to: "q@example.com", diag: "after 12h", at: 12 * 3600),
+                TF.deferred("L1", to: "q@example.com", diag: "after 25h", at: 25 * 3600),
+                TF.deferred("L1", to: "q@example.com", diag: "after 30h", at: 30 * 3600),
+                TF.expired("L1", at: 5 * 86400),
+                TF.removed("L1", at: 5 * 86400),
+            ])
         #expect(out.count == 1)
         #expect(out[0].kind == .deferredTooLong)
         #expect(out[0].evidence?.diagnostic == "after 25h")
@@ -91,7 +94,9 @@ struct TrackingPolicyTests {
     }
 
     @Test func senderFilterPatterns() {
-        let f = SenderFilter(patterns: ["news@lists.example.org", "example.com", "@corp.example", "bounces+*@mail.example.net", "  "])
+        let f = SenderFilter(patterns: [
+            "news@lists.example.org", "example.com", "@corp.example", "bounces+*@mail.example.net", "  ",
+        ])
         #expect(f.matches("NEWS@lists.example.org"))
         #expect(!f.matches("other@lists.example.org"))
         #expect(f.matches("a@example.com"))
@@ -126,10 +131,12 @@ struct TrackingPolicyTests {
         _ = TF.run(&off, [TF.sent("D1", to: "a@example.com", at: 0)])
         #expect(off.drainDeliveries().isEmpty)
         var on = TF.tracker { $0.recordDeliveries = true }
-        _ = TF.run(&on, [
-            TF.sent("D1", to: "A@Example.com", orig: "Orig@Example.com", at: 5),
-            TF.sent("D2", to: "f@example.com", relay: "127.0.0.1[127.0.0.1]:10024", queuedAs: "D3", at: 6),
-        ])
+        _ = TF.run(
+            &on,
+            [
+                TF.sent("D1", to: "A@Example.com", orig: "Orig@Example.com", at: 5),
+                TF.sent("D2", to: "f@example.com", relay: "127.0.0.1[127.0.0.1]:10024", queuedAs: "D3", at: 6),
+            ])
         let d = on.drainDeliveries()
         #expect(d == [SuccessfulDelivery(address: "orig@example.com", time: TF.t(5), mta: .postfix, queueID: "D1")])
         #expect(on.drainDeliveries().isEmpty)

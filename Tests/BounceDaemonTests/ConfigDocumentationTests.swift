@@ -1,10 +1,12 @@
 import Foundation
 import Testing
+
 @testable import BounceDaemon
 
 /// The shipped example and the reference page must describe the model exactly.
 @Suite struct ConfigDocumentationTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
 
     static func read(_ relative: String) throws -> String {
         try String(contentsOf: root.appendingPathComponent(relative), encoding: .utf8)
@@ -54,7 +56,9 @@ import Testing
         let model = ConfigLoader.schemaKeys(decoding: text)
         for key in model where !model.contains(where: { $0.hasPrefix(key + ".") }) {
             let last = key.split(separator: ".").last.map(String.init) ?? key
-            #expect(text.contains("\(last) =") || text.contains("[\(key)]") || text.contains("[[\(key)]]"), "\(key) is not shown in the example")
+            #expect(
+                text.contains("\(last) =") || text.contains("[\(key)]") || text.contains("[[\(key)]]"),
+                "\(key) is not shown in the example")
         }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import BounceDaemon
 
 @Suite struct ConfigLoaderTests {
@@ -25,48 +26,49 @@ import Testing
     }
 
     @Test func everySectionIsRead() throws {
-        let config = try ConfigLoader.parse("""
-        [general]
-        host_name = "mx1.example.org"
-        time_zone = "Europe/Berlin"
-        state_db = "/tmp/x/state.db"
+        let config = try ConfigLoader.parse(
+            """
+            [general]
+            host_name = "mx1.example.org"
+            time_zone = "Europe/Berlin"
+            state_db = "/tmp/x/state.db"
 
-        [[sources.file]]
-        paths = ["/var/log/mail.log"]
-        mta = "postfix"
-        max_line_bytes = "1MiB"
+            [[sources.file]]
+            paths = ["/var/log/mail.log"]
+            mta = "postfix"
+            max_line_bytes = "1MiB"
 
-        [[sources.file]]
-        name = "exim"
-        paths = "/var/log/exim4/mainlog"
-        mta = "exim"
-        time_zone = "UTC"
+            [[sources.file]]
+            name = "exim"
+            paths = "/var/log/exim4/mainlog"
+            mta = "exim"
+            time_zone = "UTC"
 
-        [sources.journal]
-        enabled = true
-        facilities = ["mail", "22"]
+            [sources.journal]
+            enabled = true
+            facilities = ["mail", "22"]
 
-        [tracker]
-        deferred_max_age = "2d"
-        [tracker.sender_filter]
-        domains = ["@News.Example.org"]
+            [tracker]
+            deferred_max_age = "2d"
+            [tracker.sender_filter]
+            domains = ["@News.Example.org"]
 
-        [outbox]
-        hold_older_than = "14d"
-        disk_low_watermark = "1GiB"
+            [outbox]
+            hold_older_than = "14d"
+            disk_low_watermark = "1GiB"
 
-        [listmonk]
-        url = "https://lists.example.org/sub"
-        username = "bouncetail"
-        rate_per_second = 5
-        concurrency = 2
+            [listmonk]
+            url = "https://lists.example.org/sub"
+            username = "bouncetail"
+            rate_per_second = 5
+            concurrency = 2
 
-        [sink]
-        kind = "webhook"
+            [sink]
+            kind = "webhook"
 
-        [metrics]
-        listen = "[::1]:9200"
-        """)
+            [metrics]
+            listen = "[::1]:9200"
+            """)
         #expect(config.general.hostName == "mx1.example.org")
         #expect(config.general.timeZone == "Europe/Berlin")
         #expect(config.sources.files.count == 2)
@@ -86,10 +88,11 @@ import Testing
     }
 
     @Test func anUnknownKeyIsNamedWithItsLineAndASuggestion() {
-        let found = issues("""
-        [general]
-        hots_name = "mx1"
-        """)
+        let found = issues(
+            """
+            [general]
+            hots_name = "mx1"
+            """)
         #expect(found.count == 1)
         #expect(found.first?.kind == .unknownKey)
         #expect(found.first?.keyPath == "general.hots_name")
@@ -99,38 +102,40 @@ import Testing
     }
 
     @Test func unknownSectionsAndKeysInArraysOfTablesAreErrors() {
-        let found = issues("""
-        [metrcs]
-        enabled = true
+        let found = issues(
+            """
+            [metrcs]
+            enabled = true
 
-        [[sources.file]]
-        paths = ["/var/log/mail.log"]
+            [[sources.file]]
+            paths = ["/var/log/mail.log"]
 
-        [[sources.file]]
-        paths = ["/var/log/mail.log.x"]
-        mta = "exim"
-        colour = "blue"
-        """)
+            [[sources.file]]
+            paths = ["/var/log/mail.log.x"]
+            mta = "exim"
+            colour = "blue"
+            """)
         #expect(found.map(\.keyPath) == ["metrcs", "sources.file[1].colour"])
         #expect(found.map(\.line) == [1, 10])
     }
 
     @Test func badValuesNameTheKeyTheLineAndWhatIsAllowed() {
-        let found = issues("""
-        [general]
-        time_zone = "Mars/Olympus"
-        [outbox]
-        hold_older_than = "30 days"
-        disk_low_watermark = "lots"
-        [sink]
-        kind = "kafka"
-        [listmonk]
-        concurrency = 0
-        url = "lists.example.org"
-        [metrics]
-        listen = "9155"
-        enabled = "yes"
-        """)
+        let found = issues(
+            """
+            [general]
+            time_zone = "Mars/Olympus"
+            [outbox]
+            hold_older_than = "30 days"
+            disk_low_watermark = "lots"
+            [sink]
+            kind = "kafka"
+            [listmonk]
+            concurrency = 0
+            url = "lists.example.org"
+            [metrics]
+            listen = "9155"
+            enabled = "yes"
+            """)
         let byKey = Dictionary(uniqueKeysWithValues: found.map { ($0.keyPath ?? "", $0) })
         #expect(byKey["general.time_zone"]?.line == 2)
         #expect(byKey["outbox.hold_older_than"]?.line == 4)
@@ -147,30 +152,33 @@ import Testing
     }
 
     @Test func aSyntaxErrorCarriesTheParsersLine() {
-        let found = issues("""
-        [general]
-        host_name = "mx1"
-        time_zone = = "UTC"
-        """)
+        let found = issues(
+            """
+            [general]
+            host_name = "mx1"
+            time_zone = = "UTC"
+            """)
         #expect(found.count == 1)
         #expect(found.first?.kind == .syntax)
         #expect(found.first?.line == 3)
     }
 
     @Test func webhookNeedsURLAndUser() {
-        let found = issues("""
-        [sink]
-        kind = "webhook"
-        """)
+        let found = issues(
+            """
+            [sink]
+            kind = "webhook"
+            """)
         #expect(Set(found.compactMap(\.keyPath)) == ["listmonk.url", "listmonk.username"])
         #expect(found.allSatisfy { $0.kind == .missing })
     }
 
     @Test func theTokenIsNeverReadFromTheFile() {
-        let found = issues("""
-        [listmonk]
-        token = "s3cret"
-        """)
+        let found = issues(
+            """
+            [listmonk]
+            token = "s3cret"
+            """)
         #expect(found.first?.keyPath == "listmonk.token")
         #expect(found.first?.message.contains("token_file") == true)
         #expect(found.first?.description.contains("s3cret") == false)
@@ -178,10 +186,11 @@ import Testing
     }
 
     @Test func fileSourcesNeedPaths() {
-        let found = issues("""
-        [[sources.file]]
-        mta = "postfix"
-        """)
+        let found = issues(
+            """
+            [[sources.file]]
+            mta = "postfix"
+            """)
         #expect(found.first?.keyPath == "sources.file[0].paths")
         #expect(found.first?.kind == .missing)
         #expect(found.first?.line == 1)
@@ -189,19 +198,22 @@ import Testing
 
     @Test func flagsOverrideTheFileAndBadFlagsNameTheFlag() throws {
         let text = """
-        [general]
-        state_db = "/var/lib/bouncetail/state.db"
-        """
-        let config = try ConfigLoader.parse(text, overrides: [
-            ConfigOverride("general.state_db", .string("/tmp/other.db"), origin: "--state"),
-            ConfigOverride("metrics.listen", .string("127.0.0.1:0"), origin: "--metrics-listen"),
-            ConfigOverride("sources.journal.enabled", .bool(true), origin: "--journal"),
-        ])
+            [general]
+            state_db = "/var/lib/bouncetail/state.db"
+            """
+        let config = try ConfigLoader.parse(
+            text,
+            overrides: [
+                ConfigOverride("general.state_db", .string("/tmp/other.db"), origin: "--state"),
+                ConfigOverride("metrics.listen", .string("127.0.0.1:0"), origin: "--metrics-listen"),
+                ConfigOverride("sources.journal.enabled", .bool(true), origin: "--journal"),
+            ])
         #expect(config.general.stateDB == "/tmp/other.db")
         #expect(config.metrics.listen.port == 0)
         #expect(config.sources.journal.enabled)
 
-        let found = issues(text, overrides: [ConfigOverride("general.state_db", .string("relative.db"), origin: "--state")])
+        let found = issues(
+            text, overrides: [ConfigOverride("general.state_db", .string("relative.db"), origin: "--state")])
         #expect(found.count == 1)
         #expect(found.first?.origin == "--state")
         #expect(found.first?.line == nil)

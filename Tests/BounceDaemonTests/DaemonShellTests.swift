@@ -1,5 +1,6 @@
 import Synchronization
 import Testing
+
 @testable import BounceDaemon
 
 /// Shared between the test and the shell's closures.
@@ -54,7 +55,9 @@ final class ShellTestState: Sendable {
 
         #expect(reloads.withLock { $0 } == 1)
         #expect(pipelineState.withLock { $0 } == "cancelled and committed")
-        #expect(observations.withLock { $0 } == ["503 unhealthy\nsource:/var/log/mail.log: unreadable: permission denied\n"])
+        #expect(
+            observations.withLock { $0 } == ["503 unhealthy\nsource:/var/log/mail.log: unreadable: permission denied\n"]
+        )
     }
 
     @Test func aPipelineErrorStopsTheShellAndIsRethrown() async {

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import BounceDaemon
 
 @Suite struct HealthRegistryTests {
@@ -9,10 +10,12 @@ import Testing
         health.setUnhealthy("source:mail.log", reason: "unreadable")
         health.setUnhealthy("dispatcher", reason: "paused: 404")
         health.setUnhealthy("dispatcher", reason: "paused: 503")
-        #expect(health.status == .unhealthy([
-            .init(component: "dispatcher", reason: "paused: 503"),
-            .init(component: "source:mail.log", reason: "unreadable"),
-        ]))
+        #expect(
+            health.status
+                == .unhealthy([
+                    .init(component: "dispatcher", reason: "paused: 503"),
+                    .init(component: "source:mail.log", reason: "unreadable"),
+                ]))
         health.setHealthy("dispatcher")
         #expect(!health.status.isHealthy)
         #expect(registry.emitToString().contains("bouncetail_healthy 0"))

@@ -36,7 +36,9 @@ enum LoopbackHTTP {
         addr.sin_port = in_port_t(UInt16(port).bigEndian)
         addr.sin_addr.s_addr = inet_addr("127.0.0.1")
         let rc = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard rc == 0 else { throw Failure(description: "connect to 127.0.0.1:\(port): errno \(errno)") }
         let request = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
@@ -53,7 +55,9 @@ enum LoopbackHTTP {
         let head = String(text[..<split.lowerBound])
         let statusLine = head.split(separator: "\r\n").first ?? ""
         let parts = statusLine.split(separator: " ")
-        guard parts.count >= 2, let status = Int(parts[1]) else { throw Failure(description: "bad status line \(statusLine)") }
+        guard parts.count >= 2, let status = Int(parts[1]) else {
+            throw Failure(description: "bad status line \(statusLine)")
+        }
         return Response(status: status, head: head, body: String(text[split.upperBound...]))
     }
 }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import BounceDaemon
 
 @Suite struct MetricsServerTests {
@@ -9,7 +10,9 @@ import Testing
         metrics.linesRead(source: "mail.log").increment()
         metrics.events(reason: "userunknown", type: "hard", fault: "recipient", action: "forward").increment()
 
-        let server = try await MetricsServer(listen: ListenAddress(host: "127.0.0.1", port: 0), registry: registry, health: health).start()
+        let server = try await MetricsServer(
+            listen: ListenAddress(host: "127.0.0.1", port: 0), registry: registry, health: health
+        ).start()
         let response = try await LoopbackHTTP.get(port: server.port, path: "/metrics")
         await server.stop()
 
@@ -24,10 +27,14 @@ import Testing
     @Test func healthzFlipsTo503WithTheReasonAndBack() async throws {
         let (metrics, registry) = MetricsBootstrap.isolated()
         let health = HealthRegistry(metrics: metrics)
-        let server = try await MetricsServer(listen: ListenAddress(host: "127.0.0.1", port: 0), registry: registry, health: health).start()
+        let server = try await MetricsServer(
+            listen: ListenAddress(host: "127.0.0.1", port: 0), registry: registry, health: health
+        ).start()
 
         let ok = try await LoopbackHTTP.get(port: server.port, path: "/healthz")
-        health.setUnhealthy("dispatcher", reason: "paused: listmonk answered 403 (check the API user's webhooks:post_bounce permission)")
+        health.setUnhealthy(
+            "dispatcher", reason: "paused: listmonk answered 403 (check the API user's webhooks:post_bounce permission)"
+        )
         health.setUnhealthy("disk", reason: "free space below disk_low_watermark (256MiB); reading paused")
         let bad = try await LoopbackHTTP.get(port: server.port, path: "/healthz")
         let metricsWhileBad = try await LoopbackHTTP.get(port: server.port, path: "/metrics")
@@ -51,9 +58,13 @@ import Testing
     @Test func anAddressInUseIsReportedAndStopClosesThePort() async throws {
         let registry = MetricsBootstrap.isolated().registry
         let health = HealthRegistry()
-        let first = try await MetricsServer(listen: ListenAddress(host: "127.0.0.1", port: 0), registry: registry, health: health).start()
+        let first = try await MetricsServer(
+            listen: ListenAddress(host: "127.0.0.1", port: 0), registry: registry, health: health
+        ).start()
         await #expect(throws: (any Error).self) {
-            let second = try await MetricsServer(listen: ListenAddress(host: "127.0.0.1", port: first.port), registry: registry, health: health).start()
+            let second = try await MetricsServer(
+                listen: ListenAddress(host: "127.0.0.1", port: first.port), registry: registry, health: health
+            ).start()
             await second.stop()
         }
         await first.stop()

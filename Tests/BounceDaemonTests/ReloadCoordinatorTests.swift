@@ -1,5 +1,6 @@
 import Synchronization
 import Testing
+
 @testable import BounceDaemon
 
 @Suite struct ReloadCoordinatorTests {
@@ -17,9 +18,10 @@ import Testing
         let source = Source()
         let (metrics, registry) = MetricsBootstrap.isolated()
         let seen = Mutex<[[String]]>([])
-        let coordinator = ReloadCoordinator(name: "pattern set", initial: ["v1"], metrics: metrics,
-                                            loader: { try source.load() },
-                                            onAccepted: { value in seen.withLock { $0.append(value) } })
+        let coordinator = ReloadCoordinator(
+            name: "pattern set", initial: ["v1"], metrics: metrics,
+            loader: { try source.load() },
+            onAccepted: { value in seen.withLock { $0.append(value) } })
         #expect(coordinator.current == ["v1"])
 
         source.next.withLock { $0 = .success(["v2", "rule"]) }
@@ -41,13 +43,19 @@ import Testing
     @Test func concurrentReloadsRunOneAtATime() async {
         let running = Mutex<(now: Int, max: Int)>((0, 0))
         let counter = Mutex(0)
-        let coordinator = ReloadCoordinator(name: "value", initial: 0, loader: {
-            running.withLock { $0.now += 1; $0.max = max($0.max, $0.now) }
-            await Task.yield()
-            let n = counter.withLock { $0 += 1; return $0 }
-            running.withLock { $0.now -= 1 }
-            return n
-        })
+        let coordinator = ReloadCoordinator(
+            name: "value", initial: 0,
+            loader: {
+                running.withLock {
+                    $0.now += 1; $0.max = max($0.max, $0.now)
+                }
+                await Task.yield()
+                let n = counter.withLock {
+                    $0 += 1; return $0
+                }
+                running.withLock { $0.now -= 1 }
+                return n
+            })
         await withTaskGroup(of: ReloadOutcome.self) { group in
             for _ in 0..<8 { group.addTask { await coordinator.reload() } }
             for await outcome in group { #expect(outcome == .accepted) }

@@ -27,7 +27,8 @@ import Testing
         return text.split(separator: "\n").dropFirst().map { line in
             let f = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
             return Expectation(
-                email: f[0], subscriber: f[1], outcome: f[2], type: f[3], reasons: f[4].split(separator: ",").map(String.init),
+                email: f[0], subscriber: f[1], outcome: f[2], type: f[3],
+                reasons: f[4].split(separator: ",").map(String.init),
                 action: f[5])
         }
     }
@@ -47,7 +48,8 @@ import Testing
     static func dryRun(_ log: String) throws -> [BounceEvent] {
         let config = config()
         let pipeline = PipelineFactory.make(config, patterns: try PipelineFactory.loadPatterns(config))
-        let runner = BackfillRunner(pipeline: pipeline, db: nil, sink: .localStore, timeZone: .utc, maxLineLength: 1 << 20)
+        let runner = BackfillRunner(
+            pipeline: pipeline, db: nil, sink: .localStore, timeZone: .utc, maxLineLength: 1 << 20)
         var events: [BounceEvent] = []
         _ = try runner.run(inputs: [repo.appendingPathComponent("samples/\(log)").path], emit: { events += $0 })
         return events
@@ -64,7 +66,9 @@ import Testing
             #expect(got.count == 1, "\(e.email): exactly one event expected, got \(got.count)")
             guard let ev = got.first else { continue }
             #expect(ev.type.rawValue == e.type, "\(e.email): type")
-            #expect(e.reasons.contains(ev.meta.reason), "\(e.email): reason \(ev.meta.reason) not in \(e.reasons) (rule \(ev.meta.rule))")
+            #expect(
+                e.reasons.contains(ev.meta.reason),
+                "\(e.email): reason \(ev.meta.reason) not in \(e.reasons) (rule \(ev.meta.rule))")
             #expect(ev.meta.action.rawValue == e.action, "\(e.email): action")
             #expect(ev.meta.status == e.outcome, "\(e.email): status")
             if !e.subscriber.isEmpty {
@@ -73,7 +77,8 @@ import Testing
             }
         }
         let expectedEmails = Set(expected.filter { $0.outcome != "none" }.map(\.email))
-        #expect(Set(events.map(\.email)).subtracting(expectedEmails).isEmpty, "events for addresses that did not bounce")
+        #expect(
+            Set(events.map(\.email)).subtracting(expectedEmails).isEmpty, "events for addresses that did not bounce")
     }
 
     @Test func postfixSampleGivesExactlyTheExpectedEvents() throws {
@@ -97,7 +102,8 @@ import Testing
             let config = Self.config(state: state)
             let db = try StateDB(path: state)
             let pipeline = PipelineFactory.make(config, patterns: try PipelineFactory.loadPatterns(config))
-            let runner = BackfillRunner(pipeline: pipeline, db: db, sink: .localStore, timeZone: .utc, maxLineLength: 1 << 20)
+            let runner = BackfillRunner(
+                pipeline: pipeline, db: db, sink: .localStore, timeZone: .utc, maxLineLength: 1 << 20)
             summaries.append(try runner.run(inputs: logs, emit: { _ in }))
         }
         #expect(summaries[0].newEvents == bounces)

@@ -2,17 +2,21 @@ import Dispatch
 import Foundation
 import Glibc
 import Testing
+
 @testable import BounceDaemon
 
 /// sd_notify reads NOTIFY_SOCKET from the environment, which is process-wide: these tests run one at a time.
 @Suite(.serialized) struct SystemdNotifierTests {
     /// A unix datagram socket standing in for systemd's notification socket.
-    final class FakeNotifySocket: @unchecked Sendable { // only read from one thread at a time
+    final class FakeNotifySocket: @unchecked Sendable {  // only read from one thread at a time
         let fd: Int32
         let path: String
 
         init() throws {
-            path = FileManager.default.temporaryDirectory.appendingPathComponent("bt-notify-\(UUID().uuidString.prefix(8))").path
+            path =
+                FileManager.default.temporaryDirectory.appendingPathComponent(
+                    "bt-notify-\(UUID().uuidString.prefix(8))"
+                ).path
             fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
             var addr = sockaddr_un()
             addr.sun_family = sa_family_t(AF_UNIX)
@@ -21,7 +25,9 @@ import Testing
                 raw.copyBytes(from: bytes.prefix(raw.count - 1))
             }
             let rc = withUnsafePointer(to: &addr) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+                }
             }
             guard fd >= 0, rc == 0 else { throw LoopbackHTTP.Failure(description: "bind \(path): errno \(errno)") }
             // A receive timeout so a broken notifier fails the test instead of hanging it.

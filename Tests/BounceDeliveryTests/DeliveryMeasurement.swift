@@ -59,12 +59,14 @@ import Testing
         let db = try StateDB(path: dir + "/state.db", options: options)
         let m = 1000
         _ = try db.commit(Batch(events: (200_000..<(200_000 + m)).map { Fixtures.event($0) }))
-        let sqliteDispatcher = Dispatcher(outbox: StateDBOutbox(database: db), transport: client, configuration: configuration)
+        let sqliteDispatcher = Dispatcher(
+            outbox: StateDBOutbox(database: db), transport: client, configuration: configuration)
         let sqliteStart = ContinuousClock.now
         #expect(await drain(sqliteDispatcher, timeout: .seconds(120)))
         let sqliteElapsed = ContinuousClock.now - sqliteStart
         #expect(try db.status().sent == m)
-        let liveSQLite = Dispatcher(outbox: StateDBOutbox(database: db), transport: client, configuration: configuration)
+        let liveSQLite = Dispatcher(
+            outbox: StateDBOutbox(database: db), transport: client, configuration: configuration)
         let sqliteRun = Task { await liveSQLite.run() }
         var committed: [String: Date] = [:]
         let before2 = double.log.accepted.count
@@ -96,7 +98,8 @@ import Testing
                 pctS(0.99)))
         print(
             String(
-                format: "MEASURE delivery: %d events in %.2f s = %.0f deliveries/s (concurrency 8, loopback, debug build); "
+                format:
+                    "MEASURE delivery: %d events in %.2f s = %.0f deliveries/s (concurrency 8, loopback, debug build); "
                     + "enqueue→POST latency over %d trickled events: median %.2f ms, p99 %.2f ms, max %.2f ms",
                 n, elapsed.inSeconds, rate, latencies.count, pct(0.5), pct(0.99), latencies.last ?? 0))
         #expect(latencies.count == 200)

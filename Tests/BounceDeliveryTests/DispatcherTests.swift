@@ -124,7 +124,8 @@ import Testing
         #expect(reason.contains(expected), "\(name): \(reason)")
         #expect(await outbox.count(.dead) == 0)
         #expect(await outbox.count(.pending) == n)
-        #expect(await outbox.rows.values.allSatisfy { $0.item.attempts == 0 }, "\(name): pause answers counted as attempts")
+        #expect(
+            await outbox.rows.values.allSatisfy { $0.item.attempts == 0 }, "\(name): pause answers counted as attempts")
         let stats = await dispatcher.statistics
         #expect(stats.pauses == 1 && stats.probes >= 2, "\(name): \(stats)")
 
@@ -150,7 +151,8 @@ import Testing
         let n = 30
         for i in 0..<n { await outbox.enqueue(body: Fixtures.body(i), dedupKey: "k\(i)") }
         let dispatcher = Dispatcher(
-            outbox: outbox, transport: client, configuration: fastConfiguration(concurrency: 8, rateLimit: 25, burst: 5))
+            outbox: outbox, transport: client, configuration: fastConfiguration(concurrency: 8, rateLimit: 25, burst: 5)
+        )
         #expect(await drain(dispatcher))
         try await client.shutdown()
         try await double.shutdown()

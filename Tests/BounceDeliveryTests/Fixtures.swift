@@ -12,7 +12,8 @@ enum Fixtures {
             meta: .init(
                 reason: "userunknown", fault: .recipient, action: .forward, status: "bounced", dsn: "5.1.1",
                 replyCode: 550, smtpStage: .rcpt, remoteHost: "mx.example.org", mta: .postfix, host: "mail.test",
-                queueID: "4Q\(i)ABC", messageID: "<m\(i)@test>", diagnostic: "550 5.1.1 <user\(i)@example.org>: user unknown",
+                queueID: "4Q\(i)ABC", messageID: "<m\(i)@test>",
+                diagnostic: "550 5.1.1 <user\(i)@example.org>: user unknown",
                 rule: "probe.userunknown.text", evidence: "text contains \"user unknown\"", sender: "news@test"),
             dedupKey: "mail.test|4Q\(i)ABC|m\(i)|user\(i)@example.org|bounced")
     }
@@ -24,7 +25,8 @@ enum Fixtures {
     static let user = "bouncetail"
     static let token = "s3cret-token"
 
-    static func credentials(_ scheme: ListmonkCredentials.Scheme = .token, token: String = token) -> ListmonkCredentials {
+    static func credentials(_ scheme: ListmonkCredentials.Scheme = .token, token: String = token) -> ListmonkCredentials
+    {
         try! ListmonkCredentials(user: user, token: token, scheme: scheme)
     }
 

@@ -36,7 +36,9 @@ actor InMemoryOutbox: DeliveryOutbox {
         var due: [OutboxItem] = []
         var index = firstOpen
         while index < order.count, due.count < limit {
-            if let row = rows[order[index]], row.state == .pending, row.nextAttempt <= now, !claimed.contains(row.item.id) {
+            if let row = rows[order[index]], row.state == .pending, row.nextAttempt <= now,
+                !claimed.contains(row.item.id)
+            {
                 due.append(row.item)
             }
             index += 1

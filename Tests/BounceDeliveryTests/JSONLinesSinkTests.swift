@@ -14,7 +14,8 @@ import Testing
         let sink = try JSONLinesSink(path: path)
         try await sink.write(Fixtures.event(1))
         try await sink.write(Fixtures.event(2, email: "line\nbreak@example.org"))
-        let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+        let lines = try String(contentsOfFile: path, encoding: .utf8).split(
+            separator: "\n", omittingEmptySubsequences: false)
         #expect(lines.count == 3 && lines[2].isEmpty, "two lines, each ending in a newline")
         let first = try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as! [String: Any]
         #expect(first["dedup_key"] as? String == Fixtures.event(1).dedupKey)
@@ -41,7 +42,10 @@ import Testing
         #expect(await drain(dispatcher))
         let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
         #expect(lines.count == 25)
-        let keys = Set(lines.map { (try! JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any])["dedup_key"] as! String })
+        let keys = Set(
+            lines.map {
+                (try! JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any])["dedup_key"] as! String
+            })
         #expect(keys == Set((0..<25).map { "key-\($0)" }))
         #expect(await outbox.count(.sent) == 25)
     }

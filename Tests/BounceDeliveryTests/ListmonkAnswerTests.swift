@@ -4,7 +4,9 @@ import Testing
 @testable import BounceDelivery
 
 @Suite struct ListmonkAnswerTests {
-    func http(_ status: Int, _ body: String, type: String = "application/json", retryAfter: String? = nil) -> ListmonkAnswer {
+    func http(_ status: Int, _ body: String, type: String = "application/json", retryAfter: String? = nil)
+        -> ListmonkAnswer
+    {
         .http(status: status, contentType: type, retryAfter: retryAfter, location: nil, body: Array(body.utf8))
     }
 
@@ -19,8 +21,9 @@ import Testing
         #expect(
             http(400, #"{"message":"Invalid fields: type"}"# + "\n").deliveryResult(now: t0)
                 == .rejected(status: 400, message: "Invalid fields: type"))
-        guard case .rejected(400, let message) = http(400, "<html>\n<h1>Bad   Request</h1></html>", type: "text/html")
-            .deliveryResult(now: t0)
+        guard
+            case .rejected(400, let message) = http(400, "<html>\n<h1>Bad   Request</h1></html>", type: "text/html")
+                .deliveryResult(now: t0)
         else {
             Issue.record("a non-JSON 400 must be rejected")
             return
@@ -29,12 +32,17 @@ import Testing
     }
 
     @Test func pauseAnswersNameWhatToFix() {
-        guard case .paused(403, let r403) = http(403, #"{"message":"permission denied: webhooks:post_bounce"}"#).deliveryResult(now: t0),
-            case .paused(404, let r404) = http(404, "<html>404 - Not found</html>", type: "text/html").deliveryResult(now: t0),
+        guard
+            case .paused(403, let r403) = http(403, #"{"message":"permission denied: webhooks:post_bounce"}"#)
+                .deliveryResult(now: t0),
+            case .paused(404, let r404) = http(404, "<html>404 - Not found</html>", type: "text/html").deliveryResult(
+                now: t0),
             case .paused(503, let r503) = http(503, #"{"message":"Internal server error"}"#).deliveryResult(now: t0),
             case .paused(401, _) = http(401, #"{"message":"Unauthorized"}"#).deliveryResult(now: t0),
-            case .paused(301, let r301) = ListmonkAnswer.http(status: 301, contentType: nil, retryAfter: nil, location: "https://x/", body: [])
-                .deliveryResult(now: t0)
+            case .paused(301, let r301) = ListmonkAnswer.http(
+                status: 301, contentType: nil, retryAfter: nil, location: "https://x/", body: []
+            )
+            .deliveryResult(now: t0)
         else {
             Issue.record("401, 403, 404, listmonk's 503 and redirects must pause")
             return
@@ -52,12 +60,16 @@ import Testing
         #expect(http(408, "").deliveryResult(now: t0).isRetry(after: nil))
         #expect(http(429, "slow down", retryAfter: "3").deliveryResult(now: t0).isRetry(after: .seconds(3)))
         // A proxy's 503 (not listmonk's JSON) is an outage, not "bounce processing off".
-        #expect(http(503, "<h1>503</h1>", type: "text/html", retryAfter: "2").deliveryResult(now: t0).isRetry(after: .seconds(2)))
         #expect(
-            ListmonkAnswer.transport(.init(kind: .connect, detail: "refused")).deliveryResult(now: t0).isRetry(after: nil))
+            http(503, "<h1>503</h1>", type: "text/html", retryAfter: "2").deliveryResult(now: t0).isRetry(
+                after: .seconds(2)))
+        #expect(
+            ListmonkAnswer.transport(.init(kind: .connect, detail: "refused")).deliveryResult(now: t0).isRetry(
+                after: nil))
         #expect(
             ListmonkAnswer.transport(.init(kind: .timeout, detail: "slow")).deliveryResult(now: t0).isRetry(after: nil))
-        if case .paused = ListmonkAnswer.transport(.init(kind: .tls, detail: "untrusted")).deliveryResult(now: t0) {} else {
+        if case .paused = ListmonkAnswer.transport(.init(kind: .tls, detail: "untrusted")).deliveryResult(now: t0) {
+        } else {
             Issue.record("a TLS trust failure must pause")
         }
     }
@@ -109,10 +121,13 @@ extension DeliveryResult {
         try "  abc123  \nignored\n".write(toFile: file, atomically: true, encoding: .utf8)
         #expect(try ListmonkCredentials.load(user: "api", tokenFile: file, environment: [:]).token == "abc123")
         #expect(
-            try ListmonkCredentials.load(user: "api", tokenFile: nil, environment: ["BOUNCETAIL_LISTMONK_TOKEN": "xyz\n"]).token
+            try ListmonkCredentials.load(
+                user: "api", tokenFile: nil, environment: ["BOUNCETAIL_LISTMONK_TOKEN": "xyz\n"]
+            ).token
                 == "xyz")
         #expect(throws: DeliveryConfigurationError.self) {
-            try ListmonkCredentials.load(user: "api", tokenFile: dir.appendingPathComponent("missing").path, environment: [:])
+            try ListmonkCredentials.load(
+                user: "api", tokenFile: dir.appendingPathComponent("missing").path, environment: [:])
         }
         do {
             _ = try ListmonkCredentials.load(user: "api", tokenFile: nil, environment: [:])

@@ -79,7 +79,9 @@ enum ListmonkRules {
             if value is NSNull { continue }
             if stringFields.contains(key) {
                 guard let s = value as? String else {
-                    return .failure(.init("json: cannot unmarshal \(kind(value)) into Go struct field Bounce.\(key) of type string"))
+                    return .failure(
+                        .init("json: cannot unmarshal \(kind(value)) into Go struct field Bounce.\(key) of type string")
+                    )
                 }
                 switch key {
                 case "email": bounce.email = s
@@ -90,17 +92,26 @@ enum ListmonkRules {
                 default: break
                 }
             } else if key == "id" || key == "subscriber_id" {
-                guard let n = value as? NSNumber, kind(value) == "number", n.doubleValue == n.doubleValue.rounded() else {
-                    return .failure(.init("json: cannot unmarshal \(kind(value)) into Go struct field Bounce.\(key) of type int"))
+                guard let n = value as? NSNumber, kind(value) == "number", n.doubleValue == n.doubleValue.rounded()
+                else {
+                    return .failure(
+                        .init("json: cannot unmarshal \(kind(value)) into Go struct field Bounce.\(key) of type int"))
                 }
             } else if key == "created_at" {
-                guard let s = value as? String else { return .failure(.init("Time.UnmarshalJSON: input is not a JSON string")) }
+                guard let s = value as? String else {
+                    return .failure(.init("Time.UnmarshalJSON: input is not a JSON string"))
+                }
                 guard parseRFC3339(s) else {
-                    return .failure(.init("parsing time \"\(s)\" as \"2006-01-02T15:04:05Z07:00\": cannot parse \"\(s)\" as \"2006\""))
+                    return .failure(
+                        .init(
+                            "parsing time \"\(s)\" as \"2006-01-02T15:04:05Z07:00\": cannot parse \"\(s)\" as \"2006\"")
+                    )
                 }
                 bounce.createdAt = s
             } else if key == "meta" {
-                if let data = try? JSONSerialization.data(withJSONObject: value, options: [.fragmentsAllowed, .sortedKeys]) {
+                if let data = try? JSONSerialization.data(
+                    withJSONObject: value, options: [.fragmentsAllowed, .sortedKeys])
+                {
                     bounce.meta = String(decoding: data, as: UTF8.self)
                 }
             }
@@ -157,9 +168,10 @@ enum ListmonkRules {
         let atext = Set("abcdefghijklmnopqrstuvwxyz0123456789!#$%&'*+-/=?^_`{|}~")
         func dotAtom(_ s: Substring) -> Bool {
             let atoms = s.split(separator: ".", omittingEmptySubsequences: false)
-            return !s.isEmpty && atoms.allSatisfy { atom in
-                !atom.isEmpty && atom.allSatisfy { atext.contains($0) || !$0.isASCII }
-            }
+            return !s.isEmpty
+                && atoms.allSatisfy { atom in
+                    !atom.isEmpty && atom.allSatisfy { atext.contains($0) || !$0.isASCII }
+                }
         }
         let domain = parts[1]
         let literal = domain.hasPrefix("[") && domain.hasSuffix("]") && domain.count > 2

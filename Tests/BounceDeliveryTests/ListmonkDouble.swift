@@ -178,7 +178,8 @@ final class ListmonkDouble: Sendable {
 
     static func error(_ status: Int, _ message: String) -> Action {
         let data = try! JSONSerialization.data(withJSONObject: ["message": message], options: [.withoutEscapingSlashes])
-        return .respond(status: status, headers: [("Content-Type", jsonType)], body: String(decoding: data, as: UTF8.self) + "\n")
+        return .respond(
+            status: status, headers: [("Content-Type", jsonType)], body: String(decoding: data, as: UTF8.self) + "\n")
     }
 
     static let notFound = Action.respond(
@@ -194,7 +195,8 @@ final class ListmonkDouble: Sendable {
         case 503:
             // A proxy's 503 (listmonk restarting), not listmonk's bounce-processing-off answer.
             headers.append(("Content-Type", "text/html"))
-            return .respond(status: 503, headers: headers, body: "<html><body><h1>503 Service Unavailable</h1></body></html>\n")
+            return .respond(
+                status: 503, headers: headers, body: "<html><body><h1>503 Service Unavailable</h1></body></html>\n")
         case 429:
             headers.append(("Content-Type", "text/plain"))
             return .respond(status: 429, headers: headers, body: "Too Many Requests\n")

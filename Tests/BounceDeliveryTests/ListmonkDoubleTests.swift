@@ -42,7 +42,9 @@ import Testing
     @Test func decodingAndValidationOrderAndMessages() {
         #expect(validate("") == "Invalid data:unexpected end of JSON input")
         #expect(validate("[]") == "Invalid data:json: cannot unmarshal array into Go value of type models.Bounce")
-        #expect(validate(#"{"type":5,"email":"a@b.c"}"#) == "Invalid data:json: cannot unmarshal number into Go struct field Bounce.type of type string")
+        #expect(
+            validate(#"{"type":5,"email":"a@b.c"}"#)
+                == "Invalid data:json: cannot unmarshal number into Go struct field Bounce.type of type string")
         #expect(validate(#"{"created_at":5}"#) == "Invalid data:Time.UnmarshalJSON: input is not a JSON string")
         #expect(validate(#"{"created_at":"2026-07-01 10:00:00"}"#)!.hasPrefix("Invalid data:parsing time"))
         #expect(validate("{}") == "Invalid fields: email / subscriber_uuid")
@@ -74,7 +76,11 @@ import Testing
         defer { Task { try? await client.shutdown() } }
 
         let ok = await client.send(body: Array(Fixtures.body(1).utf8))
-        #expect(ok == .http(status: 200, contentType: "application/json", retryAfter: nil, location: nil, body: Array("{\"data\":true}\n".utf8)))
+        #expect(
+            ok
+                == .http(
+                    status: 200, contentType: "application/json", retryAfter: nil, location: nil,
+                    body: Array("{\"data\":true}\n".utf8)))
         let empty = await client.send(body: Array("{}".utf8))
         #expect(empty.listmonkMessage == "Invalid fields: email / subscriber_uuid")
 

@@ -33,18 +33,22 @@ import Testing
             policy.decide(attempts: 1, since: t0, now: t0, serverDelay: .seconds(30), lastError: "429", random: &random)
                 == .retry(at: t0.addingTimeInterval(30)))
         #expect(
-            policy.decide(attempts: 1, since: t0, now: t0, serverDelay: .seconds(3600), lastError: "429", random: &random)
+            policy.decide(
+                attempts: 1, since: t0, now: t0, serverDelay: .seconds(3600), lastError: "429", random: &random)
                 == .retry(at: t0.addingTimeInterval(60)))
     }
 
     @Test func givesUpByAgeNotByCount() {
         var random = SeededRandom(seed: 1)
         // Many attempts but young: still retried.
-        if case .giveUp = policy.decide(attempts: 10_000, since: t0, now: t0.addingTimeInterval(3600), lastError: "x", random: &random) {
+        if case .giveUp = policy.decide(
+            attempts: 10_000, since: t0, now: t0.addingTimeInterval(3600), lastError: "x", random: &random)
+        {
             Issue.record("gave up by count")
         }
         let late = policy.decide(
-            attempts: 12, since: t0, now: t0.addingTimeInterval(3 * 86_400 + 5), lastError: "503 from proxy", random: &random)
+            attempts: 12, since: t0, now: t0.addingTimeInterval(3 * 86_400 + 5), lastError: "503 from proxy",
+            random: &random)
         guard case .giveUp(let reason) = late else {
             Issue.record("expected give-up, got \(late)")
             return
@@ -96,7 +100,10 @@ import Testing
         #expect(breaker.permission(now: t0.addingTimeInterval(5)) == .wait(until: t0.addingTimeInterval(10)))
         #expect(breaker.permission(now: t0.addingTimeInterval(10)) == .trial)
         // Only one trial at a time.
-        if case .wait = breaker.permission(now: t0.addingTimeInterval(10)) {} else { Issue.record("second trial allowed") }
+        if case .wait = breaker.permission(now: t0.addingTimeInterval(10)) {
+        } else {
+            Issue.record("second trial allowed")
+        }
         breaker.recordSuccess()
         #expect(breaker.permission(now: t0.addingTimeInterval(11)) == .allowed)
         #expect(!breaker.isOpen)

@@ -35,7 +35,8 @@ import Testing
         faults.dropRate = 0.1
         let double = try await ListmonkDouble.start(faults: faults, seed: 11)
         let client = try Fixtures.client(double)
-        let dispatcher = Dispatcher(outbox: StateDBOutbox(database: db), transport: client, configuration: fastConfiguration())
+        let dispatcher = Dispatcher(
+            outbox: StateDBOutbox(database: db), transport: client, configuration: fastConfiguration())
         #expect(await drain(dispatcher))
         try await client.shutdown()
         try await double.shutdown()
@@ -53,7 +54,8 @@ import Testing
         try enqueue(db, 0..<3, email: { $0 == 1 ? "Broken <x@y.z>" : nil })
         let double = try await ListmonkDouble.start()
         let client = try Fixtures.client(double)
-        let dispatcher = Dispatcher(outbox: StateDBOutbox(database: db), transport: client, configuration: fastConfiguration())
+        let dispatcher = Dispatcher(
+            outbox: StateDBOutbox(database: db), transport: client, configuration: fastConfiguration())
         #expect(await drain(dispatcher))
         try await client.shutdown()
         try await double.shutdown()
@@ -71,7 +73,8 @@ import Testing
         settings.webhooksEnabled = false
         let double = try await ListmonkDouble.start(settings: settings)
         let client = try Fixtures.client(double)
-        let dispatcher = Dispatcher(outbox: StateDBOutbox(database: db), transport: client, configuration: fastConfiguration())
+        let dispatcher = Dispatcher(
+            outbox: StateDBOutbox(database: db), transport: client, configuration: fastConfiguration())
         let run = Task { await dispatcher.run(untilDrained: true) }
         #expect(await eventually(timeout: .seconds(10)) { !(await dispatcher.health.isHealthy) })
         try await Task.sleep(for: .milliseconds(200))
@@ -117,7 +120,8 @@ import Testing
         // A new process: opens the database, takes over the claims, drains.
         let db = try open(dir.database)
         try db.releaseClaims()
-        let dispatcher = Dispatcher(outbox: StateDBOutbox(database: db), transport: client, configuration: fastConfiguration())
+        let dispatcher = Dispatcher(
+            outbox: StateDBOutbox(database: db), transport: client, configuration: fastConfiguration())
         #expect(await drain(dispatcher))
         try await client.shutdown()
         try await double.shutdown()

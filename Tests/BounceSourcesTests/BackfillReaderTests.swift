@@ -67,7 +67,8 @@ struct BackfillReaderTests {
         let dir = ScratchDirectory()
         dir.write("mail.log", SeqLines.lines(0..<50))
         // The follower read the live file to its end; since then it was rotated and compressed.
-        let pos = FilePosition(identity: FileIdentity(head: dir.read("mail.log").prefix(1024)), offset: Int64(dir.read("mail.log").count))
+        let pos = FilePosition(
+            identity: FileIdentity(head: dir.read("mail.log").prefix(1024)), offset: Int64(dir.read("mail.log").count))
         dir.rename("mail.log", "mail.log.1")
         dir.gzip("mail.log.1")
         dir.write("mail.log", SeqLines.lines(50..<60))

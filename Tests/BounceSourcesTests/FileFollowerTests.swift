@@ -199,7 +199,8 @@ struct FileFollowerTests {
             positions = b.map(\.position)
         }
         dir.append("mail.log", SeqLines.lines(40..<45))
-        let again = try FileFollower(paths: [dir.file("mail.log")], knownPositions: positions, configuration: fastFollow())
+        let again = try FileFollower(
+            paths: [dir.file("mail.log")], knownPositions: positions, configuration: fastFollow())
         #expect(again.collectLines(5).seqs == Array(40..<45))
         #expect(again.drainFor(.milliseconds(100)).seqs.isEmpty)
     }
@@ -254,7 +255,8 @@ struct FileFollowerTests {
         dir.write("mail.log.1", bytes: dir.read("mail.log"))
         dir.truncate("mail.log")
         dir.append("mail.log", SeqLines.lines(42..<44, tag: "after "))
-        let again = try FileFollower(paths: [dir.file("mail.log")], knownPositions: [last!], configuration: fastFollow())
+        let again = try FileFollower(
+            paths: [dir.file("mail.log")], knownPositions: [last!], configuration: fastFollow())
         #expect(again.collectLines(4).seqs == [40, 41, 42, 43])
     }
 

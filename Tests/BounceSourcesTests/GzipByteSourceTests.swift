@@ -12,7 +12,8 @@ struct GzipByteSourceTests {
         var text = ""
         for i in 0..<lines {
             rng = rng &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            text += "Nov 26 10:00:\(i % 60) mx postfix/smtp[\(rng >> 48)]: \(String(rng, radix: 36)): to=<u\(i)@ex.org>, status=sent\n"
+            text +=
+                "Nov 26 10:00:\(i % 60) mx postfix/smtp[\(rng >> 48)]: \(String(rng, radix: 36)): to=<u\(i)@ex.org>, status=sent\n"
         }
         return Array(text.utf8)
     }

@@ -49,7 +49,9 @@ struct CollectedLine: Equatable {
 func collect<S: ByteSource & ~Copyable>(_ reader: inout LineReader<S>) throws -> [CollectedLine] {
     var lines: [CollectedLine] = []
     try reader.forEachLine { l in
-        lines.append(CollectedLine(text: String(decoding: l.bytes, as: UTF8.self), endOffset: l.endOffset, hasNewline: l.hasNewline))
+        lines.append(
+            CollectedLine(
+                text: String(decoding: l.bytes, as: UTF8.self), endOffset: l.endOffset, hasNewline: l.hasNewline))
     }
     return lines
 }
@@ -62,13 +64,14 @@ struct LineReaderTests {
         for chunk in [1, 2, 3, 7, 64, 4096] {
             var reader = LineReader(source: ChunkedSource(data: Array(text.utf8), chunk: chunk), bufferSize: 8)
             let lines = try collect(&reader)
-            #expect(lines == [
-                CollectedLine(text: "alpha", endOffset: 6, hasNewline: true),
-                CollectedLine(text: "bravo charlie", endOffset: 20, hasNewline: true),
-                CollectedLine(text: "", endOffset: 21, hasNewline: true),
-                CollectedLine(text: "delta\r", endOffset: 28, hasNewline: true),
-                CollectedLine(text: "echo", endOffset: 32, hasNewline: false),
-            ], "chunk \(chunk)")
+            #expect(
+                lines == [
+                    CollectedLine(text: "alpha", endOffset: 6, hasNewline: true),
+                    CollectedLine(text: "bravo charlie", endOffset: 20, hasNewline: true),
+                    CollectedLine(text: "", endOffset: 21, hasNewline: true),
+                    CollectedLine(text: "delta\r", endOffset: 28, hasNewline: true),
+                    CollectedLine(text: "echo", endOffset: 32, hasNewline: false),
+                ], "chunk \(chunk)")
         }
     }
 
@@ -76,13 +79,16 @@ struct LineReaderTests {
     func longLines() throws {
         let long = String(repeating: "x", count: 10_000)
         let text = "short\n\(long)\nafter\n\(long)"
-        var reader = LineReader(source: ChunkedSource(data: Array(text.utf8), chunk: 333), maxLineLength: 100, bufferSize: 256)
+        var reader = LineReader(
+            source: ChunkedSource(data: Array(text.utf8), chunk: 333), maxLineLength: 100, bufferSize: 256)
         let lines = try collect(&reader)
         #expect(lines.map(\.text) == ["short", "after"])
         #expect(lines[1].endOffset == Int64(6 + 10_001 + 6))
         #expect(reader.skippedLongLines == 2)
         // A line of exactly the maximum is kept.
-        var exact = LineReader(source: ChunkedSource(data: Array((String(repeating: "y", count: 100) + "\n").utf8), chunk: 50), maxLineLength: 100, bufferSize: 16)
+        var exact = LineReader(
+            source: ChunkedSource(data: Array((String(repeating: "y", count: 100) + "\n").utf8), chunk: 50),
+            maxLineLength: 100, bufferSize: 16)
         #expect(try collect(&exact).map(\.text.count) == [100])
         #expect(exact.skippedLongLines == 0)
     }
@@ -93,7 +99,9 @@ struct LineReaderTests {
         var reader = LineReader(source: GrowingSource(file: file))
         var got: [CollectedLine] = []
         let record = { (l: LineView) in
-            got.append(CollectedLine(text: String(decoding: l.bytes, as: UTF8.self), endOffset: l.endOffset, hasNewline: l.hasNewline))
+            got.append(
+                CollectedLine(
+                    text: String(decoding: l.bytes, as: UTF8.self), endOffset: l.endOffset, hasNewline: l.hasNewline))
         }
         while try reader.nextLine(record) != nil {}
         #expect(got.map(\.text) == ["one"])
@@ -121,7 +129,8 @@ struct LineReaderTests {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("mail.log").path
-        let text = (0..<5000).map { "line \($0) " + String(repeating: "z", count: $0 % 300) }.joined(separator: "\n") + "\n"
+        let text =
+            (0..<5000).map { "line \($0) " + String(repeating: "z", count: $0 % 300) }.joined(separator: "\n") + "\n"
         try Data(text.utf8).write(to: URL(fileURLWithPath: path))
         var reader = LineReader(source: try FileByteSource(path: path), bufferSize: 4096)
         let lines = try collect(&reader)

@@ -55,7 +55,9 @@ struct RotationUnderLoadTests {
                 }
                 let due = start.advanced(by: .seconds(Double(seq) / Double(linesPerSecond)))
                 let now = ContinuousClock.now
-                if due > now { Thread.sleep(forTimeInterval: Double(now.duration(to: due).components.attoseconds) / 1e18) }
+                if due > now {
+                    Thread.sleep(forTimeInterval: Double(now.duration(to: due).components.attoseconds) / 1e18)
+                }
             }
             close(fd)
             lock.withLock { _done = true }

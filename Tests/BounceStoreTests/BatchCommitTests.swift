@@ -11,10 +11,13 @@ struct BatchCommitTests {
         let dir = TempDir()
         let db = try openDB(dir.file(), clock: TestClock())
         let position = SourcePosition(
-            sourceID: "/var/log/mail.log", fingerprint: [1, 2, 3], fingerprintLength: 1024, device: 64769, inode: UInt64(Int64.max) + 5, offset: 4096)
+            sourceID: "/var/log/mail.log", fingerprint: [1, 2, 3], fingerprintLength: 1024, device: 64769,
+            inode: UInt64(Int64.max) + 5, offset: 4096)
         let result = try db.commit(
             Batch(
-                positions: [position, SourcePosition(sourceID: "journal", journalCursor: "s=abc;i=1", journalRealtime: 42)],
+                positions: [
+                    position, SourcePosition(sourceID: "journal", journalCursor: "s=abc;i=1", journalRealtime: 42),
+                ],
                 trackerUpserts: [(key: "mail1|Q1", bytes: [9, 9]), (key: "mail1|Q2", bytes: [])],
                 events: [makeEvent(1), makeEvent(2)]))
         #expect(result == BatchResult(inserted: 2, duplicates: 0, held: 0, storedLocally: 0))
@@ -29,7 +32,8 @@ struct BatchCommitTests {
         let rows = try db.list(OutboxQuery(states: [.pending]))
         #expect(rows.map(\.email) == ["user1@example.org", "user2@example.org"])
         let row = rows[0]
-        #expect(row.reason == "userunknown" && row.type == "hard" && row.fault == "recipient" && row.action == "forward")
+        #expect(
+            row.reason == "userunknown" && row.type == "hard" && row.fault == "recipient" && row.action == "forward")
         #expect(row.mtaHost == "mail1" && row.remoteDomain == "example.org" && row.kind == "event")
         #expect(row.createdAt == Date(timeIntervalSince1970: 1_795_710_114))
         // The body is the event's JSON.
@@ -52,11 +56,14 @@ struct BatchCommitTests {
         // A real SQL failure on the outbox insert of the second event of the next batch.
         let raw = try SQLiteConnection(path: dir.file())
         try raw.execute(
-            "CREATE TRIGGER boom BEFORE INSERT ON outbox WHEN NEW.email = 'boom@example.org' BEGIN SELECT RAISE(ABORT, 'boom'); END")
+            "CREATE TRIGGER boom BEFORE INSERT ON outbox WHEN NEW.email = 'boom@example.org' BEGIN SELECT RAISE(ABORT, 'boom'); END"
+        )
         #expect(throws: StateDBError.self) {
             try db.commit(
                 Batch(
-                    positions: [SourcePosition(sourceID: "src", offset: 200), SourcePosition(sourceID: "other", offset: 1)],
+                    positions: [
+                        SourcePosition(sourceID: "src", offset: 200), SourcePosition(sourceID: "other", offset: 1),
+                    ],
                     trackerUpserts: [(key: "t1", bytes: [2]), (key: "t2", bytes: [2])], trackerDeletes: [],
                     events: [makeEvent(2), makeEvent(3, email: "boom@example.org")]))
         }
@@ -68,7 +75,10 @@ struct BatchCommitTests {
         #expect(try db.isKnown(dedupKey: makeEvent(2).dedupKey) == false)
         // The same batch commits once the cause is gone, with nothing counted as a duplicate.
         try raw.execute("DROP TRIGGER boom")
-        let retry = try db.commit(Batch(positions: [SourcePosition(sourceID: "src", offset: 200)], events: [makeEvent(2), makeEvent(3, email: "boom@example.org")]))
+        let retry = try db.commit(
+            Batch(
+                positions: [SourcePosition(sourceID: "src", offset: 200)],
+                events: [makeEvent(2), makeEvent(3, email: "boom@example.org")]))
         #expect(retry.inserted == 2 && retry.duplicates == 0)
     }
 
@@ -82,7 +92,10 @@ struct BatchCommitTests {
         }
         let db = try StateDB(path: dir.file(), options: options)
         #expect {
-            try db.commit(Batch(positions: [SourcePosition(sourceID: "src", offset: 9)], events: [makeEvent(1), makeEvent(2, email: "bad@example.org")]))
+            try db.commit(
+                Batch(
+                    positions: [SourcePosition(sourceID: "src", offset: 9)],
+                    events: [makeEvent(1), makeEvent(2, email: "bad@example.org")]))
         } throws: { error in
             (error as? StateDBError)?.kind == .encoding
         }
@@ -120,7 +133,9 @@ struct BatchCommitTests {
             for chunk in 0..<30 {
                 let events = (0..<20).map { makeEvent(base + chunk * 20 + $0) }
                 do {
-                    let r = try db.commit(Batch(positions: [SourcePosition(sourceID: "w\(worker)", offset: Int64(chunk))], events: events))
+                    let r = try db.commit(
+                        Batch(positions: [SourcePosition(sourceID: "w\(worker)", offset: Int64(chunk))], events: events)
+                    )
                     results.withLock { $0.append(r) }
                 } catch {
                     failures.withLock { $0.append("\(error)") }

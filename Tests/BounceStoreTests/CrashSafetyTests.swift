@@ -20,7 +20,10 @@ struct CrashSafetyTests {
 
     /// The child: resumes from the committed position and commits batches until killed. Each batch
     /// covers 10 new events and repeats the previous batch's last event (a duplicate to ignore).
-    @Test(.enabled(if: ProcessInfo.processInfo.environment[childVariable] != nil, "runs only as the crash test's child process"))
+    @Test(
+        .enabled(
+            if: ProcessInfo.processInfo.environment[childVariable] != nil, "runs only as the crash test's child process"
+        ))
     func crashChildWriter() throws {
         let path = try #require(ProcessInfo.processInfo.environment[Self.childVariable])
         let db = try StateDB(path: path)

@@ -49,7 +49,9 @@ struct ExportTests {
         #expect(results[1]["campaign_uuid"] as? String == "")
         #expect(results[1]["created_at"] as? String == "2026-11-20T09:30:00.123456Z")
         // listmonk's field order: id, type, source, meta, created_at, email, subscriber_uuid.
-        let order = ["\"id\"", "\"type\"", "\"source\"", "\"meta\"", "\"created_at\"", "\"email\"", "\"subscriber_uuid\""]
+        let order = [
+            "\"id\"", "\"type\"", "\"source\"", "\"meta\"", "\"created_at\"", "\"email\"", "\"subscriber_uuid\"",
+        ]
         let positions = order.map { text.range(of: $0)!.lowerBound }
         #expect(positions == positions.sorted())
     }
@@ -57,13 +59,16 @@ struct ExportTests {
     @Test func jsonSinceFilterAndEmptyPage() throws {
         let (_, db) = try storeWithTwoBounces()
         let since = Date(timeIntervalSince1970: Double(Timestamps.parseRFC3339("2026-11-10T00:00:00Z")!) / 1e6)
-        let filtered = try JSONSerialization.jsonObject(with: Data(try export(db, .json, since: since).utf8)) as? [String: Any]
+        let filtered =
+            try JSONSerialization.jsonObject(with: Data(try export(db, .json, since: since).utf8)) as? [String: Any]
         let data = filtered?["data"] as? [String: Any]
         #expect(data?["total"] as? Int == 1)
         #expect((data?["results"] as? [[String: Any]])?.first?["email"] as? String == "user2@example.org")
 
         let empty = try export(db, .json, since: Date(timeIntervalSince1970: 2_000_000_000))
-        #expect(empty == "{\"data\":{\"results\":[],\"search\":\"\",\"query\":\"\",\"total\":0,\"per_page\":0,\"page\":0}}\n")
+        #expect(
+            empty
+                == "{\"data\":{\"results\":[],\"search\":\"\",\"query\":\"\",\"total\":0,\"per_page\":0,\"page\":0}}\n")
     }
 
     @Test func csvHasAHeaderAndQuotesFields() throws {
@@ -72,7 +77,10 @@ struct ExportTests {
         #expect(lines[0] == "id,type,source,meta,created_at,email,subscriber_uuid,campaign_uuid")
         #expect(lines.count == 4 && lines[3] == "")
         #expect(lines[1].hasPrefix("1,hard,postfix,\"{"))
-        #expect(lines[1].hasSuffix(",2026-11-01T08:00:00Z,user1@example.org,6fbd6a4c-3b0e-4a0e-9a8e-2f1c1f4f7a01,9f1c2d3e-0000-4000-8000-000000000001"))
+        #expect(
+            lines[1].hasSuffix(
+                ",2026-11-01T08:00:00Z,user1@example.org,6fbd6a4c-3b0e-4a0e-9a8e-2f1c1f4f7a01,9f1c2d3e-0000-4000-8000-000000000001"
+            ))
         // The diagnostic's own quotes are doubled inside the quoted meta field.
         #expect(lines[1].contains("\\\"\"sorry\\\"\""))
         #expect(lines[2].hasSuffix(",user2@example.org,6fbd6a4c-3b0e-4a0e-9a8e-2f1c1f4f7a01,"))

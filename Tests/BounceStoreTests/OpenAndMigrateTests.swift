@@ -17,7 +17,9 @@ struct OpenAndMigrateTests {
         #expect(try db.schemaVersion == StateDB.supportedSchemaVersion)
         #expect(try count(dir.file(), "SELECT COUNT(*) FROM schema_migrations") == Int64(Schema.migrations.count))
         for table in ["kv", "source_positions", "tracker_state", "dedup_keys", "outbox", "bounces", "delivery_lease"] {
-            #expect(try count(dir.file(), "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = '\(table)'") == 1)
+            #expect(
+                try count(dir.file(), "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = '\(table)'")
+                    == 1)
         }
         #expect(try db.quickCheck() == ["ok"])
         let c = try SQLiteConnection(path: dir.file())
@@ -52,9 +54,11 @@ struct OpenAndMigrateTests {
 
     @Test func tightensAnExistingWorldReadableFile() throws {
         let dir = TempDir()
-        #expect(FileManager.default.createFile(atPath: dir.file(), contents: nil, attributes: [.posixPermissions: 0o644]))
+        #expect(
+            FileManager.default.createFile(atPath: dir.file(), contents: nil, attributes: [.posixPermissions: 0o644]))
         _ = try openDB(dir.file(), clock: TestClock())
-        let mode = (try FileManager.default.attributesOfItem(atPath: dir.file())[.posixPermissions] as? NSNumber)?.intValue
+        let mode = (try FileManager.default.attributesOfItem(atPath: dir.file())[.posixPermissions] as? NSNumber)?
+            .intValue
         #expect(mode == 0o600)
     }
 
@@ -63,7 +67,9 @@ struct OpenAndMigrateTests {
         let path = dir.path + "/var/lib/bouncetail/state.db"
         _ = try openDB(path, clock: TestClock())
         #expect(FileManager.default.fileExists(atPath: path))
-        let mode = (try FileManager.default.attributesOfItem(atPath: dir.path + "/var/lib/bouncetail")[.posixPermissions] as? NSNumber)?.intValue
+        let mode =
+            (try FileManager.default.attributesOfItem(atPath: dir.path + "/var/lib/bouncetail")[.posixPermissions]
+            as? NSNumber)?.intValue
         #expect(mode == 0o700)
     }
 
@@ -83,7 +89,8 @@ struct OpenAndMigrateTests {
         #expect {
             _ = try openDB(direct, clock: TestClock())
         } throws: { error in
-            (error as? StateDBError)?.kind == .cannotCreateDirectory && "\(error)".contains("is a file, not a directory")
+            (error as? StateDBError)?.kind == .cannotCreateDirectory
+                && "\(error)".contains("is a file, not a directory")
         }
     }
 
@@ -109,14 +116,17 @@ struct OpenAndMigrateTests {
         try other.execute("BEGIN EXCLUSIVE")
         try other.run("INSERT INTO kv (key, value, updated_at) VALUES ('x', 'y', 0)")
         #expect {
-            try db.commit(Batch(positions: [SourcePosition(sourceID: "/var/log/mail.log", offset: 10)], events: [makeEvent(1)]))
+            try db.commit(
+                Batch(positions: [SourcePosition(sourceID: "/var/log/mail.log", offset: 10)], events: [makeEvent(1)]))
         } throws: { error in
             guard let e = error as? StateDBError else { return false }
-            return e.kind == .locked && e.message.contains(dir.file()) && e.message.contains("is another bouncetail running?")
+            return e.kind == .locked && e.message.contains(dir.file())
+                && e.message.contains("is another bouncetail running?")
         }
         try other.execute("ROLLBACK")
         // Once the lock is gone the same commit goes through: nothing was half-written.
-        let result = try db.commit(Batch(positions: [SourcePosition(sourceID: "/var/log/mail.log", offset: 10)], events: [makeEvent(1)]))
+        let result = try db.commit(
+            Batch(positions: [SourcePosition(sourceID: "/var/log/mail.log", offset: 10)], events: [makeEvent(1)]))
         #expect(result.inserted == 1)
     }
 
@@ -130,7 +140,8 @@ struct OpenAndMigrateTests {
             try c.execute("BEGIN IMMEDIATE")
             try c.run("UPDATE source_positions SET offset = 999 WHERE source_id = 'src'")
             try c.run(
-                "INSERT INTO outbox (dedup_key, state, body, email, reason, type, fault, action, mta_host, remote_domain, created_at, enqueued_at, next_attempt_at) VALUES ('k', 'pending', '{}', 'a@b', 'r', 'hard', 'recipient', 'forward', 'h', 'b', 0, 0, 0)")
+                "INSERT INTO outbox (dedup_key, state, body, email, reason, type, fault, action, mta_host, remote_domain, created_at, enqueued_at, next_attempt_at) VALUES ('k', 'pending', '{}', 'a@b', 'r', 'hard', 'recipient', 'forward', 'h', 'b', 0, 0, 0)"
+            )
             // The connection goes away here without COMMIT, as in a crash between statements.
         }
         let reopened = try openDB(dir.file(), clock: clock)

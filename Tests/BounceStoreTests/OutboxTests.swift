@@ -20,7 +20,8 @@ struct OutboxTests {
         #expect(try db.claimDue(limit: 10).isEmpty)
 
         try db.markSent(first[0].id, status: 200)
-        try db.scheduleRetry(first[1].id, at: clock.now.addingTimeInterval(60), error: "connection refused", status: nil)
+        try db.scheduleRetry(
+            first[1].id, at: clock.now.addingTimeInterval(60), error: "connection refused", status: nil)
         try db.moveToDead(second[0].id, status: 400, body: "{\"message\":\"Invalid email.\"}", error: "rejected")
         try db.scheduleRetry(second[1].id, at: clock.now.addingTimeInterval(10), error: "HTTP 503", status: 503)
 
@@ -36,7 +37,10 @@ struct OutboxTests {
         #expect(try db.claimDue(limit: 10).map(\.email) == ["user2@example.org"])
         // A claim that was never answered (the process died) comes back after the claim timeout...
         clock.advance(300)
-        #expect(try db.claimDue(limit: 10).map(\.email).sorted() == ["user2@example.org", "user4@example.org", "user5@example.org"])
+        #expect(
+            try db.claimDue(limit: 10).map(\.email).sorted() == [
+                "user2@example.org", "user4@example.org", "user5@example.org",
+            ])
         // ...or at once when the next lease holder releases the stale claims.
         #expect(try db.releaseClaims() == 3)
         #expect(try db.claimDue(limit: 10).count == 3)
@@ -125,7 +129,10 @@ struct OutboxTests {
                 makeEvent(3, createdAt: "2026-11-25T00:00:00Z"),
             ]))
         let since = Date(timeIntervalSince1970: Double(Timestamps.parseRFC3339("2026-11-15T00:00:00Z")!) / 1e6)
-        #expect(try db.list(OutboxQuery(states: [.pending], since: since)).map(\.email) == ["user2@example.org", "user3@example.org"])
+        #expect(
+            try db.list(OutboxQuery(states: [.pending], since: since)).map(\.email) == [
+                "user2@example.org", "user3@example.org",
+            ])
         #expect(try db.list(OutboxQuery(states: [], email: "USER3@example.org")).count == 1)
         let page1 = try db.list(OutboxQuery(states: [.pending], limit: 2))
         let page2 = try db.list(OutboxQuery(states: [.pending], limit: 2, afterID: page1.last!.id))

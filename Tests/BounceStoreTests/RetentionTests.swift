@@ -10,7 +10,8 @@ struct RetentionTests {
         let dir = TempDir()
         let clock = TestClock()
         let db = try openDB(dir.file(), clock: clock)
-        let policy = RetentionPolicy(sentAge: 10 * 86_400, dedupKeyAge: 100 * 86_400, trackerAge: 7 * 86_400, chunkSize: 7)
+        let policy = RetentionPolicy(
+            sentAge: 10 * 86_400, dedupKeyAge: 100 * 86_400, trackerAge: 7 * 86_400, chunkSize: 7)
 
         // Old: 50 sent, 1 pending, 1 held, 1 dead, stale tracker state.
         try db.commit(
@@ -66,7 +67,8 @@ struct RetentionTests {
         let after = try db.size()
         #expect(after.pageCount < before.pageCount)
         #expect(after.freePages == 0)
-        let walSize = (try FileManager.default.attributesOfItem(atPath: dir.file() + "-wal")[.size] as? NSNumber)?.intValue
+        let walSize = (try FileManager.default.attributesOfItem(atPath: dir.file() + "-wal")[.size] as? NSNumber)?
+            .intValue
         #expect(walSize == 0)
     }
 }

@@ -37,7 +37,8 @@ func openDB(
 /// A bounce event with a distinct identity per `n`.
 func makeEvent(
     _ n: Int, email: String? = nil, action: ForwardAction = .forward, fault: Fault = .recipient,
-    reason: String = "userunknown", createdAt: String = "2026-11-26T16:21:54Z", campaign: String? = "9f1c2d3e-0000-4000-8000-000000000001"
+    reason: String = "userunknown", createdAt: String = "2026-11-26T16:21:54Z",
+    campaign: String? = "9f1c2d3e-0000-4000-8000-000000000001"
 ) -> BounceEvent {
     BounceEvent(
         email: email ?? "user\(n)@example.org", subscriberUUID: "6fbd6a4c-3b0e-4a0e-9a8e-2f1c1f4f7a01",
@@ -45,7 +46,8 @@ func makeEvent(
         meta: .init(
             reason: reason, fault: fault, action: action, status: "bounced", dsn: "5.1.1", replyCode: 550,
             smtpStage: .rcpt, remoteHost: "mx.example.org", mta: .postfix, host: "mail1", queueID: "Q\(n)",
-            messageID: "<m\(n)@list.example.com>", diagnostic: "550 5.1.1 <user\(n)@example.org>: user unknown, \"sorry\"",
+            messageID: "<m\(n)@list.example.com>",
+            diagnostic: "550 5.1.1 <user\(n)@example.org>: user unknown, \"sorry\"",
             rule: "probe.userunknown.text", evidence: "text contains \"user unknown\"", sender: "list@example.com"),
         dedupKey: "mail1|Q\(n)|<m\(n)@list.example.com>|user\(n)@example.org|bounced")
 }

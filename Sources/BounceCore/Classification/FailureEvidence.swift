@@ -37,7 +37,9 @@ public struct FailureEvidence: Sendable, Hashable {
 extension FailureEvidence {
     /// Evidence for a delivery attempt.
     public init(_ a: DeliveryAttempt) {
-        let domain = a.recipient.lastIndex(of: "@").map { String(a.recipient[a.recipient.index(after: $0)...]).lowercased() }
+        let domain = a.recipient.lastIndex(of: "@").map {
+            String(a.recipient[a.recipient.index(after: $0)...]).lowercased()
+        }
         self.init(
             mta: a.mta, status: a.status, dsn: a.dsn, replyCode: a.replyCode, enhancedCode: a.enhancedCode,
             smtpStage: a.smtpStage, diagnostic: a.diagnostic, remoteHost: a.remoteHost?.lowercased(),

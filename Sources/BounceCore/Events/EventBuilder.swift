@@ -33,7 +33,9 @@ public struct EventBuilder: Sendable {
 
     /// The event for one outcome.
     /// - Parameter now: the current time for the age hold (injected; nil disables it).
-    public mutating func build(_ outcome: FinalOutcome, classification c: Classification, now: LogTime? = nil) -> BounceEvent {
+    public mutating func build(_ outcome: FinalOutcome, classification c: Classification, now: LogTime? = nil)
+        -> BounceEvent
+    {
         var notes: [String] = []
         func checked(_ value: String?, _ name: String) -> String? {
             guard let value, !value.isEmpty else { return nil }

@@ -38,7 +38,8 @@ public enum FileChange: Sendable, Hashable {
                 if size < stored.offset {
                     // Cut below what was read but the first bytes survived (`truncate -s`, or a rewrite
                     // that starts alike): bytes past the cut can only come from a copy.
-                    return .truncated(recovery: recoverySource(stored: stored, candidates: candidates, excluding: current))
+                    return .truncated(
+                        recovery: recoverySource(stored: stored, candidates: candidates, excluding: current))
                 }
                 return size == stored.offset ? .unchanged : .grew(bytes: size - stored.offset)
             }

@@ -38,7 +38,9 @@ enum EximScanner {
     static func scan(_ s: ByteSpan, _ m: Int, _ end: Int, structural: Bool) -> Scan? {
         guard let idEnd = messageID(s, m, end) else {
             if structural { return nil }
-            if s.find(" rejected ", m, end) != nil || s.has("rejected ", at: m, end) { return Scan(kind: .inboundReject) }
+            if s.find(" rejected ", m, end) != nil || s.has("rejected ", at: m, end) {
+                return Scan(kind: .inboundReject)
+            }
             if s.has("Warning: ", at: m, end) || s.has("warning: ", at: m, end) || s.has("PANIC", at: m, end) {
                 return Scan(kind: .warning)
             }
@@ -50,7 +52,8 @@ enum EximScanner {
             let a = s[r], b = s[r + 1]
             switch (a, b) {
             case (0x3C, 0x3D): scan.kind = .queued  // <=
-            case (0x3D, 0x3E), (0x2D, 0x3E), (0x3E, 0x3E), (0x2A, 0x3E), (0x2A, 0x2A), (0x3D, 0x3D):  // => -> >> *> ** ==
+            // => -> >> *> ** ==
+            case (0x3D, 0x3E), (0x2D, 0x3E), (0x3E, 0x3E), (0x2A, 0x3E), (0x2A, 0x2A), (0x3D, 0x3D):
                 scan.kind = .delivery
             default: break
             }

@@ -34,12 +34,15 @@ public struct LineParser: Sendable {
 
     /// Parses one line (without or with its trailing newline).
     public mutating func parse(_ line: UnsafeRawBufferPointer) -> ParsedLine {
-        guard let base = line.baseAddress, line.count > 0 else { return ParsedLine(envelope: LogEnvelope(), record: .other) }
+        guard let base = line.baseAddress, line.count > 0 else {
+            return ParsedLine(envelope: LogEnvelope(), record: .other)
+        }
         let s = ByteSpan(base: base.assumingMemoryBound(to: UInt8.self), count: line.count)
         let end = s.trimEnd(0, s.count)
         let e = EnvelopeScanner.scan(s, end, format: options.envelope)
         let time = e.hasTime ? resolveTime(e) : nil
-        let d = Self.dispatch(s, end, e, program: e.hasProgram ? Self.programClass(s, e.programStart, e.programEnd) : .none)
+        let d = Self.dispatch(
+            s, end, e, program: e.hasProgram ? Self.programClass(s, e.programStart, e.programEnd) : .none)
         guard d.kind != .other else { return ParsedLine(envelope: LogEnvelope(time: time), record: .other) }
         var env = LogEnvelope(time: time, pid: e.pid)
         if e.hostStart >= 0 { env.host = s.string(e.hostStart, e.hostEnd) }
@@ -64,7 +67,9 @@ public struct LineParser: Sendable {
         _ message: UnsafeRawBufferPointer, program: String?, pid: Int? = nil, time: LogTime? = nil, host: String? = nil
     ) -> ParsedLine {
         let env = LogEnvelope(time: time, host: host, program: program, pid: pid)
-        guard let base = message.baseAddress, message.count > 0 else { return ParsedLine(envelope: env, record: .other) }
+        guard let base = message.baseAddress, message.count > 0 else {
+            return ParsedLine(envelope: env, record: .other)
+        }
         let s = ByteSpan(base: base.assumingMemoryBound(to: UInt8.self), count: message.count)
         let end = s.trimEnd(0, s.count)
         let d = Self.dispatch(s, end, EnvelopeScan(), program: program.map(Self.programClass) ?? .none)
@@ -152,7 +157,9 @@ public struct LineParser: Sendable {
         }
     }
 
-    static func materialize(_ s: ByteSpan, _ end: Int, _ d: Dispatch, envelope: LogEnvelope, agent: String?) -> ParsedLine {
+    static func materialize(_ s: ByteSpan, _ end: Int, _ d: Dispatch, envelope: LogEnvelope, agent: String?)
+        -> ParsedLine
+    {
         switch d {
         case .postfix(let p):
             return ParsedLine(envelope: envelope, record: PostfixScanner.record(p, s, end, agent: agent))
@@ -170,7 +177,8 @@ public struct LineParser: Sendable {
             guard years != nil else { return nil }
             year = years!.resolve(month: e.month, day: e.day, hour: e.hour, minute: e.minute, second: e.second)
         }
-        guard CivilTime.isValid(year: year, month: e.month, day: e.day, hour: e.hour, minute: e.minute, second: e.second)
+        guard
+            CivilTime.isValid(year: year, month: e.month, day: e.day, hour: e.hour, minute: e.minute, second: e.second)
         else { return nil }
         let local = CivilTime.seconds(
             year: year, month: e.month, day: e.day, hour: e.hour, minute: e.minute, second: e.second)

@@ -98,7 +98,9 @@ enum PostfixScanner {
                 scan.kind = .warning
             }
         case 0x73, 0x70:  // s, p
-            if s.find(" notification: ", r, end) != nil, s.has("sender ", at: r, end) || s.has("postmaster ", at: r, end) {
+            if s.find(" notification: ", r, end) != nil,
+                s.has("sender ", at: r, end) || s.has("postmaster ", at: r, end)
+            {
                 scan.kind = .bounceNotification
             }
         default:
@@ -135,7 +137,8 @@ enum PostfixScanner {
                 let v = i + 8
                 nrcpt = s.int(v, v + s.digitRun(v, end))
             }
-            return .queued(QueuedMessage(mta: .postfix, queueID: qid(), sender: sender, size: size, recipientCount: nrcpt))
+            return .queued(
+                QueuedMessage(mta: .postfix, queueID: qid(), sender: sender, size: size, recipientCount: nrcpt))
         case .expired:
             let (sender, after) = angleValue(s, r + 5, end)
             let st = (s.find(", status=", after, end) ?? after) + 9
@@ -164,7 +167,8 @@ enum PostfixScanner {
                 }
                 ve = lastFrom ?? semi
             }
-            return .header(mta: .postfix, queueID: qid(), name: s.string(a, colon), value: s.string(vs, s.trimEnd(vs, ve)))
+            return .header(
+                mta: .postfix, queueID: qid(), name: s.string(a, colon), value: s.string(vs, s.trimEnd(vs, ve)))
         case .bounceNotification:
             let n = s.find(" notification: ", r, end)!
             let ns = n + 15
@@ -305,9 +309,9 @@ enum PostfixScanner {
 }
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif

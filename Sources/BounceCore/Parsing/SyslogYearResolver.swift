@@ -26,7 +26,8 @@ public struct SyslogYearResolver: Sendable {
             let t = CivilTime.seconds(year: y, month: month, day: day, hour: hour, minute: minute, second: second)
             if t < lastLocal - Self.slack {
                 year = y + 1
-                lastLocal = CivilTime.seconds(year: y + 1, month: month, day: day, hour: hour, minute: minute, second: second)
+                lastLocal = CivilTime.seconds(
+                    year: y + 1, month: month, day: day, hour: hour, minute: minute, second: second)
                 return y + 1
             }
             if t > lastLocal + 183 * 86_400 {
@@ -41,7 +42,7 @@ public struct SyslogYearResolver: Sendable {
         // Feb 29 does not exist in every year: step back to one where the date is valid.
         while !CivilTime.isValid(year: y, month: month, day: day, hour: hour, minute: minute, second: min(second, 59))
             || CivilTime.seconds(year: y, month: month, day: day, hour: hour, minute: minute, second: second)
-            > referenceLocal + Self.slack
+                > referenceLocal + Self.slack
         {
             y -= 1
             if y < 1970 { break }

@@ -155,7 +155,8 @@ public struct MessageTracker: Sendable {
         let k = Self.key(host: host, mta: a.mta, queueID: a.queueID)
         var s = take(k, host: host, mta: a.mta, queueID: a.queueID, time: time)
         let rk = a.recipient.lowercased()
-        var r = s.recipients[rk]
+        var r =
+            s.recipients[rk]
             ?? RecipientState(recipient: a.recipient, originalRecipient: a.originalRecipient, order: s.recipients.count)
         if r.originalRecipient == nil, let o = a.originalRecipient { r.originalRecipient = o }
         let domain = RecipientState.domain(of: rk)
@@ -229,7 +230,9 @@ public struct MessageTracker: Sendable {
             counters.bounceNotifications += 1
             return
         }
-        if let filter = options.senderFilter, !filter.accepts(sender: s.sender, hasListmonkHeaders: s.hasListmonkHeaders) {
+        if let filter = options.senderFilter,
+            !filter.accepts(sender: s.sender, hasListmonkHeaders: s.hasListmonkHeaders)
+        {
             counters.filtered += 1
             return
         }
@@ -362,7 +365,8 @@ public struct MessageTracker: Sendable {
             throw TrackerRestoreError(key: key, problem: "not a tracker state (\(error))")
         }
         guard Self.key(host: s.host, mta: s.mta, queueID: s.queueID) == key else {
-            throw TrackerRestoreError(key: key, problem: "the state belongs to \(s.host)|\(s.mta.rawValue)|\(s.queueID)")
+            throw TrackerRestoreError(
+                key: key, problem: "the state belongs to \(s.host)|\(s.mta.rawValue)|\(s.queueID)")
         }
         messages[key] = s
         if s.lastSeen > clock { clock = s.lastSeen }
@@ -473,14 +477,18 @@ public struct MessageTracker: Sendable {
         deleted.insert(k)
     }
 
-    private func recentAttempt(host: String, mta: MTA, domain: String, remoteHost: String?, at time: LogTime) -> StoredAttempt? {
+    private func recentAttempt(host: String, mta: MTA, domain: String, remoteHost: String?, at time: LogTime)
+        -> StoredAttempt?
+    {
         func fresh(_ a: StoredAttempt?) -> StoredAttempt? {
             guard let a, a.time <= time, time.microseconds - a.time.microseconds <= options.recentAttemptWindow
             else { return nil }
             return a
         }
         if !domain.isEmpty, let a = fresh(recent[Self.recentKey(host: host, mta: mta, "d", domain)]) { return a }
-        if let h = remoteHost?.lowercased(), !h.isEmpty, let a = fresh(recent[Self.recentKey(host: host, mta: mta, "h", h)]) {
+        if let h = remoteHost?.lowercased(), !h.isEmpty,
+            let a = fresh(recent[Self.recentKey(host: host, mta: mta, "h", h)])
+        {
             return a
         }
         return nil
@@ -513,7 +521,9 @@ enum ListmonkHeader {
             self = .campaign
         } else if equalsLower("x-listmonk-subscriber") {
             self = .subscriber
-        } else if name.utf8.first == 0x20 || name.utf8.last == 0x20, let trimmed = ListmonkHeader(name: name.trimmingSpaces) {
+        } else if name.utf8.first == 0x20 || name.utf8.last == 0x20,
+            let trimmed = ListmonkHeader(name: name.trimmingSpaces)
+        {
             self = trimmed
         } else {
             return nil
@@ -526,7 +536,9 @@ enum ListmonkHeader {
         var start = u.startIndex
         while start < u.endIndex, u[start] == 0x20 || u[start] == 0x09 { start = u.index(after: start) }
         var end = start
-        while end < u.endIndex, u[end] != 0x20, u[end] != 0x09, u[end] != UInt8(ascii: ";") { end = u.index(after: end) }
+        while end < u.endIndex, u[end] != 0x20, u[end] != 0x09, u[end] != UInt8(ascii: ";") {
+            end = u.index(after: end)
+        }
         if end > start, u[start] == UInt8(ascii: "<"), u.distance(from: start, to: end) >= 2,
             u[u.index(before: end)] == UInt8(ascii: ">")
         {

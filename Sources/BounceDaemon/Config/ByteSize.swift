@@ -15,7 +15,8 @@ public struct ByteSize: Sendable, Hashable, Comparable, CustomStringConvertible 
     public static func gibibytes(_ n: Int64) -> ByteSize { ByteSize(bytes: n * 1024 * 1024 * 1024) }
 
     /// What the parser accepts, for error messages.
-    public static let syntaxHelp = #"an integer number of bytes or a number followed by B, KiB, MiB, GiB, TiB, KB, MB, GB or TB, e.g. "512MiB""#
+    public static let syntaxHelp =
+        #"an integer number of bytes or a number followed by B, KiB, MiB, GiB, TiB, KB, MB, GB or TB, e.g. "512MiB""#
 
     private static let units: [(String, Int64)] = [
         ("B", 1),

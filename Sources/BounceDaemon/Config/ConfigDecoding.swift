@@ -23,10 +23,14 @@ extension BounceTailConfig {
         let context = root.context
         if sink.kind == .webhook {
             if listmonk.url == nil {
-                context.report(.missing, keyPath: "listmonk.url", #"sink.kind = "webhook" needs listmonk's base URL, e.g. url = "https://lists.example.org""#)
+                context.report(
+                    .missing, keyPath: "listmonk.url",
+                    #"sink.kind = "webhook" needs listmonk's base URL, e.g. url = "https://lists.example.org""#)
             }
             if listmonk.username == nil {
-                context.report(.missing, keyPath: "listmonk.username", #"sink.kind = "webhook" needs the listmonk API user that has the webhooks:post_bounce permission"#)
+                context.report(
+                    .missing, keyPath: "listmonk.username",
+                    #"sink.kind = "webhook" needs the listmonk API user that has the webhooks:post_bounce permission"#)
             }
         }
     }
@@ -42,7 +46,9 @@ enum ConfigValueCheck {
     static func absolutePath(_ reader: TableReader, _ key: String, _ value: String?) -> String? {
         guard let value else { return nil }
         guard value.hasPrefix("/") else {
-            reader.invalid(key, "\"\(value)\" is not an absolute path; write it from the root, e.g. \"/var/lib/bouncetail/state.db\"")
+            reader.invalid(
+                key,
+                "\"\(value)\" is not an absolute path; write it from the root, e.g. \"/var/lib/bouncetail/state.db\"")
             return nil
         }
         return value
@@ -60,7 +66,11 @@ extension GeneralConfig {
         self.init()
         if let v = r.nonEmptyString("host_name") { hostName = v }
         if let v = r.string("time_zone") {
-            if ConfigValueCheck.timeZone(v) { timeZone = v } else { r.invalid("time_zone", "unknown time zone \"\(v)\"; \(ConfigValueCheck.timeZoneHelp)") }
+            if ConfigValueCheck.timeZone(v) {
+                timeZone = v
+            } else {
+                r.invalid("time_zone", "unknown time zone \"\(v)\"; \(ConfigValueCheck.timeZoneHelp)")
+            }
         }
         if let v = ConfigValueCheck.absolutePath(r, "state_db", r.string("state_db")) { stateDB = v }
         if let v = r.nonEmptyString("source") { source = v }
@@ -78,8 +88,9 @@ extension SourcesConfig {
         var seen: [String: Int] = [:]
         for (i, f) in files.enumerated() {
             if let first = seen[f.name] {
-                r.context.report(.invalidValue, keyPath: "sources.file[\(i)].name",
-                                 "\"\(f.name)\" is already the name of sources.file[\(first)]; give each file source its own name")
+                r.context.report(
+                    .invalidValue, keyPath: "sources.file[\(i)].name",
+                    "\"\(f.name)\" is already the name of sources.file[\(first)]; give each file source its own name")
             }
             seen[f.name] = i
         }
@@ -93,22 +104,39 @@ extension FileSourceConfig {
         self.init(paths: paths ?? [], name: name)
         if let v = r.choice("mta", MTASetting.self) { mta = v }
         if let v = r.string("time_zone") {
-            if ConfigValueCheck.timeZone(v) { timeZone = v } else { r.invalid("time_zone", "unknown time zone \"\(v)\"; \(ConfigValueCheck.timeZoneHelp)") }
+            if ConfigValueCheck.timeZone(v) {
+                timeZone = v
+            } else {
+                r.invalid("time_zone", "unknown time zone \"\(v)\"; \(ConfigValueCheck.timeZoneHelp)")
+            }
         }
         if let v = r.size("max_line_bytes") {
-            if v.bytes < 1024 { r.invalid("max_line_bytes", "\(v) is too small; allowed: at least 1KiB") } else { maxLineBytes = v }
+            if v.bytes < 1024 {
+                r.invalid("max_line_bytes", "\(v) is too small; allowed: at least 1KiB")
+            } else {
+                maxLineBytes = v
+            }
         }
         if let v = r.choice("start_at", StartPosition.self) { startAt = v }
         if let v = r.duration("poll_interval") {
-            if v.milliseconds < 100 { r.invalid("poll_interval", "\(v) is too short; allowed: at least 100ms") } else { pollInterval = v }
+            if v.milliseconds < 100 {
+                r.invalid("poll_interval", "\(v) is too short; allowed: at least 100ms")
+            } else {
+                pollInterval = v
+            }
         }
         r.finish()
         guard let paths, !paths.isEmpty else {
-            if paths == nil { r.missing("paths", #"each [[sources.file]] needs paths = ["/var/log/mail.log"] (paths or globs)"#) } else { r.invalid("paths", "must list at least one path or glob") }
+            if paths == nil {
+                r.missing("paths", #"each [[sources.file]] needs paths = ["/var/log/mail.log"] (paths or globs)"#)
+            } else {
+                r.invalid("paths", "must list at least one path or glob")
+            }
             return nil
         }
         for (i, p) in paths.enumerated() where !p.hasPrefix("/") {
-            r.context.report(.invalidValue, keyPath: "\(r.keyPath("paths"))[\(i)]", "\"\(p)\" is not an absolute path or glob")
+            r.context.report(
+                .invalidValue, keyPath: "\(r.keyPath("paths"))[\(i)]", "\"\(p)\" is not an absolute path or glob")
         }
     }
 }
@@ -121,9 +149,16 @@ extension JournalSourceConfig {
         if let v = r.strings("files") { files = v }
         if let v = r.strings("units") { units = v }
         if let v = r.strings("facilities") {
-            let bad = v.filter { ConfigValueCheck.facilityNames[$0] == nil && !(Int($0).map { (0...23).contains($0) } ?? false) }
-            if bad.isEmpty { facilities = v } else {
-                r.invalid("facilities", "unknown facility \(bad.map { "\"\($0)\"" }.joined(separator: ", ")); use a name (mail, daemon, local0 ... local7, ...) or a number 0 to 23")
+            let bad = v.filter {
+                ConfigValueCheck.facilityNames[$0] == nil && !(Int($0).map { (0...23).contains($0) } ?? false)
+            }
+            if bad.isEmpty {
+                facilities = v
+            } else {
+                r.invalid(
+                    "facilities",
+                    "unknown facility \(bad.map { "\"\($0)\"" }.joined(separator: ", ")); use a name (mail, daemon, local0 ... local7, ...) or a number 0 to 23"
+                )
             }
         }
         if let v = r.strings("identifiers") { identifiers = v }
@@ -131,7 +166,9 @@ extension JournalSourceConfig {
         if let v = r.duration("cursor_overlap") { cursorOverlap = v }
         r.finish()
         if enabled, units.isEmpty, facilities.isEmpty {
-            r.invalid("units", "with both units and facilities empty the journal source would match every entry; set at least one")
+            r.invalid(
+                "units",
+                "with both units and facilities empty the journal source would match every entry; set at least one")
         }
     }
 
@@ -147,7 +184,12 @@ extension TrackerConfig {
         if let v = r.strings("filter_relays") { filterRelays = v }
         if let v = r.duration("deferred_max_age") { deferredMaxAge = v.milliseconds == 0 ? nil : v }
         if let v = r.duration("state_max_age") {
-            if v < .hours(1) { r.invalid("state_max_age", "\(v) is too short; allowed: at least 1h (longer than the MTA's queue lifetime)") } else { stateMaxAge = v }
+            if v < .hours(1) {
+                r.invalid(
+                    "state_max_age", "\(v) is too short; allowed: at least 1h (longer than the MTA's queue lifetime)")
+            } else {
+                stateMaxAge = v
+            }
         }
         senderFilter = SenderFilterConfig(reading: r.table("sender_filter"))
         r.finish()
@@ -159,11 +201,15 @@ extension SenderFilterConfig {
         self.init()
         if let v = r.strings("addresses") {
             for (i, a) in v.enumerated() where !a.contains("@") {
-                r.context.report(.invalidValue, keyPath: "\(r.keyPath("addresses"))[\(i)]", "\"\(a)\" is not an e-mail address; put bare domains in domains")
+                r.context.report(
+                    .invalidValue, keyPath: "\(r.keyPath("addresses"))[\(i)]",
+                    "\"\(a)\" is not an e-mail address; put bare domains in domains")
             }
             addresses = v.map { $0.lowercased() }
         }
-        if let v = r.strings("domains") { domains = v.map { $0.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "@.")) } }
+        if let v = r.strings("domains") {
+            domains = v.map { $0.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "@.")) }
+        }
         if let v = r.bool("require_listmonk_headers") { requireListmonkHeaders = v }
         r.finish()
     }
@@ -184,7 +230,13 @@ extension OutboxConfig {
         self.init()
         if let v = r.duration("hold_older_than") { holdOlderThan = v }
         if let v = r.duration("retention") {
-            if v < .days(1) { r.invalid("retention", "\(v) is too short; allowed: at least 1d (dedup keys must outlive restarts and backfills)") } else { retention = v }
+            if v < .days(1) {
+                r.invalid(
+                    "retention",
+                    "\(v) is too short; allowed: at least 1d (dedup keys must outlive restarts and backfills)")
+            } else {
+                retention = v
+            }
         }
         if let v = r.size("disk_low_watermark") { diskLowWatermark = v }
         r.finish()
@@ -195,10 +247,15 @@ extension ListmonkConfig {
     init(reading r: TableReader) {
         self.init()
         if let v = r.string("url") {
-            if let u = URL(string: v), let scheme = u.scheme?.lowercased(), scheme == "http" || scheme == "https", u.host != nil {
+            if let u = URL(string: v), let scheme = u.scheme?.lowercased(), scheme == "http" || scheme == "https",
+                u.host != nil
+            {
                 url = v
             } else {
-                r.invalid("url", "\"\(v)\" is not an http:// or https:// URL; use listmonk's base URL, e.g. \"https://lists.example.org\"")
+                r.invalid(
+                    "url",
+                    "\"\(v)\" is not an http:// or https:// URL; use listmonk's base URL, e.g. \"https://lists.example.org\""
+                )
             }
         }
         username = r.nonEmptyString("username")
@@ -211,7 +268,10 @@ extension ListmonkConfig {
         if let v = r.int("concurrency", in: 1...64) { concurrency = v }
         if let v = r.double("rate_per_second", greaterThan: 0, atMost: 10_000) { ratePerSecond = v }
         if let v = r.duration("max_age") { maxAge = v }
-        r.reject("token", "the token is a secret and is not read from this file; put it in token_file (mode 0600) or the \(tokenEnv) environment variable")
+        r.reject(
+            "token",
+            "the token is a secret and is not read from this file; put it in token_file (mode 0600) or the \(tokenEnv) environment variable"
+        )
         r.finish()
     }
 }
@@ -221,7 +281,11 @@ extension SinkConfig {
         self.init()
         if let v = r.choice("kind", SinkKind.self) { kind = v }
         if let v = r.nonEmptyString("jsonl_path") {
-            if v == "-" || v.hasPrefix("/") { jsonlPath = v } else { r.invalid("jsonl_path", "\"\(v)\" is neither \"-\" (stdout) nor an absolute path") }
+            if v == "-" || v.hasPrefix("/") {
+                jsonlPath = v
+            } else {
+                r.invalid("jsonl_path", "\"\(v)\" is neither \"-\" (stdout) nor an absolute path")
+            }
         }
         r.finish()
     }
@@ -232,7 +296,9 @@ extension MetricsConfig {
         self.init()
         if let v = r.bool("enabled") { enabled = v }
         if let v = r.string("listen") {
-            if let a = ListenAddress(parsing: v) { listen = a } else {
+            if let a = ListenAddress(parsing: v) {
+                listen = a
+            } else {
                 r.invalid("listen", "\"\(v)\" is not host:port; use e.g. \"127.0.0.1:9155\" or \"[::1]:9155\"")
             }
         }

@@ -22,9 +22,12 @@ public struct ConfigDuration: Sendable, Hashable, Comparable, CustomStringConver
     public var duration: Duration { .milliseconds(milliseconds) }
 
     /// What the parser accepts, for error messages.
-    public static let syntaxHelp = #"a number followed by a unit ms, s, m, h, d or w, e.g. "10s", "5m", "30d" or "1h30m""#
+    public static let syntaxHelp =
+        #"a number followed by a unit ms, s, m, h, d or w, e.g. "10s", "5m", "30d" or "1h30m""#
 
-    private static let units: [(String, Int64)] = [("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000), ("d", 86_400_000), ("w", 604_800_000)]
+    private static let units: [(String, Int64)] = [
+        ("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000), ("d", 86_400_000), ("w", 604_800_000),
+    ]
 
     /// Parses the textual form; nil when it is not a duration.
     public init?(parsing text: String) {
@@ -43,7 +46,7 @@ public struct ConfigDuration: Sendable, Hashable, Comparable, CustomStringConver
                 unit.append(s[index]); index = s.index(after: index)
             }
             guard !digits.isEmpty, let value = Int64(digits),
-                  let factor = Self.units.first(where: { $0.0 == unit })?.1
+                let factor = Self.units.first(where: { $0.0 == unit })?.1
             else { return nil }
             let (product, overflow1) = value.multipliedReportingOverflow(by: factor)
             let (sum, overflow2) = total.addingReportingOverflow(product)

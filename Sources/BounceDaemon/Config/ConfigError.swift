@@ -30,7 +30,9 @@ public struct ConfigIssue: Sendable, Hashable, CustomStringConvertible {
     public var message: String
 
     /// Creates an issue.
-    public init(kind: Kind, origin: String? = nil, keyPath: String? = nil, line: Int? = nil, column: Int? = nil, message: String) {
+    public init(
+        kind: Kind, origin: String? = nil, keyPath: String? = nil, line: Int? = nil, column: Int? = nil, message: String
+    ) {
         self.kind = kind
         self.origin = origin
         self.keyPath = keyPath

@@ -9,7 +9,9 @@ import TOMLKit
 public enum ConfigLoader {
     /// Loads `path`, or the default path when nil. A missing file at the default path gives the
     /// defaults (a build from source runs without installing); a missing file that was named is an error.
-    public static func load(path: String? = nil, overrides: [ConfigOverride] = []) throws(ConfigError) -> BounceTailConfig {
+    public static func load(path: String? = nil, overrides: [ConfigOverride] = []) throws(ConfigError)
+        -> BounceTailConfig
+    {
         let explicit = path != nil
         let path = path ?? BounceTailConfig.defaultPath
         let text: String
@@ -19,13 +21,17 @@ public enum ConfigLoader {
             if !explicit, !FileManager.default.fileExists(atPath: path) {
                 return try parse("", origin: nil, overrides: overrides)
             }
-            throw ConfigError(issues: [ConfigIssue(kind: .unreadable, origin: path, message: Self.readFailure(path: path, error: error))])
+            throw ConfigError(issues: [
+                ConfigIssue(kind: .unreadable, origin: path, message: Self.readFailure(path: path, error: error))
+            ])
         }
         return try parse(text, origin: path, overrides: overrides)
     }
 
     /// Parses and validates configuration text. `origin` names the file in messages.
-    public static func parse(_ text: String, origin: String? = nil, overrides: [ConfigOverride] = []) throws(ConfigError) -> BounceTailConfig {
+    public static func parse(_ text: String, origin: String? = nil, overrides: [ConfigOverride] = [])
+        throws(ConfigError) -> BounceTailConfig
+    {
         let (config, context) = decode(text, origin: origin, overrides: overrides)
         if let config, context.issues.isEmpty { return config }
         let sorted = context.issues.enumerated().sorted { a, b in
@@ -46,14 +52,18 @@ public enum ConfigLoader {
         decode(text, origin: nil, overrides: []).1.schemaKeys
     }
 
-    private static func decode(_ text: String, origin: String?, overrides: [ConfigOverride]) -> (BounceTailConfig?, ConfigDecodingContext) {
+    private static func decode(_ text: String, origin: String?, overrides: [ConfigOverride]) -> (
+        BounceTailConfig?, ConfigDecodingContext
+    ) {
         let context = ConfigDecodingContext(locator: TOMLKeyLocator(source: text), origin: origin)
         let table: TOMLTable
         do {
             table = try TOMLTable(string: text)
         } catch let error as TOMLParseError {
-            context.append(ConfigIssue(kind: .syntax, origin: origin, line: error.source.begin.line, column: error.source.begin.column,
-                                       message: "not valid TOML: \(error.description)"))
+            context.append(
+                ConfigIssue(
+                    kind: .syntax, origin: origin, line: error.source.begin.line, column: error.source.begin.column,
+                    message: "not valid TOML: \(error.description)"))
             return (nil, context)
         } catch {
             context.append(ConfigIssue(kind: .syntax, origin: origin, message: "not valid TOML: \(error)"))
@@ -71,7 +81,10 @@ public enum ConfigLoader {
         for part in parts.dropLast() {
             if let existing = table[part] {
                 guard let t = existing.table else {
-                    context.append(ConfigIssue(kind: .wrongType, origin: override.origin, keyPath: override.keyPath, message: "\(part) is not a table"))
+                    context.append(
+                        ConfigIssue(
+                            kind: .wrongType, origin: override.origin, keyPath: override.keyPath,
+                            message: "\(part) is not a table"))
                     return
                 }
                 table = t
@@ -94,10 +107,12 @@ public enum ConfigLoader {
     private static func readFailure(path: String, error: any Error) -> String {
         let underlying = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError
         if !FileManager.default.fileExists(atPath: path) {
-            return "no such file; pass the right path with --config or create it (an annotated example is in /usr/share/doc/bouncetail)"
+            return
+                "no such file; pass the right path with --config or create it (an annotated example is in /usr/share/doc/bouncetail)"
         }
         if !FileManager.default.isReadableFile(atPath: path) {
-            return "permission denied; the file must be readable by the user bouncetail runs as (the package installs it root:bouncetail 0640)"
+            return
+                "permission denied; the file must be readable by the user bouncetail runs as (the package installs it root:bouncetail 0640)"
         }
         if underlying != nil || (error as NSError).code == NSFileReadInapplicableStringEncodingError {
             return "cannot be read as UTF-8 text (\(error.localizedDescription))"

@@ -17,11 +17,15 @@ extension ListmonkConfig {
         do {
             text = try String(contentsOfFile: tokenFile, encoding: .utf8)
         } catch {
-            throw TokenResolutionError(description: "listmonk.token_file \(tokenFile): cannot be read (\(error.localizedDescription)); it must exist and be readable by the bouncetail user (mode 0640 root:bouncetail or 0600 bouncetail)")
+            throw TokenResolutionError(
+                description:
+                    "listmonk.token_file \(tokenFile): cannot be read (\(error.localizedDescription)); it must exist and be readable by the bouncetail user (mode 0640 root:bouncetail or 0600 bouncetail)"
+            )
         }
         let first = text.split(whereSeparator: \.isNewline).first.map(String.init)?.trimmingWhitespace() ?? ""
         guard !first.isEmpty else {
-            throw TokenResolutionError(description: "listmonk.token_file \(tokenFile): is empty; write the API user's token on its first line")
+            throw TokenResolutionError(
+                description: "listmonk.token_file \(tokenFile): is empty; write the API user's token on its first line")
         }
         return first
     }

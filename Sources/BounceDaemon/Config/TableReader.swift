@@ -93,7 +93,9 @@ final class TableReader {
 
     func int(_ key: String, in range: ClosedRange<Int>) -> Int? {
         guard let value = raw(key) else { return nil }
-        guard value.type == .int, let i = value.int else { wrongType(key, expected: "an integer", found: value); return nil }
+        guard value.type == .int, let i = value.int else {
+            wrongType(key, expected: "an integer", found: value); return nil
+        }
         guard range.contains(i) else {
             invalid(key, "\(i) is out of range; allowed: \(range.lowerBound) to \(range.upperBound)")
             return nil
@@ -104,7 +106,11 @@ final class TableReader {
     func double(_ key: String, greaterThan minimum: Double, atMost maximum: Double) -> Double? {
         guard let value = raw(key) else { return nil }
         let d: Double
-        if value.type == .int, let i = value.int { d = Double(i) } else if value.type == .double, let x = value.double { d = x } else {
+        if value.type == .int, let i = value.int {
+            d = Double(i)
+        } else if value.type == .double, let x = value.double {
+            d = x
+        } else {
             wrongType(key, expected: "a number", found: value); return nil
         }
         guard d > minimum, d <= maximum else {
@@ -121,7 +127,8 @@ final class TableReader {
         var out: [String] = []
         for (i, element) in array.enumerated() {
             guard let s = element.string else {
-                context.report(.wrongType, keyPath: "\(keyPath(key))[\(i)]", "expected a string, found \(Self.describe(element))")
+                context.report(
+                    .wrongType, keyPath: "\(keyPath(key))[\(i)]", "expected a string, found \(Self.describe(element))")
                 return nil
             }
             out.append(s)
@@ -132,7 +139,9 @@ final class TableReader {
     func duration(_ key: String) -> ConfigDuration? {
         guard let value = raw(key) else { return nil }
         if value.type == .int, value.int == 0 { return ConfigDuration(milliseconds: 0) }
-        guard let s = value.string else { wrongType(key, expected: "a duration string like \"30d\"", found: value); return nil }
+        guard let s = value.string else {
+            wrongType(key, expected: "a duration string like \"30d\"", found: value); return nil
+        }
         guard let d = ConfigDuration(parsing: s) else {
             invalid(key, "\"\(s)\" is not a duration; use \(ConfigDuration.syntaxHelp)")
             return nil
@@ -154,10 +163,14 @@ final class TableReader {
         return size
     }
 
-    func choice<E: RawRepresentable & CaseIterable>(_ key: String, _ type: E.Type = E.self) -> E? where E.RawValue == String {
+    func choice<E: RawRepresentable & CaseIterable>(_ key: String, _ type: E.Type = E.self) -> E?
+    where E.RawValue == String {
         guard let s = string(key) else { return nil }
         guard let e = E(rawValue: s) else {
-            invalid(key, "\"\(s)\" is not allowed; use one of: \(E.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", "))")
+            invalid(
+                key,
+                "\"\(s)\" is not allowed; use one of: \(E.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", "))"
+            )
             return nil
         }
         return e
@@ -189,7 +202,8 @@ final class TableReader {
         var out: [TableReader] = []
         for (i, element) in array.enumerated() {
             guard let t = element.table else {
-                context.report(.wrongType, keyPath: "\(keyPath(key))[\(i)]", "expected a table, found \(Self.describe(element))")
+                context.report(
+                    .wrongType, keyPath: "\(keyPath(key))[\(i)]", "expected a table, found \(Self.describe(element))")
                 continue
             }
             out.append(TableReader(table: t, path: "\(keyPath(key))[\(i)]", schemaPath: schema, context: context))

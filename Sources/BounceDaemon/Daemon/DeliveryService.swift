@@ -13,24 +13,33 @@ public enum DeliveryService {
     /// The listmonk client the configuration describes.
     public static func listmonkClient(_ config: BounceTailConfig, logger: Logger) throws -> ListmonkClient {
         guard let url = config.listmonk.url else {
-            throw Failure(description: "[sink] kind = \"webhook\" needs [listmonk] url, e.g. url = \"https://lists.example.com/\"")
+            throw Failure(
+                description: "[sink] kind = \"webhook\" needs [listmonk] url, e.g. url = \"https://lists.example.com/\""
+            )
         }
         guard let user = config.listmonk.username else {
-            throw Failure(description: "[listmonk] username is missing: the name of a listmonk API user with the webhooks:post_bounce permission")
+            throw Failure(
+                description:
+                    "[listmonk] username is missing: the name of a listmonk API user with the webhooks:post_bounce permission"
+            )
         }
         let token: String
         do {
             guard let t = try config.listmonk.resolveToken() else {
                 throw Failure(
-                    description: "no listmonk token: set [listmonk] token_file, or the environment variable \(config.listmonk.tokenEnv)")
+                    description:
+                        "no listmonk token: set [listmonk] token_file, or the environment variable \(config.listmonk.tokenEnv)"
+                )
             }
             token = t
         }
-        let credentials = try ListmonkCredentials(user: user, token: token, scheme: config.listmonk.auth == .basic ? .basic : .token)
+        let credentials = try ListmonkCredentials(
+            user: user, token: token, scheme: config.listmonk.auth == .basic ? .basic : .token)
         return try ListmonkClient(
             configuration: ListmonkClientConfiguration(
                 baseURL: url, credentials: credentials, caFile: config.listmonk.caFile,
-                connectTimeout: config.listmonk.connectTimeout.duration, requestTimeout: config.listmonk.requestTimeout.duration,
+                connectTimeout: config.listmonk.connectTimeout.duration,
+                requestTimeout: config.listmonk.requestTimeout.duration,
                 maxConnections: max(1, config.listmonk.concurrency)),
             logger: logger)
     }
@@ -45,7 +54,9 @@ public enum DeliveryService {
 
     /// The transport for the configured sink, and how to close it; nil for the local store (written in the
     /// ingest transaction, nothing left to deliver).
-    static func transport(_ config: BounceTailConfig, logger: Logger) throws -> (any BounceTransport, @Sendable () async -> Void)? {
+    static func transport(_ config: BounceTailConfig, logger: Logger) throws -> (
+        any BounceTransport, @Sendable () async -> Void
+    )? {
         switch config.sink.kind {
         case .sqlite:
             return nil
@@ -75,7 +86,9 @@ public enum DeliveryService {
             let lease = try db.acquireLease(owner: owner, ttl: 30)
             if lease.isAcquired { break }
             if case .heldBy(let holder) = lease, !toldWaiting {
-                logger.notice("another process delivers (pid \(holder.pid) on \(holder.host)); this one only enqueues until its lease ends")
+                logger.notice(
+                    "another process delivers (pid \(holder.pid) on \(holder.host)); this one only enqueues until its lease ends"
+                )
                 toldWaiting = true
             }
             try? await Task.sleep(for: .seconds(10))
@@ -122,12 +135,15 @@ public enum DeliveryService {
 
     /// Backfill: delivers until the outbox has nothing pending, or stops with an error when listmonk answers
     /// that every request will fail (credentials, disabled webhooks); the events stay in the outbox.
-    public static func untilDrained(config: BounceTailConfig, db: StateDB, logger: Logger) async throws -> DeliveryStats? {
+    public static func untilDrained(config: BounceTailConfig, db: StateDB, logger: Logger) async throws
+        -> DeliveryStats?
+    {
         guard let (transport, close) = try transport(config, logger: logger) else { return nil }
         let owner = "\(ProcessInfo.processInfo.hostName):\(getpid()):backfill"
         let lease = try db.acquireLease(owner: owner, ttl: 60)
         if case .heldBy(let holder) = lease {
-            logger.notice("another process delivers (pid \(holder.pid) on \(holder.host)): the new events wait in its outbox")
+            logger.notice(
+                "another process delivers (pid \(holder.pid) on \(holder.host)): the new events wait in its outbox")
             await close()
             return nil
         }
@@ -156,10 +172,16 @@ public enum DeliveryService {
         try? db.releaseLease(owner: owner)
         await close()
         if case .degraded(let reason, _) = health, degradedFor >= 60 {
-            throw Failure(description: "listmonk has been failing for a minute (\(reason)). The bounces stay in the outbox; bouncetail run delivers them once listmonk is back")
+            throw Failure(
+                description:
+                    "listmonk has been failing for a minute (\(reason)). The bounces stay in the outbox; bouncetail run delivers them once listmonk is back"
+            )
         }
         if case .paused(let reason, _, _) = health {
-            throw Failure(description: "delivery to listmonk is paused: \(reason). The bounces stay in the outbox; fix it (bouncetail check-listmonk explains) and run bouncetail run or this backfill again")
+            throw Failure(
+                description:
+                    "delivery to listmonk is paused: \(reason). The bounces stay in the outbox; fix it (bouncetail check-listmonk explains) and run bouncetail run or this backfill again"
+            )
         }
         return stats
     }

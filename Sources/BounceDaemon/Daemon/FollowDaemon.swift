@@ -74,7 +74,8 @@ public final class FollowDaemon: Sendable {
                 if let cursor = stored?.journalCursor, let rt = stored?.journalRealtime {
                     .after(JournalPosition(cursor: cursor, realtime: LogTime(microseconds: rt)))
                 } else { .tail }
-            let source = try JournalSource(options: JournalDaemonOptions.make(config.sources.journal, start: start, mode: .follow))
+            let source = try JournalSource(
+                options: JournalDaemonOptions.make(config.sources.journal, start: start, mode: .follow))
             let report = try await source.start()
             logger.notice("\(report)")
             journal = source
@@ -86,7 +87,8 @@ public final class FollowDaemon: Sendable {
                 }
             }
         }
-        let ingest = IngestLoop(config: config, db: db, patterns: patterns, context: context, logger: logger, wake: wake)
+        let ingest = IngestLoop(
+            config: config, db: db, patterns: patterns, context: context, logger: logger, wake: wake)
         try ingest.restoreTrackerState()
         let ticker = Task.detached {
             while !Task.isCancelled {

@@ -56,7 +56,9 @@ final class IngestLoop {
         var positions: [SourcePosition] = []
         switch input {
         case .file(let source, let batch):
-            var parser = parsers[batch.path] ?? LineParser(options: LineParserOptions(timeZone: timeZone, referenceTime: LogTime(date: Date())))
+            var parser =
+                parsers[batch.path]
+                ?? LineParser(options: LineParserOptions(timeZone: timeZone, referenceTime: LogTime(date: Date())))
             var bytes = 0
             batch.forEachLine { raw, _ in
                 bytes += raw.count + 1
@@ -71,7 +73,9 @@ final class IngestLoop {
             for entry in batch.entries {
                 pipeline.ingest(journalParser.parse(entry), into: &events)
             }
-            if batch.skippedCorrupt > 0 { context.metrics.parseFailures(source: "journal").increment(by: batch.skippedCorrupt) }
+            if batch.skippedCorrupt > 0 {
+                context.metrics.parseFailures(source: "journal").increment(by: batch.skippedCorrupt)
+            }
             context.metrics.linesRead(source: "journal").increment(by: batch.entries.count)
             positions.append(
                 SourcePosition(
@@ -97,7 +101,9 @@ final class IngestLoop {
 
     private func trackerOnlyBatch() -> Batch {
         let changes = pipeline.drainTrackerChanges()
-        return Batch(trackerUpserts: changes.upserted.map { (key: $0.key, bytes: $0.value) }, trackerDeletes: Array(changes.deleted), sink: sink)
+        return Batch(
+            trackerUpserts: changes.upserted.map { (key: $0.key, bytes: $0.value) },
+            trackerDeletes: Array(changes.deleted), sink: sink)
     }
 
     /// Reading waits while the state database's disk is below the watermark: loudly (log, /healthz),
@@ -135,12 +141,23 @@ final class IngestLoop {
                 let result = try db.commit(batch)
                 if result.inserted > 0 { wake?.signal() }
                 for e in events {
-                    context.metrics.events(reason: e.meta.reason, type: e.type.rawValue, fault: e.meta.fault.rawValue, action: e.meta.action.rawValue).increment()
+                    context.metrics.events(
+                        reason: e.meta.reason, type: e.type.rawValue, fault: e.meta.fault.rawValue,
+                        action: e.meta.action.rawValue
+                    ).increment()
                     if e.meta.action == .hold && e.meta.fault == .sender {
-                        context.metrics.heldSenderFault(reason: e.meta.reason, remoteDomain: e.email.split(separator: "@").last.map(String.init) ?? "").increment()
+                        context.metrics.heldSenderFault(
+                            reason: e.meta.reason,
+                            remoteDomain: e.email.split(separator: "@").last.map(String.init) ?? ""
+                        ).increment()
                     }
                     if e.meta.action == .forward || result.inserted > 0 {
-                        logger.info("bounce", metadata: ["email": "\(e.email)", "reason": "\(e.meta.reason)", "type": "\(e.type.rawValue)", "action": "\(e.meta.action.rawValue)", "rule": "\(e.meta.rule)"])
+                        logger.info(
+                            "bounce",
+                            metadata: [
+                                "email": "\(e.email)", "reason": "\(e.meta.reason)", "type": "\(e.type.rawValue)",
+                                "action": "\(e.meta.action.rawValue)", "rule": "\(e.meta.rule)",
+                            ])
                     }
                 }
                 context.health.setHealthy("state-db")
@@ -148,7 +165,9 @@ final class IngestLoop {
             } catch {
                 attempt += 1
                 context.health.setUnhealthy("state-db", reason: "\(error)")
-                logger.error("cannot commit to the state database; retrying", metadata: ["error": "\(error)", "attempt": "\(attempt)"])
+                logger.error(
+                    "cannot commit to the state database; retrying",
+                    metadata: ["error": "\(error)", "attempt": "\(attempt)"])
                 Thread.sleep(forTimeInterval: min(30, Double(attempt)))
             }
         }
@@ -180,7 +199,8 @@ final class IngestLoop {
             lastRetention = Date()
             let age = config.outbox.retention.seconds
             do {
-                let pruned = try db.prune(RetentionPolicy(sentAge: age, dedupKeyAge: age, trackerAge: config.tracker.stateMaxAge.seconds))
+                let pruned = try db.prune(
+                    RetentionPolicy(sentAge: age, dedupKeyAge: age, trackerAge: config.tracker.stateMaxAge.seconds))
                 logger.debug("retention", metadata: ["pruned": "\(pruned)"])
             } catch {
                 logger.error("retention failed", metadata: ["error": "\(error)"])

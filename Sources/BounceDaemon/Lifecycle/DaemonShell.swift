@@ -26,7 +26,10 @@ public struct DaemonShell: Sendable {
 
     /// A shell for `config`. With `isolatedMetrics` the metrics go to a private registry instead of
     /// the process-wide bootstrap (tests).
-    public init(config: BounceTailConfig, logger: Logger = Logger(label: "bouncetail"), notifier: SystemdNotifier = SystemdNotifier(), isolatedMetrics: Bool = false) {
+    public init(
+        config: BounceTailConfig, logger: Logger = Logger(label: "bouncetail"),
+        notifier: SystemdNotifier = SystemdNotifier(), isolatedMetrics: Bool = false
+    ) {
         self.config = config
         self.logger = logger
         self.notifier = notifier
@@ -60,16 +63,23 @@ public struct DaemonShell: Sendable {
         var server: RunningMetricsServer? = nil
         if config.metrics.enabled {
             do {
-                server = try await MetricsServer(listen: config.metrics.listen, registry: registry, health: health, logger: logger).start()
+                server = try await MetricsServer(
+                    listen: config.metrics.listen, registry: registry, health: health, logger: logger
+                ).start()
             } catch {
-                throw DaemonShellError(description: "cannot listen on \(config.metrics.listen) for /metrics and /healthz (\(error)); free the port or change metrics.listen")
+                throw DaemonShellError(
+                    description:
+                        "cannot listen on \(config.metrics.listen) for /metrics and /healthz (\(error)); free the port or change metrics.listen"
+                )
             }
             await onListening(server!.port)
         }
 
         let watchdog = Task { await notifier.runWatchdog(isAlive: isAlive) }
         notifier.ready(status: "running")
-        logger.info("bouncetail started", metadata: ["metrics": "\(config.metrics.enabled ? config.metrics.listen.description : "off")"])
+        logger.info(
+            "bouncetail started",
+            metadata: ["metrics": "\(config.metrics.enabled ? config.metrics.listen.description : "off")"])
 
         // Whichever comes first: a shutdown signal, or the pipeline ending by itself. Cancelling the
         // group cancels the pipeline, which commits and returns; the signal loop ends with it.

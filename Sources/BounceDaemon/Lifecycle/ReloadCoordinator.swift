@@ -66,7 +66,8 @@ public final class ReloadCoordinator<Value: Sendable>: Sendable {
                 return .accepted
             } catch {
                 self.metrics?.patternReloads(result: "refused").increment()
-                self.logger.error("\(self.name) reload refused; the previous one stays in use", metadata: ["error": "\(error)"])
+                self.logger.error(
+                    "\(self.name) reload refused; the previous one stays in use", metadata: ["error": "\(error)"])
                 return .refused("\(error)")
             }
         }

@@ -1,6 +1,7 @@
 import Dispatch
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// What an operator asked for by signal.
@@ -18,11 +19,15 @@ public enum SignalEvent: Sendable, Equatable {
 /// signal). When the stream ends, the sources are cancelled and the default actions restored.
 public enum SignalEvents {
     /// The default mapping: HUP reloads; TERM and INT shut down.
-    public static func stream(reload: [Int32] = [SIGHUP], shutdown: [Int32] = [SIGTERM, SIGINT]) -> AsyncStream<SignalEvent> {
+    public static func stream(reload: [Int32] = [SIGHUP], shutdown: [Int32] = [SIGTERM, SIGINT]) -> AsyncStream<
+        SignalEvent
+    > {
         let (stream, continuation) = AsyncStream.makeStream(of: SignalEvent.self, bufferingPolicy: .unbounded)
         let queue = DispatchQueue(label: "bouncetail.signals")
         var sources: [any DispatchSourceSignal] = []
-        for (sig, event) in reload.map({ ($0, SignalEvent.reload) }) + shutdown.map({ ($0, SignalEvent.shutdown(signal: $0)) }) {
+        for (sig, event) in reload.map({ ($0, SignalEvent.reload) })
+            + shutdown.map({ ($0, SignalEvent.shutdown(signal: $0)) })
+        {
             signal(sig, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: sig, queue: queue)
             source.setEventHandler { continuation.yield(event) }

@@ -1,6 +1,7 @@
 import CSystemd
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Talks to systemd's service manager through libsystemd's `sd_notify` (a unit with `Type=notify`).

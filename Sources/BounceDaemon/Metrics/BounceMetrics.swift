@@ -32,7 +32,9 @@ public struct BounceMetrics: Sendable {
     /// Records of `kind` (a `RecordKind` raw value).
     public func records(kind: String) -> Counter { counter(MetricName.records, [("kind", kind)]) }
     /// Lines skipped for exceeding `max_line_bytes`.
-    public func skippedLongLines(source: String) -> Counter { counter(MetricName.skippedLongLines, [("source", source)]) }
+    public func skippedLongLines(source: String) -> Counter {
+        counter(MetricName.skippedLongLines, [("source", source)])
+    }
     /// Gaps detected in `source` (must stay 0).
     public func gaps(source: String) -> Counter { counter(MetricName.gaps, [("source", source)]) }
     /// Read errors of `source`, by a short error word (`unreadable`, `corrupt_gzip`, `corrupt_entry`).

@@ -41,26 +41,60 @@ public enum MetricName {
     public static let all: [Description] = [
         .init(name: linesRead, type: "counter", labels: ["source"], help: "Lines read, per source."),
         .init(name: bytesRead, type: "counter", labels: ["source"], help: "Bytes read (decompressed), per source."),
-        .init(name: parseFailures, type: "counter", labels: ["source"], help: "Lines that looked like MTA lines but could not be parsed."),
-        .init(name: records, type: "counter", labels: ["kind"], help: "Parsed records by kind (delivery, queued, header, ..., other)."),
-        .init(name: skippedLongLines, type: "counter", labels: ["source"], help: "Lines longer than max_line_bytes, skipped."),
-        .init(name: gaps, type: "counter", labels: ["source"], help: "Detected gaps: bytes that could not be read (e.g. lost at copytruncate without a .1 copy). Must stay 0."),
-        .init(name: sourceErrors, type: "counter", labels: ["source", "error"], help: "Read errors per source (unreadable file, corrupt gzip, corrupt journal entry)."),
-        .init(name: lagBytes, type: "gauge", labels: ["source"], help: "Bytes between the read position and the end of the file."),
-        .init(name: lagSeconds, type: "gauge", labels: ["source"], help: "Seconds between now and the log time of the last line read."),
-        .init(name: checkpointAge, type: "gauge", labels: ["source"], help: "Seconds since the source's position was last committed."),
-        .init(name: events, type: "counter", labels: ["reason", "type", "fault", "action"], help: "Bounce events produced, by Sisimai reason, hard/soft, fault and forward/hold."),
-        .init(name: heldSenderFaults, type: "counter", labels: ["reason", "remote_domain"], help: "Sender-fault bounces held instead of forwarded, by reason and remote domain."),
-        .init(name: malformedUUIDs, type: "counter", labels: ["header"], help: "listmonk UUID headers that were not well-formed UUIDs (left out of the event)."),
+        .init(
+            name: parseFailures, type: "counter", labels: ["source"],
+            help: "Lines that looked like MTA lines but could not be parsed."),
+        .init(
+            name: records, type: "counter", labels: ["kind"],
+            help: "Parsed records by kind (delivery, queued, header, ..., other)."),
+        .init(
+            name: skippedLongLines, type: "counter", labels: ["source"],
+            help: "Lines longer than max_line_bytes, skipped."),
+        .init(
+            name: gaps, type: "counter", labels: ["source"],
+            help:
+                "Detected gaps: bytes that could not be read (e.g. lost at copytruncate without a .1 copy). Must stay 0."
+        ),
+        .init(
+            name: sourceErrors, type: "counter", labels: ["source", "error"],
+            help: "Read errors per source (unreadable file, corrupt gzip, corrupt journal entry)."),
+        .init(
+            name: lagBytes, type: "gauge", labels: ["source"],
+            help: "Bytes between the read position and the end of the file."),
+        .init(
+            name: lagSeconds, type: "gauge", labels: ["source"],
+            help: "Seconds between now and the log time of the last line read."),
+        .init(
+            name: checkpointAge, type: "gauge", labels: ["source"],
+            help: "Seconds since the source's position was last committed."),
+        .init(
+            name: events, type: "counter", labels: ["reason", "type", "fault", "action"],
+            help: "Bounce events produced, by Sisimai reason, hard/soft, fault and forward/hold."),
+        .init(
+            name: heldSenderFaults, type: "counter", labels: ["reason", "remote_domain"],
+            help: "Sender-fault bounces held instead of forwarded, by reason and remote domain."),
+        .init(
+            name: malformedUUIDs, type: "counter", labels: ["header"],
+            help: "listmonk UUID headers that were not well-formed UUIDs (left out of the event)."),
         .init(name: outboxPending, type: "gauge", labels: [], help: "Events waiting to be delivered."),
-        .init(name: outboxHeld, type: "gauge", labels: [], help: "Events held (too old, sender fault, superseded) until released."),
+        .init(
+            name: outboxHeld, type: "gauge", labels: [],
+            help: "Events held (too old, sender fault, superseded) until released."),
         .init(name: outboxSent, type: "counter", labels: [], help: "Events delivered (2xx or stored)."),
         .init(name: outboxDead, type: "gauge", labels: [], help: "Events in the dead letters."),
-        .init(name: outboxOldestPendingAge, type: "gauge", labels: [], help: "Age in seconds of the oldest pending event (0 when none)."),
-        .init(name: httpResponses, type: "counter", labels: ["status"], help: "listmonk answers by HTTP status; connection errors and timeouts as status=\"error\"/\"timeout\"."),
-        .init(name: dispatcherPaused, type: "gauge", labels: [], help: "1 while the dispatcher is paused by an answer every request would get (401, 403, 404, 503)."),
+        .init(
+            name: outboxOldestPendingAge, type: "gauge", labels: [],
+            help: "Age in seconds of the oldest pending event (0 when none)."),
+        .init(
+            name: httpResponses, type: "counter", labels: ["status"],
+            help: "listmonk answers by HTTP status; connection errors and timeouts as status=\"error\"/\"timeout\"."),
+        .init(
+            name: dispatcherPaused, type: "gauge", labels: [],
+            help: "1 while the dispatcher is paused by an answer every request would get (401, 403, 404, 503)."),
         .init(name: trackerMessages, type: "gauge", labels: [], help: "Messages in flight in the tracker."),
-        .init(name: patternReloads, type: "counter", labels: ["result"], help: "Pattern set reloads (SIGHUP) by result: accepted or refused."),
+        .init(
+            name: patternReloads, type: "counter", labels: ["result"],
+            help: "Pattern set reloads (SIGHUP) by result: accepted or refused."),
         .init(name: healthy, type: "gauge", labels: [], help: "1 when /healthz answers 200, 0 otherwise."),
     ]
 }

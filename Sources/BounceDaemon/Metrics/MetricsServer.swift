@@ -13,7 +13,10 @@ public struct MetricsServer: Sendable {
     private let logger: Logger
 
     /// A server for `registry` and `health` on `listen`.
-    public init(listen: ListenAddress, registry: PrometheusCollectorRegistry, health: HealthRegistry, logger: Logger = Logger(label: "bouncetail.metrics")) {
+    public init(
+        listen: ListenAddress, registry: PrometheusCollectorRegistry, health: HealthRegistry,
+        logger: Logger = Logger(label: "bouncetail.metrics")
+    ) {
         self.listen = listen
         self.registry = registry
         self.health = health
@@ -29,7 +32,8 @@ public struct MetricsServer: Sendable {
         router.get("metrics") { _, _ -> Response in
             var headers = HTTPFields()
             headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
-            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
+            return Response(
+                status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
         }
         router.get("healthz") { _, _ -> Response in
             var headers = HTTPFields()
@@ -39,7 +43,8 @@ public struct MetricsServer: Sendable {
                 return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: "ok\n")))
             case .unhealthy(let problems):
                 let text = "unhealthy\n" + problems.map { "\($0)\n" }.joined()
-                return Response(status: .serviceUnavailable, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
+                return Response(
+                    status: .serviceUnavailable, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
             }
         }
         let logger = self.logger

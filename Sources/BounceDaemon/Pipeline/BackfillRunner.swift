@@ -84,7 +84,8 @@ public final class BackfillRunner {
         while let batch = reader.next() {
             if batch.path != parserPath {
                 parserPath = batch.path
-                parser = LineParser(options: LineParserOptions(timeZone: timeZone, referenceTime: Self.modificationTime(batch.path)))
+                parser = LineParser(
+                    options: LineParserOptions(timeZone: timeZone, referenceTime: Self.modificationTime(batch.path)))
             }
             var events: [BounceEvent] = []
             batch.forEachLine { raw, _ in
@@ -118,7 +119,8 @@ public final class BackfillRunner {
             }
             summary.lines = reader.lines
             summary.bytes = reader.bytes
-            progress(BackfillProgress(path: batch.path, bytes: reader.bytes, lines: reader.lines, events: summary.events))
+            progress(
+                BackfillProgress(path: batch.path, bytes: reader.bytes, lines: reader.lines, events: summary.events))
             if shouldStop() {
                 summary.interrupted = true
                 break

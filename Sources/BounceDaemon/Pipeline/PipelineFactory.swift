@@ -15,7 +15,9 @@ public enum PipelineFactory {
     }
 
     /// The pipeline options the configuration describes; `since`/`until` come from the command line.
-    public static func options(_ config: BounceTailConfig, since: LogTime? = nil, until: LogTime? = nil) -> PipelineOptions {
+    public static func options(_ config: BounceTailConfig, since: LogTime? = nil, until: LogTime? = nil)
+        -> PipelineOptions
+    {
         let filter = config.tracker.senderFilter
         let tracker = TrackerOptions(
             host: config.general.hostName,
@@ -34,7 +36,9 @@ public enum PipelineFactory {
     }
 
     /// The pipeline, with the wall clock for the age hold.
-    public static func make(_ config: BounceTailConfig, patterns: PatternSet, since: LogTime? = nil, until: LogTime? = nil)
+    public static func make(
+        _ config: BounceTailConfig, patterns: PatternSet, since: LogTime? = nil, until: LogTime? = nil
+    )
         -> EventPipeline
     {
         EventPipeline(

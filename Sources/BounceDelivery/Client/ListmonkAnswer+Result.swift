@@ -69,9 +69,11 @@ extension ListmonkAnswer {
                 return .paused(
                     status: 401,
                     reason: "listmonk answered 401 (\(said)): listmonk before v4 or a proxy asking for its own login; "
-                        + "bouncetail needs listmonk v4 or later and an API user with the webhooks:post_bounce permission")
+                        + "bouncetail needs listmonk v4 or later and an API user with the webhooks:post_bounce permission"
+                )
             case 403:
-                return .paused(status: 403, reason: "listmonk refused the credentials (403, \(said)): " + Self.authHint(message))
+                return .paused(
+                    status: 403, reason: "listmonk refused the credentials (403, \(said)): " + Self.authHint(message))
             case 404:
                 let html = (contentType ?? "").lowercased().contains("html")
                 return .paused(
@@ -116,7 +118,8 @@ extension ListmonkAnswer {
             return "the API user's role lacks the webhooks:post_bounce permission "
                 + "(listmonk → Admin → User roles → the user's role → tick webhooks:post_bounce)"
         case let m? where m.hasPrefix("code=400"):
-            return "listmonk could not parse the Authorization header; check the user name has no ':' and the token is not empty"
+            return
+                "listmonk could not parse the Authorization header; check the user name has no ':' and the token is not empty"
         default:
             return "check the API user, its token and its role's webhooks:post_bounce permission"
         }

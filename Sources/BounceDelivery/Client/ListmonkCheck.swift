@@ -57,7 +57,8 @@ public enum ListmonkCheck {
             case .connect:
                 return result(
                     .unreachable, nil, "could not connect to \(url): \(failure.detail)",
-                    "check the host and port in the base URL, that listmonk (or its proxy) is running, and the firewall")
+                    "check the host and port in the base URL, that listmonk (or its proxy) is running, and the firewall"
+                )
             case .connectTimeout, .timeout:
                 return result(
                     .unreachable, nil, "no answer from \(url) in time (\(failure.detail))",
@@ -73,7 +74,8 @@ public enum ListmonkCheck {
                     "if listmonk uses a private CA, set the delivery CA file to that CA's PEM certificate; "
                         + "check the certificate's name matches the host in the base URL")
             case .configuration:
-                return result(.misconfigured, nil, "the URL cannot be used: \(failure.detail)", "fix the listmonk base URL")
+                return result(
+                    .misconfigured, nil, "the URL cannot be used: \(failure.detail)", "fix the listmonk base URL")
             case .other:
                 return result(.unreachable, nil, "the request to \(url) failed: \(failure.detail)", nil)
             }
@@ -89,7 +91,8 @@ public enum ListmonkCheck {
                     nil)
             case 400:
                 return result(
-                    .unexpected, 400, "listmonk answered 400 \(said) instead of the expected \"\(ListmonkClient.healthyProbeMessage)\"",
+                    .unexpected, 400,
+                    "listmonk answered 400 \(said) instead of the expected \"\(ListmonkClient.healthyProbeMessage)\"",
                     "a proxy may be rewriting the body; compare with curl -u \(user):TOKEN -d '{}' \(url)")
             case 200..<300:
                 return result(
@@ -105,7 +108,9 @@ public enum ListmonkCheck {
                     "listmonk v4 and later never answer 401: this is listmonk v2/v3 or a proxy with its own login. "
                         + "Upgrade listmonk, or let the proxy pass requests to /webhooks/bounce through")
             case 403:
-                return result(.misconfigured, 403, "listmonk refused the request (403, \(said))", ListmonkAnswer.authHint(message))
+                return result(
+                    .misconfigured, 403, "listmonk refused the request (403, \(said))", ListmonkAnswer.authHint(message)
+                )
             case 404 where (contentType ?? "").lowercased().contains("html"):
                 return result(
                     .misconfigured, 404, "listmonk at \(url) has no bounce webhook (its 404 page)",

@@ -17,7 +17,9 @@ public final class ListmonkClient: BounceTransport {
     private let logger: Logger
 
     /// - Throws: ``DeliveryConfigurationError`` for a base URL that cannot be used, or a CA file that cannot be read.
-    public init(configuration: ListmonkClientConfiguration, logger: Logger = Logger(label: "bouncetail.delivery")) throws {
+    public init(configuration: ListmonkClientConfiguration, logger: Logger = Logger(label: "bouncetail.delivery"))
+        throws
+    {
         self.configuration = configuration
         self.url = try configuration.webhookURL()
         self.logger = logger
@@ -98,7 +100,8 @@ public final class ListmonkClient: BounceTransport {
     static func failure(_ error: any Error, timeout: Duration) -> ListmonkAnswer.TransportFailure {
         if let e = error as? HTTPClientError {
             switch e {
-            case .connectTimeout: return .init(kind: .connectTimeout, detail: "no connection within the connect timeout")
+            case .connectTimeout:
+                return .init(kind: .connectTimeout, detail: "no connection within the connect timeout")
             case .readTimeout, .deadlineExceeded:
                 return .init(kind: .timeout, detail: "no complete answer within \(timeout)")
             case .remoteConnectionClosed:
@@ -115,7 +118,8 @@ public final class ListmonkClient: BounceTransport {
         }
         if let e = error as? ChannelError {
             switch e {
-            case .connectTimeout: return .init(kind: .connectTimeout, detail: "no connection within the connect timeout")
+            case .connectTimeout:
+                return .init(kind: .connectTimeout, detail: "no connection within the connect timeout")
             case .eof, .ioOnClosedChannel, .alreadyClosed, .outputClosed:
                 return .init(kind: .closed, detail: "listmonk closed the connection before answering")
             default: return .init(kind: .other, detail: "\(e)")

@@ -69,12 +69,14 @@ public struct ListmonkCredentials: Sendable, Hashable, CustomStringConvertible, 
         }
         guard let name = tokenEnvironmentVariable else {
             throw DeliveryConfigurationError(
-                key: "delivery.listmonk.token_file", message: "no listmonk token: set a token file or an environment variable")
+                key: "delivery.listmonk.token_file",
+                message: "no listmonk token: set a token file or an environment variable")
         }
         guard let value = environment[name]?.trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty else {
             throw DeliveryConfigurationError(
                 key: "delivery.listmonk.token_env",
-                message: "no listmonk token: the environment variable \(name) is unset or empty, and no token file is set")
+                message:
+                    "no listmonk token: the environment variable \(name) is unset or empty, and no token file is set")
         }
         return try ListmonkCredentials(user: user, token: value, scheme: scheme)
     }

@@ -28,7 +28,8 @@ public enum RetryAfter {
         } else if parts.count == 4, parts[3] == "GMT" {  // RFC 850: Sunday, 06-Nov-94 08:49:37 GMT
             let dmy = parts[1].split(separator: "-").map(String.init)
             if dmy.count == 3, let y = Int(dmy[2]) {
-                day = Int(dmy[0]); month = months.firstIndex(of: dmy[1]); year = y < 70 ? 2000 + y : (y < 100 ? 1900 + y : y)
+                day = Int(dmy[0]); month = months.firstIndex(of: dmy[1]);
+                year = y < 70 ? 2000 + y : (y < 100 ? 1900 + y : y)
             }
             time = parts[2]
         } else if parts.count == 5 {  // asctime: Sun Nov  6 08:49:37 1994

@@ -16,7 +16,9 @@ public struct OutboxItem: Sendable, Hashable {
     /// from ``enqueuedAt`` when nil.
     public var firstFailureAt: Date?
 
-    public init(id: Int64, dedupKey: String, body: String, enqueuedAt: Date, attempts: Int = 0, firstFailureAt: Date? = nil) {
+    public init(
+        id: Int64, dedupKey: String, body: String, enqueuedAt: Date, attempts: Int = 0, firstFailureAt: Date? = nil
+    ) {
         self.id = id
         self.dedupKey = dedupKey
         self.body = body

@@ -57,7 +57,8 @@ public actor Dispatcher {
         self.breaker = CircuitBreaker(
             failureThreshold: configuration.breakerThreshold, openDuration: configuration.breakerOpen,
             maxOpenDuration: configuration.breakerMaxOpen)
-        self.pause = PauseState(probeInterval: configuration.probeInterval, maxProbeInterval: configuration.maxProbeInterval)
+        self.pause = PauseState(
+            probeInterval: configuration.probeInterval, maxProbeInterval: configuration.maxProbeInterval)
     }
 
     /// Delivery's state: healthy, degraded (listmonk looks down) or paused (with the error an operator must fix).
@@ -122,7 +123,8 @@ public actor Dispatcher {
                     if isTrial { breaker.recordSuccess() }  // nothing to try: let the next event be the trial
                     if untilDrained, inFlight.isEmpty, !probeInFlight, await nothingPending() { break }
                     // With requests in flight, their completion wakes us; otherwise sleep until the next due event.
-                    let next = inFlight.isEmpty ? await nextLook(t) : t.addingTimeInterval(configuration.idlePoll.seconds)
+                    let next =
+                        inFlight.isEmpty ? await nextLook(t) : t.addingTimeInterval(configuration.idlePoll.seconds)
                     await idle(until: next)
                     continue
                 }
@@ -203,9 +205,12 @@ public actor Dispatcher {
             logger.error(
                 "listmonk rejected a bounce; moved to the dead letters",
                 metadata: ["id": "\(item.id)", "status": "\(status.map(String.init) ?? "-")", "message": "\(message)"])
-            if await outboxCall("mark dead", item, {
-                try await self.outbox.markDead(id: item.id, at: t, status: status, body: message)
-            }) {
+            if await outboxCall(
+                "mark dead", item,
+                {
+                    try await self.outbox.markDead(id: item.id, at: t, status: status, body: message)
+                })
+            {
                 stats.dead += 1
             }
         case .retry(let after, let status, let reason):
@@ -225,16 +230,24 @@ public actor Dispatcher {
                 serverDelay: after, lastError: reason, random: &random)
             switch decision {
             case .retry(let at):
-                if await outboxCall("schedule retry", item, {
-                    try await self.outbox.scheduleRetry(id: item.id, at: at, error: reason, status: status)
-                }) {
+                if await outboxCall(
+                    "schedule retry", item,
+                    {
+                        try await self.outbox.scheduleRetry(id: item.id, at: at, error: reason, status: status)
+                    })
+                {
                     stats.retried += 1
                 }
             case .giveUp(let why):
-                logger.error("gave up on a bounce; moved to the dead letters", metadata: ["id": "\(item.id)", "reason": "\(why)"])
-                if await outboxCall("mark dead", item, {
-                    try await self.outbox.markDead(id: item.id, at: t, status: status, body: why)
-                }) {
+                logger.error(
+                    "gave up on a bounce; moved to the dead letters",
+                    metadata: ["id": "\(item.id)", "reason": "\(why)"])
+                if await outboxCall(
+                    "mark dead", item,
+                    {
+                        try await self.outbox.markDead(id: item.id, at: t, status: status, body: why)
+                    })
+                {
                     stats.dead += 1
                 }
             }
@@ -247,7 +260,8 @@ public actor Dispatcher {
                 settleProbe(result)
             } else if pause.pause(reason: reason, status: status, now: t) {
                 stats.pauses += 1
-                logger.error("delivery paused: every request would fail the same way", metadata: ["reason": "\(reason)"])
+                logger.error(
+                    "delivery paused: every request would fail the same way", metadata: ["reason": "\(reason)"])
             }
         }
     }

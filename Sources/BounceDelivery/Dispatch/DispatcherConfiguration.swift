@@ -21,7 +21,8 @@ public struct DispatcherConfiguration: Sendable, Hashable {
     public init(
         concurrency: Int = 4, rateLimit: Double? = 20, burst: Double = 20, backoff: BackoffPolicy = BackoffPolicy(),
         breakerThreshold: Int = 5, breakerOpen: Duration = .seconds(5), breakerMaxOpen: Duration = .seconds(300),
-        probeInterval: Duration = .seconds(30), maxProbeInterval: Duration = .seconds(300), idlePoll: Duration = .seconds(1)
+        probeInterval: Duration = .seconds(30), maxProbeInterval: Duration = .seconds(300),
+        idlePoll: Duration = .seconds(1)
     ) {
         self.concurrency = max(1, concurrency)
         self.rateLimit = rateLimit

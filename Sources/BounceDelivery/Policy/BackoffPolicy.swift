@@ -14,7 +14,9 @@ public struct BackoffPolicy: Sendable, Hashable {
     /// How long an event may keep failing before it is dead-lettered ("gave up after N days").
     public var maxAge: Duration
 
-    public init(baseDelay: Duration = .seconds(1), maxDelay: Duration = .seconds(600), maxAge: Duration = .seconds(7 * 86_400)) {
+    public init(
+        baseDelay: Duration = .seconds(1), maxDelay: Duration = .seconds(600), maxAge: Duration = .seconds(7 * 86_400)
+    ) {
         self.baseDelay = baseDelay
         self.maxDelay = maxDelay
         self.maxAge = maxAge
@@ -49,7 +51,8 @@ public struct BackoffPolicy: Sendable, Hashable {
     ) -> Decision {
         let age = now.timeIntervalSince(since)
         if age >= maxAge.seconds {
-            return .giveUp(reason: "gave up after \(Self.describe(age)) and \(attempts) attempts; last error: \(lastError)")
+            return .giveUp(
+                reason: "gave up after \(Self.describe(age)) and \(attempts) attempts; last error: \(lastError)")
         }
         let wait: Double
         if let serverDelay {

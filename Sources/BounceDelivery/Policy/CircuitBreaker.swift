@@ -23,7 +23,9 @@ public struct CircuitBreaker: Sendable, Hashable {
     public private(set) var state: State = .closed(failures: 0)
     private var currentOpen: Duration
 
-    public init(failureThreshold: Int = 5, openDuration: Duration = .seconds(5), maxOpenDuration: Duration = .seconds(300)) {
+    public init(
+        failureThreshold: Int = 5, openDuration: Duration = .seconds(5), maxOpenDuration: Duration = .seconds(300)
+    ) {
         self.failureThreshold = max(1, failureThreshold)
         self.openDuration = openDuration
         self.maxOpenDuration = max(openDuration, maxOpenDuration)

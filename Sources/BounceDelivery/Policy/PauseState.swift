@@ -34,7 +34,8 @@ public struct PauseState: Sendable, Hashable {
         switch phase {
         case .running:
             currentInterval = probeInterval
-            phase = .paused(reason: reason, status: status, since: now, nextProbe: now.addingTimeInterval(probeInterval.seconds))
+            phase = .paused(
+                reason: reason, status: status, since: now, nextProbe: now.addingTimeInterval(probeInterval.seconds))
             return true
         case .paused(_, _, let since, let nextProbe):
             // A request that left before the pause began: refresh the reason, keep the schedule.
@@ -53,7 +54,8 @@ public struct PauseState: Sendable, Hashable {
     public mutating func probeFailed(reason: String, status: Int?, now: Date) {
         guard case .paused(_, _, let since, _) = phase else { return }
         currentInterval = min(currentInterval * 1.5, maxProbeInterval)
-        phase = .paused(reason: reason, status: status, since: since, nextProbe: now.addingTimeInterval(currentInterval.seconds))
+        phase = .paused(
+            reason: reason, status: status, since: since, nextProbe: now.addingTimeInterval(currentInterval.seconds))
     }
 
     /// The probe got a healthy answer: resume. Returns how long the pause lasted, nil if it was not paused.

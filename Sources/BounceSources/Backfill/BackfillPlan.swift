@@ -94,7 +94,9 @@ public enum BackfillPlanner {
                     path: member.path, family: family.key, isLive: member.mark == .current && member.compression == nil,
                     identity: nil, startOffset: 0, sizeOnDisk: st?.size ?? 0, skip: nil)
                 guard let snap = FileProbe.snapshot(member.path) else {
-                    let reason = (try? ContentReader(path: member.path, offset: 0)).map { _ in "cannot read it" } ?? unreadableReason(member.path)
+                    let reason =
+                        (try? ContentReader(path: member.path, offset: 0)).map { _ in "cannot read it" }
+                        ?? unreadableReason(member.path)
                     file.skip = .unreadable(reason)
                     result.append(file)
                     continue
@@ -113,7 +115,9 @@ public enum BackfillPlanner {
                     continue
                 }
                 seen.append((identity, member.path))
-                if let known = FilePosition.bestMatch(in: knownPositions, head: snap.head, device: snap.device, inode: snap.inode) {
+                if let known = FilePosition.bestMatch(
+                    in: knownPositions, head: snap.head, device: snap.device, inode: snap.inode)
+                {
                     file.startOffset = known.offset
                     if let size = snap.size {
                         if size <= known.offset { file.skip = .finished }

@@ -135,7 +135,8 @@ public final class FileFollower: @unchecked Sendable {
         guard ifd >= 0 else {
             throw SourceError(
                 .io, path: "inotify", offset: 0, errno: errno,
-                message: "cannot start inotify (\(String(cString: strerror(errno)))); raise fs.inotify.max_user_instances")
+                message:
+                    "cannot start inotify (\(String(cString: strerror(errno)))); raise fs.inotify.max_user_instances")
         }
         inotifyFD = ifd
         targets = paths.map(Target.init(path:))
@@ -200,7 +201,11 @@ public final class FileFollower: @unchecked Sendable {
     /// Polls inotify and the stop eventfd until `until`; true when inotify had events.
     private func waitForEvents(until: ContinuousClock.Instant) -> Bool {
         let remaining = clock.now.duration(to: until)
-        let ms = max(0, Int32(clamping: remaining.components.seconds * 1000 + remaining.components.attoseconds / 1_000_000_000_000_000))
+        let ms = max(
+            0,
+            Int32(
+                clamping: remaining.components.seconds * 1000 + remaining.components.attoseconds / 1_000_000_000_000_000
+            ))
         var fds = [
             pollfd(fd: inotifyFD, events: Int16(POLLIN), revents: 0),
             pollfd(fd: stopHandle.readFD, events: Int16(POLLIN), revents: 0),
@@ -280,7 +285,8 @@ public final class FileFollower: @unchecked Sendable {
         var familyKnown = false
         for sibling in FileProbe.siblings(of: target.path) {
             guard let snap = FileProbe.snapshot(sibling),
-                let known = FilePosition.bestMatch(in: knownPositions, head: snap.head, device: snap.device, inode: snap.inode)
+                let known = FilePosition.bestMatch(
+                    in: knownPositions, head: snap.head, device: snap.device, inode: snap.inode)
             else { continue }
             familyKnown = true
             if known.isComplete { continue }
@@ -299,7 +305,9 @@ public final class FileFollower: @unchecked Sendable {
             }
         }
         guard let snap = FileProbe.snapshot(target.path) else { return }
-        if let known = FilePosition.bestMatch(in: knownPositions, head: snap.head, device: snap.device, inode: snap.inode) {
+        if let known = FilePosition.bestMatch(
+            in: knownPositions, head: snap.head, device: snap.device, inode: snap.inode)
+        {
             let siblings = FileProbe.siblings(of: target.path).compactMap { p in
                 FileProbe.snapshot(p).map { RotatedCandidate(path: p, snapshot: $0) }
             }
@@ -324,7 +332,8 @@ public final class FileFollower: @unchecked Sendable {
 
     private func longer(_ identity: FileIdentity, _ snap: FileSnapshot) -> FileIdentity {
         let fresh = snap.identity
-        return fresh.length > identity.length && identity.matches(head: snap.head) || identity.length == 0 ? fresh : identity
+        return fresh.length > identity.length && identity.matches(head: snap.head) || identity.length == 0
+            ? fresh : identity
     }
 
     /// Opens the file now at the target's path as the live file.
@@ -332,12 +341,15 @@ public final class FileFollower: @unchecked Sendable {
         do {
             let reader = try ContentReader(path: target.path, offset: offset)
             guard reader.isPlain else {
-                warn("\(target.path) is compressed; a followed file must be plain text (compressed copies are read by backfill)")
+                warn(
+                    "\(target.path) is compressed; a followed file must be plain text (compressed copies are read by backfill)"
+                )
                 return
             }
             let head = reader.head()
             let id = identity ?? FileIdentity(head: head, device: reader.device, inode: reader.inode)
-            let file = Tailed(reader: reader, identity: id, offset: offset, maxLine: configuration.maxLineLength, now: clock.now)
+            let file = Tailed(
+                reader: reader, identity: id, offset: offset, maxLine: configuration.maxLineLength, now: clock.now)
             file.lastSeenSize = reader.size()
             watch(file)
             tally.filesOpened += 1
@@ -350,7 +362,9 @@ public final class FileFollower: @unchecked Sendable {
 
     /// The offset just after the last newline of the first `size` bytes (for a first start at the end).
     private func lastLineEnd(of path: String, size: Int64) -> Int64 {
-        guard size > 0, let reader = try? ContentReader(path: path, offset: max(0, size - 65536)), reader.isPlain else { return 0 }
+        guard size > 0, let reader = try? ContentReader(path: path, offset: max(0, size - 65536)), reader.isPlain else {
+            return 0
+        }
         let start = reader.offset
         var tail = [UInt8](repeating: 0, count: Int(size - start))
         let n = (try? tail.withUnsafeMutableBytes { try reader.read(into: $0) }) ?? 0
@@ -427,7 +441,9 @@ public final class FileFollower: @unchecked Sendable {
 
     private func emit(_ file: Tailed, lines: [FileLine], before: LineSplitter, complete: Bool = false) {
         let position = FilePosition(identity: file.identity, offset: 0)
-        emit(file, lines: FileBatch(path: file.reader.path, lines: lines, position: position), before: before, complete: complete)
+        emit(
+            file, lines: FileBatch(path: file.reader.path, lines: lines, position: position), before: before,
+            complete: complete)
     }
 
     private func emit(_ file: Tailed, lines batch: FileBatch, before: LineSplitter, complete: Bool = false) {
@@ -518,7 +534,8 @@ public final class FileFollower: @unchecked Sendable {
             let lost = max(0, seenSize - stored.offset)
             tally.gapBytes += lost
             warn(
-                "\(target.path) was truncated and no rotated copy holds its bytes after offset \(stored.offset) (at least \(lost) bytes unread): lines written between the last read and the truncation are lost; prefer create-style rotation, or keep the copy (`.1`) uncompressed for one cycle (delaycompress)")
+                "\(target.path) was truncated and no rotated copy holds its bytes after offset \(stored.offset) (at least \(lost) bytes unread): lines written between the last read and the truncation are lost; prefer create-style rotation, or keep the copy (`.1`) uncompressed for one cycle (delaycompress)"
+            )
             return
         }
         do {

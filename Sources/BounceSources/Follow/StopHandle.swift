@@ -16,7 +16,8 @@ public final class StopHandle: Sendable {
     public init() throws(SourceError) {
         var fds: [Int32] = [-1, -1]
         guard pipe(&fds) == 0 else {
-            throw SourceError(.io, path: "pipe", offset: 0, errno: errno, message: "cannot create a pipe to stop the follower")
+            throw SourceError(
+                .io, path: "pipe", offset: 0, errno: errno, message: "cannot create a pipe to stop the follower")
         }
         for fd in fds {
             _ = fcntl(fd, F_SETFD, FD_CLOEXEC)

@@ -49,7 +49,9 @@ public final class SQLiteConnection {
     }
 
     func error(_ rc: Int32, sql: String? = nil) -> SQLiteError {
-        SQLiteError(code: rc, extendedCode: sqlite3_extended_errcode(handle), message: String(cString: sqlite3_errmsg(handle)), sql: sql)
+        SQLiteError(
+            code: rc, extendedCode: sqlite3_extended_errcode(handle), message: String(cString: sqlite3_errmsg(handle)),
+            sql: sql)
     }
 
     /// Runs one or more statements without parameters (DDL, pragmas).

@@ -43,7 +43,8 @@ public final class SQLiteStatement {
         case .blob(let v):
             rc = v.withUnsafeBytes { raw in
                 // A zero-length blob must still be a blob, not NULL: SQLite needs a non-nil pointer.
-                sqlite3_bind_blob(handle, index, raw.baseAddress ?? UnsafeRawPointer(bitPattern: 1), Int32(v.count), Self.transient)
+                sqlite3_bind_blob(
+                    handle, index, raw.baseAddress ?? UnsafeRawPointer(bitPattern: 1), Int32(v.count), Self.transient)
             }
         }
         guard rc == SQLITE_OK else { throw connection.error(rc, sql: sql) }

@@ -1,6 +1,6 @@
 import BounceDaemon
-import Foundation
 import BounceStore
+import Foundation
 
 /// The configuration a command runs with: the file (or the defaults), with its flags applied on top.
 struct CLIContext {

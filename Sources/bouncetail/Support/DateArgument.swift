@@ -1,5 +1,4 @@
 import ArgumentParser
-
 import Foundation
 
 /// Dates given on the command line: `YYYY-MM-DD` (midnight UTC) or RFC 3339.
@@ -16,4 +15,3 @@ enum DateArgument {
         throw ValidationError("\(option) \(text): not a date; use YYYY-MM-DD or RFC 3339 such as 2026-11-26T16:00:00Z")
     }
 }
-

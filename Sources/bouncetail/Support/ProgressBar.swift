@@ -14,7 +14,8 @@ final class ProgressBar {
         let mb = Double(p.bytes) / 1e6
         let rate = elapsed > 0 ? Double(p.lines) / elapsed : 0
         let name = (p.path as NSString).lastPathComponent
-        let text = String(format: "\r%@  %.1f MB  %d lines  %.0f lines/s  %d bounces ", name, mb, p.lines, rate, p.events)
+        let text = String(
+            format: "\r%@  %.1f MB  %d lines  %.0f lines/s  %d bounces ", name, mb, p.lines, rate, p.events)
         FileHandle.standardError.write(Data(text.utf8))
     }
 

@@ -1,7 +1,8 @@
+import Synchronization
+
 #if canImport(Glibc)
     import Glibc
 #endif
-import Synchronization
 
 /// SIGINT/SIGTERM for batch commands: the first asks the command to stop after committing its current
 /// batch; the second exits at once (what is committed is safe; the rest is read again next time).

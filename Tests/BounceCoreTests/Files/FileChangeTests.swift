@@ -80,7 +80,9 @@ struct FileChangeTests {
     @Test func rotatedAndCompressedIsFoundByContent() {
         let gz = RotatedCandidate(path: "mail.log.2.gz", snapshot: Self.snap(Self.old, inode: 30, compressed: true))
         let other = RotatedCandidate(path: "mail.log.1", snapshot: Self.snap(Self.new, inode: 31))
-        #expect(Self.decide(Self.snap(Self.new, inode: 40), [other, gz]) == .rotated(to: "mail.log.2.gz", newFileAtPath: true))
+        #expect(
+            Self.decide(Self.snap(Self.new, inode: 40), [other, gz])
+                == .rotated(to: "mail.log.2.gz", newFileAtPath: true))
     }
 
     @Test func rotationPrefersSameInodeThenPlainOverCompressed() {
@@ -110,12 +112,15 @@ struct FileChangeTests {
     @Test func provisionalIdentityFollowsTheFileAsItGrows() {
         let early = FilePosition(identity: FileIdentity(head: Self.old[..<200], device: 1, inode: 10), offset: 200)
         let now = Self.snap(Self.old, inode: 10)
-        #expect(FileChange.decide(stored: early, current: now, candidates: []) == .grew(bytes: Int64(Self.old.count - 200)))
+        #expect(
+            FileChange.decide(stored: early, current: now, candidates: []) == .grew(bytes: Int64(Self.old.count - 200)))
     }
 
     @Test func identityOfAnEmptyFileFollowsTheInode() {
         let empty = FilePosition(identity: FileIdentity(head: [UInt8](), device: 1, inode: 10), offset: 0)
-        #expect(FileChange.decide(stored: empty, current: Self.snap(Self.new, inode: 10), candidates: []) == .grew(bytes: Int64(Self.new.count)))
+        #expect(
+            FileChange.decide(stored: empty, current: Self.snap(Self.new, inode: 10), candidates: [])
+                == .grew(bytes: Int64(Self.new.count)))
         #expect(FileChange.decide(stored: empty, current: Self.snap(Self.new, inode: 11), candidates: []) == .replaced)
     }
 }

@@ -69,6 +69,8 @@ struct FileIdentityTests {
     @Test func descriptionIsStable() {
         let id = FileIdentity(fingerprint: 0xab, length: 12, device: 8, inode: 9)
         #expect(id.description == "fp=00000000000000ab/12 ino=8:9")
-        #expect(FilePosition(identity: id, offset: 5, isComplete: true).description == "fp=00000000000000ab/12 ino=8:9 @ 5 complete")
+        #expect(
+            FilePosition(identity: id, offset: 5, isComplete: true).description
+                == "fp=00000000000000ab/12 ino=8:9 @ 5 complete")
     }
 }

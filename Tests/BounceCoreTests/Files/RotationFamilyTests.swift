@@ -32,18 +32,20 @@ struct RotationFamilyTests {
             "/l/mail.log", "/l/mail.log.1", "/l/mail.log.10.gz", "/l/mail.log.2.gz", "/l/mail.log.9.gz",
         ])
         #expect(families.count == 1)
-        #expect(families[0].members.map(\.path) == [
-            "/l/mail.log.10.gz", "/l/mail.log.9.gz", "/l/mail.log.2.gz", "/l/mail.log.1", "/l/mail.log",
-        ])
+        #expect(
+            families[0].members.map(\.path) == [
+                "/l/mail.log.10.gz", "/l/mail.log.9.gz", "/l/mail.log.2.gz", "/l/mail.log.1", "/l/mail.log",
+            ])
     }
 
     @Test func dateextFamilyOldestFirst() {
         let families = RotationFamily.group([
             "mail.log", "mail.log-20261125", "mail.log-20261101.gz", "mail.log-20261118.gz",
         ])
-        #expect(families[0].members.map(\.path) == [
-            "mail.log-20261101.gz", "mail.log-20261118.gz", "mail.log-20261125", "mail.log",
-        ])
+        #expect(
+            families[0].members.map(\.path) == [
+                "mail.log-20261101.gz", "mail.log-20261118.gz", "mail.log-20261125", "mail.log",
+            ])
     }
 
     @Test func familiesAreSeparatedByDirectoryAndBase() {
@@ -63,7 +65,8 @@ struct RotationFamilyTests {
         let names = ["m.log.1", "m.log-20261120", "m.log"].map(RotatedName.init(path:))
         #expect(RotationFamily.order(names).map(\.path) == ["m.log-20261120", "m.log.1", "m.log"])
         let times: [String: Int64] = ["m.log.1": 100, "m.log-20261120": 200]
-        #expect(RotationFamily.order(names, modificationTimes: times).map(\.path) == ["m.log.1", "m.log-20261120", "m.log"])
+        #expect(
+            RotationFamily.order(names, modificationTimes: times).map(\.path) == ["m.log.1", "m.log-20261120", "m.log"])
     }
 
     @Test func savelogZeroIsNewest() {
