@@ -682,7 +682,7 @@ def follow_latency(a, root: str) -> None:
         record(f"{name}: enough bounces observed", False, f"{len(lat)} of {len(appended)}")
         return
     p99 = lat[min(len(lat) - 1, int(len(lat) * 0.99))]
-    FIGURES.append(f"follow latency, append -> committed in the bounces table (debug build, {len(lat)} bounces at "
+    FIGURES.append(f"follow latency, append -> committed in the bounces table ({a.bin}, {len(lat)} bounces at "
                    f"{a.latency_rate:g} msg/s, 2 ms poll): median {statistics.median(lat):.1f} ms, p99 {p99:.1f} ms, max {lat[-1]:.1f} ms")
     record(f"{name}: every bounce appended was committed", len(lat) == len(appended), f"{len(lat)} of {len(appended)}")
 
