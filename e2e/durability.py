@@ -359,11 +359,11 @@ def backfill_crash(a, root: str, kind: str) -> None:
     for k in range(a.kills):
         p = env.backfill(files)
         if k < 2:
-            time.sleep(rng.uniform(0.05, 0.8))
+            time.sleep(rng.uniform(0.05, 0.5))
         else:
             before = positions(env.db)
-            wait_for(lambda: p.poll() is not None or positions(env.db) != before, 60, 0.05)
-            time.sleep(rng.uniform(0, 0.1))
+            wait_for(lambda: p.poll() is not None or positions(env.db) != before, 60, 0.02)
+            time.sleep(rng.uniform(0, 0.05))
         if p.poll() is None:
             p.send_signal(signal.SIGKILL)
             p.wait()
@@ -682,7 +682,7 @@ def follow_latency(a, root: str) -> None:
         record(f"{name}: enough bounces observed", False, f"{len(lat)} of {len(appended)}")
         return
     p99 = lat[min(len(lat) - 1, int(len(lat) * 0.99))]
-    FIGURES.append(f"follow latency, append -> committed in the bounces table (debug build, {len(lat)} bounces at "
+    FIGURES.append(f"follow latency, append -> committed in the bounces table ({a.bin}, {len(lat)} bounces at "
                    f"{a.latency_rate:g} msg/s, 2 ms poll): median {statistics.median(lat):.1f} ms, p99 {p99:.1f} ms, max {lat[-1]:.1f} ms")
     record(f"{name}: every bounce appended was committed", len(lat) == len(appended), f"{len(lat)} of {len(appended)}")
 
@@ -695,7 +695,7 @@ def main() -> int:
     ap.add_argument("--bin", required=True)
     ap.add_argument("--work", help="keep the test files here (default: a temporary directory, removed on success)")
     ap.add_argument("--only", default="", help="comma-separated test names: backfill,follow,rotation,shared,latency")
-    ap.add_argument("--backfill-mb", type=float, default=8)
+    ap.add_argument("--backfill-mb", type=float, default=12)
     ap.add_argument("--kills", type=int, default=8)
     ap.add_argument("--rate", type=float, default=150, help="messages/s of the writers (about 8 lines each)")
     ap.add_argument("--follow-seconds", type=float, default=15)

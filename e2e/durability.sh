@@ -19,4 +19,5 @@ else
   bin=$(swift build --product bouncetail --show-bin-path)/bouncetail
 fi
 command -v python3 >/dev/null || { echo "durability: python3 is needed"; echo "0 passed, 1 failed"; exit 1; }
+export PYTHONDONTWRITEBYTECODE=1 # no __pycache__ in the source tree
 exec python3 e2e/durability.py --bin "$bin" "$@"

@@ -59,7 +59,7 @@ best() {
     local best_w= best_c=
     for _ in $(seq "$runs"); do
         rm -rf "$work/bench-state"
-        /usr/bin/time -f "%e %U %S" -o "$work/time.txt" sh -c "$1" > "$work/out.txt"
+        /usr/bin/time -f "%e %U %S" -o "$work/time.txt" sh -c "$1" > "$work/out.txt" 2>> "$work/stderr.txt"
         read -r w u s < "$work/time.txt"
         local c
         c=$(echo "$u + $s" | bc -l)
@@ -74,7 +74,6 @@ read -r grep_w grep_c <<< "$(best "LC_ALL=C grep -c status= '$plain'")"
 read -r zgrep_w zgrep_c <<< "$(best "zcat '$gz' | LC_ALL=C grep -c status=")"
 read -r bf_w bf_c <<< "$(best "$bf '$plain'")"
 read -r bfz_w bfz_c <<< "$(best "$bf '$gz'")"
-tail -1 "$work/out.txt" > /dev/null
 mb=$(echo "$bytes / 1000000" | bc -l)
 rate() { echo "$mb / $1" | bc -l; }
 printf 'log: %.0f MB plain (%s), %.0f MB gzip -6 (%s), %d bounces; best of %d runs; MB = 10^6 bytes of log text\n' \
