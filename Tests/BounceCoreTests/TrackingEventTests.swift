@@ -38,7 +38,7 @@ struct TrackingEventTests {
         #expect(e.meta.queueID == "4Qx1")
         #expect(e.meta.messageID == "m1@lists")
         #expect(e.meta.rule == "test.userunknown")
-        #expect(e.dedupKey == "v1|\(TF.host)|postfix|4Qx1|m:m1@lists|gone@example.com|bounced")
+        #expect(e.dedupKey == "v2|\(TF.host)|postfix|4Qx1|a:\(Self.outcome().time.seconds)|gone@example.com|bounced")
 
         let json = e.webhookJSON()
         #expect(
@@ -53,7 +53,8 @@ struct TrackingEventTests {
         #expect(!json.contains("dedup_key"))
         #expect(
             e.jsonLine().hasPrefix(
-                "{\"dedup_key\":\"v1|\(TF.host)|postfix|4Qx1|m:m1@lists|gone@example.com|bounced\",\"email\":"))
+                "{\"dedup_key\":\"v2|\(TF.host)|postfix|4Qx1|a:\(Self.outcome().time.seconds)|gone@example.com|bounced\",\"email\":"
+            ))
         #expect(e.jsonLine().hasSuffix(json.dropFirst()))
     }
 
@@ -72,7 +73,7 @@ struct TrackingEventTests {
         #expect(json.contains("\"dsn\":null,\"reply_code\":null,\"smtp_stage\":null,\"remote_host\":null"))
         #expect(json.contains("\"message_id\":null"))
         #expect(json.contains("\"diagnostic\":null"))
-        #expect(e.dedupKey == "v1|\(TF.host)|postfix|4Qx1|t:\(TF.base)|gone@example.com|expired")
+        #expect(e.dedupKey == "v2|\(TF.host)|postfix|4Qx1|a:\(Self.outcome().time.seconds)|gone@example.com|expired")
     }
 
     @Test func origToThatIsNotAnAddressIsIgnored() {
@@ -163,17 +164,30 @@ struct TrackingEventTests {
         let a = Self.outcome()
         #expect(a.dedupKey == Self.outcome().dedupKey)
         var odd = a
-        odd.messageID = "x|y%z@h"
-        #expect(odd.dedupKey == "v1|\(TF.host)|postfix|4Qx1|m:x%7Cy%25z@h|gone@example.com|bounced")
+        odd.recipient = "x|y%z@h"
+        #expect(odd.dedupKey == "v2|\(TF.host)|postfix|4Qx1|a:\(a.time.seconds)|x%7Cy%25z@h|bounced")
         var other = a
         other.kind = .expired
         #expect(other.dedupKey != a.dedupKey)
         var sub = a
-        sub.firstSeen = LogTime(seconds: TF.base, micros: 999_999)
-        sub.messageID = nil
-        var whole = a
-        whole.messageID = nil
-        #expect(sub.dedupKey == whole.dedupKey, "first-seen counts in whole seconds")
+        sub.time = LogTime(seconds: a.time.seconds, micros: 999_999)
+        #expect(sub.dedupKey == a.dedupKey, "the deciding line's time counts in whole seconds")
+        var later = a
+        later.time = LogTime(seconds: a.time.seconds + 1)
+        #expect(later.dedupKey != a.dedupKey, "a reused queue id bounces at another time")
+    }
+
+    /// A reader that saw the whole history of a message (headers, Message-ID, first line) and one that only saw
+    /// its last line must give a bounce the same identity, or a daemon and a backfill store it twice.
+    @Test func dedupKeyDoesNotDependOnHowMuchHistoryWasSeen() {
+        let full = Self.outcome()
+        var partial = full
+        partial.messageID = nil
+        partial.firstSeen = full.time
+        partial.campaignUUID = nil
+        partial.subscriberUUID = nil
+        partial.sender = nil
+        #expect(partial.dedupKey == full.dedupKey)
     }
 
     @Test func jsonEscaping() {

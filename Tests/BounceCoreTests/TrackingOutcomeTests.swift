@@ -391,6 +391,6 @@ struct TrackingOutcomeTests {
         let kb = TF.run(&b, viaJournal).map(\.dedupKey)
         #expect(ka.count == 1)
         #expect(ka == kb)
-        #expect(ka[0].hasPrefix("v1|\(TF.host)|postfix|I1|"))
+        #expect(ka[0].hasPrefix("v2|\(TF.host)|postfix|I1|"))
     }
 }

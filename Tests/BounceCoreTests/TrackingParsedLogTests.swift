@@ -63,7 +63,7 @@ struct TrackingParsedLogTests {
         #expect(e.createdAt == "2026-11-20T10:00:03Z")
         #expect(
             e.dedupKey
-                == "v1|mx1.example.net|postfix|9A8B7C6D5E|m:20261120100001.abc@lists.example|pat@dest.example|bounced")
+                == "v2|mx1.example.net|postfix|9A8B7C6D5E|a:\(o.time.seconds)|pat@dest.example|bounced")
     }
 
     @Test func postfixQuotaDeferralsThenExpiryAndASuspendedSecondRecipient() throws {

@@ -1,27 +1,30 @@
 /// The identity of a bounce, stable across restarts, backfill versus follow, and file versus journal:
 ///
-/// `v1|<host>|<mta>|<queue id>|<message>|<recipient>|<status>`
+/// `v2|<host>|<mta>|<queue id>|a:<anchor>|<recipient>|<status>`
 ///
 /// - `host`: the configured MTA host name (never the syslog header's);
-/// - `message`: `m:<Message-ID>` when known, else `t:<first-seen Unix seconds>` — Postfix reuses short queue
-///   ids, so the queue id alone does not name a message. Whole seconds, because a classic syslog line and its
-///   journal entry agree on the second but not on the fraction;
+/// - `anchor`: the Unix second of the line that decided the outcome (the bounced line, Postfix's qmgr
+///   `expired` line, Exim's `**` retry-timeout line); for a deferred-too-long outcome, the message's first-seen
+///   second. Postfix reuses short queue ids, so the queue id alone does not name a message; and the anchor must
+///   not depend on how much of the message's history a reader saw: a daemon that only read `mail.log` and a
+///   backfill that also read `mail.log.1` (with the headers and the Message-ID) must agree (v1 used the
+///   Message-ID when known and so gave them different keys). Whole seconds, because a classic syslog line and
+///   its journal entry agree on the second but not on the fraction;
 /// - `recipient`: as logged, lower-cased;
 /// - `status`: the outcome (`bounced`, `expired`, `deferred`).
 ///
 /// `%` and `|` inside a part are written `%25` and `%7C`, so parts never run into each other.
 public enum DedupKey {
     public static func make(_ o: FinalOutcome) -> String {
-        let message: String
-        if let m = o.messageID, !m.isEmpty {
-            message = "m:" + m
-        } else if let t = o.firstSeen {
-            message = "t:" + String(t.seconds)
-        } else {
-            message = "t:-"
+        let anchor: String
+        switch o.kind {
+        case .bounced, .expired:
+            anchor = "a:" + String(o.time.seconds)
+        case .deferredTooLong:
+            anchor = "a:" + (o.firstSeen.map { String($0.seconds) } ?? String(o.time.seconds))
         }
-        let parts = [o.host, o.mta.rawValue, o.queueID, message, o.recipient.lowercased(), o.kind.rawValue]
-        return "v1|" + parts.map(escape).joined(separator: "|")
+        let parts = [o.host, o.mta.rawValue, o.queueID, anchor, o.recipient.lowercased(), o.kind.rawValue]
+        return "v2|" + parts.map(escape).joined(separator: "|")
     }
 
     static func escape(_ s: String) -> String {

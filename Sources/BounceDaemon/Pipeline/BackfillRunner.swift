@@ -72,7 +72,16 @@ public final class BackfillRunner {
         }
         var config = BackfillReader.Configuration()
         config.maxLineLength = maxLineLength
-        let reader = BackfillReader(inputs: inputs, knownPositions: known, configuration: config)
+        var reader = BackfillReader(inputs: inputs, knownPositions: known, configuration: config)
+        // A live file's stored position may come from `run` started at its end (`start_at = "end"`): the bytes
+        // before it were never read. So the live member of each family is read from its start; what was
+        // already recorded is dropped by the dedup key. (Rotated members keep their positions: `run` reads a
+        // rotated file to its end before leaving it.)
+        let live = reader.plan.filter { $0.isLive && $0.startOffset > 0 }.compactMap(\.identity)
+        if !live.isEmpty {
+            let kept = known.filter { k in !live.contains { $0.sameContent(as: k.identity) } }
+            reader = BackfillReader(inputs: inputs, knownPositions: kept, configuration: config)
+        }
         summary.missing = reader.missing
         summary.files = reader.plan.filter { $0.skip == nil }.count
         summary.skippedFiles = reader.plan.count - summary.files
