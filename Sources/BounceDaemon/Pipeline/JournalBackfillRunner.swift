@@ -47,26 +47,12 @@ public final class JournalBackfillRunner {
             summary.skippedLongLines += batch.skippedCorrupt
             let newDeliveries = pipeline.drainDeliveries()
             if let db {
-                var holds: [String: String] = [:]
-                var probe = events
-                if Supersession.holdSuperseded(&probe, deliveries: newDeliveries) > 0 {
-                    for e in probe where e.meta.action == .hold && e.meta.holdReason?.contains("superseded") == true {
-                        holds[e.dedupKey] = "superseded"
-                    }
-                }
-                let changes = pipeline.drainTrackerChanges()
-                let result = try db.commit(
-                    Batch(
-                        positions: [
-                            SourcePosition(
-                                sourceID: "journal", journalCursor: batch.position.cursor,
-                                journalRealtime: batch.position.realtime.microseconds)
-                        ],
-                        trackerUpserts: changes.upserted.map { (key: $0.key, bytes: $0.value) },
-                        trackerDeletes: Array(changes.deleted), events: events, holds: holds, sink: sink))
-                summary.newEvents += result.inserted
-                summary.duplicates += result.duplicates
-                summary.held += result.held
+                let position = SourcePosition(
+                    sourceID: "journal", journalCursor: batch.position.cursor,
+                    journalRealtime: batch.position.realtime.microseconds)
+                let result = try pipeline.commitBackfillBatch(
+                    events, position: position, deliveries: newDeliveries, to: db, sink: sink)
+                summary.add(result)
                 if !events.isEmpty { emit(events) }
             } else {
                 dryRunEvents += events

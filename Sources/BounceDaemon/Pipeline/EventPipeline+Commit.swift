@@ -1,0 +1,33 @@
+import BounceCore
+import BounceStore
+
+extension EventPipeline {
+    /// Commits a batch of a backfill in one transaction: the source's new position, the tracker changes and
+    /// the events, with those superseded by a later successful delivery in the same batch held.
+    func commitBackfillBatch(
+        _ events: [BounceEvent], position: SourcePosition, deliveries: [SuccessfulDelivery], to db: StateDB,
+        sink: Batch.Sink
+    ) throws -> BatchResult {
+        var holds: [String: String] = [:]
+        var probe = events
+        if Supersession.holdSuperseded(&probe, deliveries: deliveries) > 0 {
+            for e in probe where e.meta.action == .hold && e.meta.holdReason?.contains("superseded") == true {
+                holds[e.dedupKey] = "superseded"
+            }
+        }
+        let changes = drainTrackerChanges()
+        return try db.commit(
+            Batch(
+                positions: [position], trackerUpserts: changes.upserted.map { (key: $0.key, bytes: $0.value) },
+                trackerDeletes: Array(changes.deleted), events: events, holds: holds, sink: sink))
+    }
+}
+
+extension BackfillSummary {
+    /// Adds what one committed batch did.
+    mutating func add(_ result: BatchResult) {
+        newEvents += result.inserted
+        duplicates += result.duplicates
+        held += result.held
+    }
+}
