@@ -62,7 +62,7 @@ final class IngestLoop {
             var bytes = 0
             batch.forEachLine { raw, _ in
                 bytes += raw.count + 1
-                pipeline.ingest(parser.parse(raw), into: &events)
+                pipeline.ingest(line: raw, parsed: parser.parse(raw), into: &events)
             }
             parsers[batch.path] = parser
             context.metrics.linesRead(source: source).increment(by: batch.count)

@@ -98,7 +98,7 @@ public final class BackfillRunner {
             }
             var events: [BounceEvent] = []
             batch.forEachLine { raw, _ in
-                pipeline.ingest(parser.parse(raw), into: &events)
+                pipeline.ingest(line: raw, parsed: parser.parse(raw), into: &events)
             }
             // Age the tracker on the log's own clock: deferred-too-long and eviction as a live run would.
             pipeline.tick(at: pipeline.tracker.clock, into: &events)

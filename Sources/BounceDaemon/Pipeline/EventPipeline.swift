@@ -61,6 +61,23 @@ public final class EventPipeline {
         }
     }
 
+    /// Feeds one raw line and what the built-in parsers made of it: a line they did not recognise is tried
+    /// against the pattern set's extra line formats (`[[format]]`, each behind its literal pre-filter).
+    public func ingest(line raw: UnsafeRawBufferPointer, parsed: ParsedLine, into events: inout [BounceEvent]) {
+        guard case .other = parsed.record, !classifier.set.formats.isEmpty else {
+            ingest(parsed, into: &events)
+            return
+        }
+        let text = String(decoding: raw, as: UTF8.self)
+        for format in classifier.set.formats {
+            if let attempt = format.attempt(from: text) {
+                ingest(ParsedLine(envelope: parsed.envelope, record: .delivery(attempt)), into: &events)
+                return
+            }
+        }
+        ingest(parsed, into: &events)
+    }
+
     /// Ages the tracker (deferred-too-long policy, eviction) at `time`; appends the events it completes.
     public func tick(at time: LogTime, into events: inout [BounceEvent]) {
         for outcome in tracker.tick(now: time) {
