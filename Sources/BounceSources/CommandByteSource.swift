@@ -111,20 +111,7 @@ public struct CommandByteSource: ByteSource, ~Copyable {
 
     /// Decompresses and discards `count` bytes.
     public mutating func skip(_ count: Int64) throws(SourceError) {
-        let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 256 * 1024, alignment: 16)
-        defer { scratch.deallocate() }
-        var left = count
-        while left > 0 {
-            let n = try read(
-                into: UnsafeMutableRawBufferPointer(rebasing: scratch[..<Int(min(left, Int64(scratch.count)))]))
-            if n == 0 {
-                throw SourceError(
-                    .truncatedStream, path: path, offset: offset,
-                    message:
-                        "\(path) holds only \(offset) decompressed bytes but the stored position is \(count): it is not the file the position was taken from"
-                )
-            }
-            left -= Int64(n)
-        }
+        try discardDecompressed(
+            count, path: path, offset: { offset }, read: { (buffer) throws(SourceError) in try read(into: buffer) })
     }
 }

@@ -137,21 +137,8 @@ public struct GzipByteSource: ByteSource, ~Copyable {
 
     /// Decompresses and discards `count` bytes (to resume at a stored offset).
     public mutating func skip(_ count: Int64) throws(SourceError) {
-        let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 256 * 1024, alignment: 16)
-        defer { scratch.deallocate() }
-        var left = count
-        while left > 0 {
-            let n = try read(
-                into: UnsafeMutableRawBufferPointer(rebasing: scratch[..<Int(min(left, Int64(scratch.count)))]))
-            if n == 0 {
-                throw SourceError(
-                    .truncatedStream, path: path, offset: offset,
-                    message:
-                        "\(path) holds only \(offset) decompressed bytes but the stored position is \(count): it is not the file the position was taken from; remove that position or check the file"
-                )
-            }
-            left -= Int64(n)
-        }
+        try discardDecompressed(
+            count, path: path, offset: { offset }, read: { (buffer) throws(SourceError) in try read(into: buffer) })
     }
 
     private mutating func refill() throws(SourceError) {
