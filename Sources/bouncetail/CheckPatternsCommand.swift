@@ -14,22 +14,10 @@ struct CheckPatternsCommand: ParsableCommand {
             and prints each failing vector and each rule without a vector with its file and line.
             """)
 
-    @Option(
-        name: .customLong("patterns"),
-        help: "Directory of default pattern files (default: the set built into the binary).")
-    var patterns: String?
-
-    @Option(name: .customLong("override"), help: "Override directory, loaded after the defaults; skipped when missing.")
-    var overrideDirectory: String = "/etc/bouncetail/patterns.d"
+    @OptionGroup var patternOptions: PatternOptions
 
     func run() throws {
-        let set: PatternSet
-        do {
-            set = try PatternLoader.load(defaultsDirectory: patterns, overrideDirectory: overrideDirectory)
-        } catch let e as PatternLoadError {
-            FileHandle.standardError.write(Data((e.description + "\n").utf8))
-            throw ExitCode(2)
-        }
+        let set = try patternOptions.load()
         let failures = checkPatterns(set)
         for f in failures { print(f.description) }
         let vectors = set.rules.reduce(0) { $0 + $1.vectors.count } + set.formats.reduce(0) { $0 + $1.vectors.count }

@@ -18,22 +18,10 @@ struct ClassifyCommand: ParsableCommand {
     @Argument(help: "Log lines to classify; read from stdin when none are given.")
     var lines: [String] = []
 
-    @Option(
-        name: .customLong("patterns"),
-        help: "Directory of default pattern files (default: the set built into the binary).")
-    var patterns: String?
-
-    @Option(name: .customLong("override"), help: "Override directory, loaded after the defaults; skipped when missing.")
-    var overrideDirectory: String = "/etc/bouncetail/patterns.d"
+    @OptionGroup var patternOptions: PatternOptions
 
     func run() throws {
-        let set: PatternSet
-        do {
-            set = try PatternLoader.load(defaultsDirectory: patterns, overrideDirectory: overrideDirectory)
-        } catch let e as PatternLoadError {
-            FileHandle.standardError.write(Data((e.description + "\n").utf8))
-            throw ExitCode(2)
-        }
+        let set = try patternOptions.load()
         let classifier = Classifier(set: set)
         var parser = LineParser()
         var out = ""
