@@ -32,10 +32,8 @@ final class IngestLoop {
         self.patterns = patterns
         self.context = context
         self.logger = logger
-        var options = PipelineFactory.options(config)
-        // The live daemon sends what it sees now; the age hold is for backfills of old logs.
-        options.events.holdOlderThan = config.outbox.holdOlderThan.milliseconds * 1000
-        pipeline = EventPipeline(options: options, classifier: patterns.current, now: { LogTime(date: Date()) })
+        pipeline = EventPipeline(
+            options: PipelineFactory.options(config), classifier: patterns.current, now: { LogTime(date: Date()) })
         sink = config.sink.kind == .sqlite ? .localStore : .outbox
         timeZone = PipelineFactory.timeZone(config.general.timeZone)
         journalParser = JournalLineParser(host: config.general.hostName, timeZone: timeZone)
