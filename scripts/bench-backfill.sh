@@ -14,6 +14,7 @@ size_mb=${1:-100}
 runs=${2:-2}
 work=${BENCH_DIR:-bench-out}
 mkdir -p "$work"
+work=$(cd "$work" && pwd) # absolute: the config below names paths inside it
 plain="$work/backfill-${size_mb}mb.log"
 gz="$work/backfill-gz-${size_mb}mb.log.1.gz"
 
@@ -39,10 +40,10 @@ cat > "$work/bench.toml" <<EOF
 [general]
 host_name = "mx1.test"
 time_zone = "UTC"
-state_db = "$PWD/$work/bench-state/state.db"
+state_db = "$work/bench-state/state.db"
 [classifier]
-patterns_dir = "$PWD/$work/no-patterns"
-override_dir = "$PWD/$work/no-patterns.d"
+patterns_dir = "$work/no-patterns"
+override_dir = "$work/no-patterns.d"
 [outbox]
 disk_low_watermark = "1MiB"
 [metrics]
