@@ -333,14 +333,19 @@ public struct MessageTracker: Sendable {
     /// The state changed since the last drain: each changed message's JSON, and the keys dropped.
     public mutating func drainChanges() -> TrackerChanges {
         var changes = TrackerChanges(deleted: deleted)
-        let encoder = TrackerCoding.encoder()
+        changes.upserted.reserveCapacity(dirty.count)
+        // One buffer for all rows of the drain: each row copies out exactly its own bytes.
+        var w = JSONWriter(capacity: 2048)
         for k in dirty {
-            // Encoding strings, integers and booleans cannot fail.
             if let s = messages[k] {
-                if let bytes = try? TrackerCoding.encode(s, with: encoder) { changes.upserted[k] = bytes }
+                TrackerCoding.write(s, to: &w)
             } else if let a = recent[k] {
-                if let bytes = try? TrackerCoding.encode(a, with: encoder) { changes.upserted[k] = bytes }
+                TrackerCoding.write(a, to: &w)
+            } else {
+                continue
             }
+            // A copy of exactly the row's length; the writer keeps its buffer for the next row.
+            changes.upserted[k] = w.bytes.withUnsafeBufferPointer { Array($0) }
         }
         dirty.removeAll(keepingCapacity: true)
         deleted.removeAll(keepingCapacity: true)
