@@ -128,9 +128,11 @@ public struct LineParser: Sendable {
 
     /// The Postfix delivery agent of a program name: what follows the first `/` (`postfix/relay/smtp` → `relay/smtp`).
     static func agent(of program: String) -> String? {
-        guard program.hasPrefix("postfix"), let slash = program.firstIndex(of: "/") else { return nil }
-        let a = program[program.index(after: slash)...]
-        return a.isEmpty ? nil : String(a)
+        // On the UTF-8 view: `firstIndex(of: Character)` walks grapheme clusters and was 7% of a backfill.
+        let u = program.utf8
+        guard program.hasPrefix("postfix"), let slash = u.firstIndex(of: UInt8(ascii: "/")) else { return nil }
+        let a = u[u.index(after: slash)...]
+        return a.isEmpty ? nil : String(Substring(a))
     }
 
     static func dispatch(_ s: ByteSpan, _ end: Int, _ e: EnvelopeScan, program: ProgramClass) -> Dispatch {
