@@ -128,4 +128,36 @@ struct TrackerCodingTests {
             #expect(try TrackerCoding.decode(MessageState.self, v) == tr.messages[k])
         }
     }
+
+    /// A message that begins and ends between two drains never had a row: no deletion for it. One that
+    /// was drained (written) gets its deletion, also when its key comes and goes again before the next drain.
+    @Test func deletionsOnlyForRowsThatWereWritten() {
+        var tr = TF.tracker()
+        _ = TF.run(&tr, [TF.queued("D1", at: 0), TF.removed("D1", at: 1), TF.queued("D2", at: 1)])
+        var c = tr.drainChanges()
+        #expect(c.deleted.isEmpty)
+        #expect(Set(c.upserted.keys) == ["\(TF.host)|postfix|D2"])
+
+        // D2 was written: its removal is a deletion, and so is a new D2 that came and went after it.
+        _ = TF.run(&tr, [TF.removed("D2", at: 2), TF.queued("D2", at: 3), TF.removed("D2", at: 4)])
+        c = tr.drainChanges()
+        #expect(c.deleted == ["\(TF.host)|postfix|D2"])
+        #expect(c.upserted.isEmpty)
+
+        // Written, removed, then queued again: the new state replaces the row; no deletion beside it.
+        _ = TF.run(&tr, [TF.queued("D3", at: 5)])
+        _ = tr.drainChanges()
+        _ = TF.run(&tr, [TF.removed("D3", at: 6), TF.queued("D3", at: 7)])
+        c = tr.drainChanges()
+        #expect(c.deleted.isEmpty)
+        #expect(Set(c.upserted.keys) == ["\(TF.host)|postfix|D3"])
+
+        // A restored row is a written row.
+        var restored = TF.tracker()
+        var src = TF.tracker()
+        _ = TF.run(&src, [TF.queued("D4", at: 8)])
+        for (k, v) in src.drainChanges().upserted { try? restored.restore(key: k, bytes: v) }
+        _ = TF.run(&restored, [TF.removed("D4", at: 9)])
+        #expect(restored.drainChanges().deleted == ["\(TF.host)|postfix|D4"])
+    }
 }

@@ -47,11 +47,15 @@ struct TrackingPolicyTests {
 
     @Test func countIsBoundedLeastRecentlySeenFirst() {
         var tr = TF.tracker { $0.maxMessages = 10 }
-        for i in 0..<25 { _ = tr.ingest(TF.queued("Q\(i)", at: Int64(i))) }
+        for i in 0..<3 { _ = tr.ingest(TF.queued("Q\(i)", at: Int64(i))) }
+        _ = tr.drainChanges()  // Q0...Q2 now have rows
+        for i in 3..<25 { _ = tr.ingest(TF.queued("Q\(i)", at: Int64(i))) }
         #expect(tr.messageCount <= 10)
         #expect(tr.counters.evictedByCount >= 15)
         let changes = tr.drainChanges()
         #expect(changes.deleted.contains(MessageTracker.key(host: TF.host, mta: .postfix, queueID: "Q0")))
+        // Evicted before it was ever drained: it has no row to delete.
+        #expect(!changes.deleted.contains(MessageTracker.key(host: TF.host, mta: .postfix, queueID: "Q3")))
         #expect(changes.upserted[MessageTracker.key(host: TF.host, mta: .postfix, queueID: "Q24")] != nil)
         #expect(changes.upserted.keys.allSatisfy { !changes.deleted.contains($0) })
     }

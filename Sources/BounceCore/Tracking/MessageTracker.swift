@@ -24,7 +24,13 @@ public struct MessageTracker: Sendable {
     /// Key (``key(host:mta:queueID:)``) → state.
     var messages: [String: MessageState] = [:]
     private var dirty: Set<String> = []
+    /// Keys dropped since the last drain. A key put again afterwards stays here; ``drainChanges()`` leaves
+    /// out the ones that exist again (so ``put(_:_:)`` pays no second hash for it).
     private var deleted: Set<String> = []
+    /// Messages created since the last drain and never in it: dropping one needs no deletion, its row was
+    /// never written. Most messages of a backfill begin and end inside one batch, and their deletions were
+    /// most of the batch's SQL statements.
+    private var unsaved: Set<String> = []
     private var deliveries: [SuccessfulDelivery] = []
     /// The last real temporary failure per domain and per remote host across messages, keyed
     /// `<host>|<mta>|~d:<domain>` and `<host>|<mta>|~h:<remote host>`; persisted beside the messages so that
@@ -49,7 +55,15 @@ public struct MessageTracker: Sendable {
 
     /// The state key of a message: `<host>|<mta>|<queueid>`.
     public static func key(host: String, mta: MTA, queueID: String) -> String {
-        host + "|" + mta.rawValue + "|" + queueID
+        // One allocation instead of one per `+`: this runs for nearly every line.
+        var k = ""
+        k.reserveCapacity(host.utf8.count + queueID.utf8.count + 9)
+        k += host
+        k += "|"
+        k += mta.rawValue
+        k += "|"
+        k += queueID
+        return k
     }
 
     // MARK: - Ingest
@@ -140,10 +154,7 @@ public struct MessageTracker: Sendable {
 
         case .removed(let mta, let queueID):
             let k = Self.key(host: host, mta: mta, queueID: queueID)
-            if messages.removeValue(forKey: k) != nil {
-                dirty.remove(k)
-                deleted.insert(k)
-            }
+            if messages[k] != nil { drop(k) }
 
         case .inboundReject, .warning, .otherMTA, .other:
             return
@@ -332,7 +343,7 @@ public struct MessageTracker: Sendable {
 
     /// The state changed since the last drain: each changed message's JSON, and the keys dropped.
     public mutating func drainChanges() -> TrackerChanges {
-        var changes = TrackerChanges(deleted: deleted)
+        var changes = TrackerChanges(deleted: deleted.filter { messages[$0] == nil && recent[$0] == nil })
         changes.upserted.reserveCapacity(dirty.count)
         // One buffer for all rows of the drain: each row copies out exactly its own bytes.
         var w = JSONWriter(capacity: 2048)
@@ -349,6 +360,7 @@ public struct MessageTracker: Sendable {
         }
         dirty.removeAll(keepingCapacity: true)
         deleted.removeAll(keepingCapacity: true)
+        unsaved.removeAll(keepingCapacity: true)
         return changes
     }
 
@@ -387,7 +399,11 @@ public struct MessageTracker: Sendable {
 
     /// Removes a message's state for in-place mutation, creating it if new; pair with ``put(_:_:)``.
     private mutating func take(_ k: String, host: String, mta: MTA, queueID: String, time: LogTime) -> MessageState {
-        var s = messages.removeValue(forKey: k) ?? MessageState(host: host, mta: mta, queueID: queueID, time: time)
+        guard var s = messages.removeValue(forKey: k) else {
+            // A key dropped earlier in this batch may have a row from an earlier one: not unsaved.
+            if !deleted.contains(k) { unsaved.insert(k) }
+            return MessageState(host: host, mta: mta, queueID: queueID, time: time)
+        }
         if time > s.lastSeen { s.lastSeen = time }
         return s
     }
@@ -399,13 +415,12 @@ public struct MessageTracker: Sendable {
 
     private mutating func markDirty(_ k: String) {
         dirty.insert(k)
-        if !deleted.isEmpty { deleted.remove(k) }
     }
 
     private mutating func drop(_ k: String) {
         messages.removeValue(forKey: k)
         dirty.remove(k)
-        deleted.insert(k)
+        if unsaved.isEmpty || unsaved.remove(k) == nil { deleted.insert(k) }
     }
 
     /// Links a content-filter hand-off: the new id inherits what the old one knew.
