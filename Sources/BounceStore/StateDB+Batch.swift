@@ -128,10 +128,6 @@ struct PreparedEvent {
         }
     }
 
-    /// `meta` as compact JSON with sorted keys, for the local `bounces` table.
-    static func metaJSON(_ event: BounceEvent) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(event.meta), as: UTF8.self)
-    }
+    /// `meta` as compact JSON with sorted keys, for the local `bounces` table (the bytes `JSONEncoder` wrote).
+    static func metaJSON(_ event: BounceEvent) throws -> String { event.meta.storeJSON() }
 }
