@@ -48,9 +48,8 @@ public struct LineParser: Sendable {
         if e.hostStart >= 0 { env.host = s.string(e.hostStart, e.hostEnd) }
         var agent: String?
         if e.hasProgram {
-            let program = s.string(e.programStart, e.programEnd)
-            env.program = program
-            agent = Self.agent(of: program)
+            env.program = s.string(e.programStart, e.programEnd)
+            agent = Self.agent(s, e.programStart, e.programEnd)
         }
         return Self.materialize(s, end, d, envelope: env, agent: agent)
     }
@@ -124,6 +123,12 @@ public struct LineParser: Sendable {
             guard let base = u.baseAddress else { return .none }
             return programClass(ByteSpan(base: base, count: u.count), 0, u.count)
         }
+    }
+
+    /// ``agent(of:)`` on the line's bytes, without looking at the program's String again.
+    static func agent(_ s: ByteSpan, _ a: Int, _ b: Int) -> String? {
+        guard s.has("postfix", at: a, b), let slash = s.find(0x2F, a, b), slash + 1 < b else { return nil }
+        return s.string(slash + 1, b)
     }
 
     /// The Postfix delivery agent of a program name: what follows the first `/` (`postfix/relay/smtp` → `relay/smtp`).
