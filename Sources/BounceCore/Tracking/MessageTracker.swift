@@ -55,15 +55,37 @@ public struct MessageTracker: Sendable {
 
     /// The state key of a message: `<host>|<mta>|<queueid>`.
     public static func key(host: String, mta: MTA, queueID: String) -> String {
-        // One allocation instead of one per `+`: this runs for nearly every line.
-        var k = ""
-        k.reserveCapacity(host.utf8.count + queueID.utf8.count + 9)
-        k += host
-        k += "|"
-        k += mta.rawValue
-        k += "|"
-        k += queueID
-        return k
+        // Byte copies into one allocation: this runs for nearly every line, and `+` allocated per piece.
+        var host = host
+        var queueID = queueID
+        // `mta.rawValue`, as a literal so that its bytes need no String.
+        let m: StaticString =
+            switch mta {
+            case .postfix: "postfix"
+            case .exim: "exim"
+            }
+        return host.withUTF8 { h in
+            queueID.withUTF8 { q in
+                let mtaName = UnsafeBufferPointer(start: m.utf8Start, count: m.utf8CodeUnitCount)
+                return String(unsafeUninitializedCapacity: h.count + mtaName.count + q.count + 2) { out in
+                    var i = 0
+                    func put(_ part: UnsafeBufferPointer<UInt8>) {
+                        for b in part {
+                            out[i] = b
+                            i += 1
+                        }
+                    }
+                    put(h)
+                    out[i] = UInt8(ascii: "|")
+                    i += 1
+                    put(mtaName)
+                    out[i] = UInt8(ascii: "|")
+                    i += 1
+                    put(q)
+                    return i
+                }
+            }
+        }
     }
 
     // MARK: - Ingest
@@ -154,7 +176,7 @@ public struct MessageTracker: Sendable {
 
         case .removed(let mta, let queueID):
             let k = Self.key(host: host, mta: mta, queueID: queueID)
-            if messages[k] != nil { drop(k) }
+            if messages.removeValue(forKey: k) != nil { forget(k) }
 
         case .inboundReject, .warning, .otherMTA, .other:
             return
@@ -419,6 +441,11 @@ public struct MessageTracker: Sendable {
 
     private mutating func drop(_ k: String) {
         messages.removeValue(forKey: k)
+        forget(k)
+    }
+
+    /// The bookkeeping of a message just removed from ``messages``: a deletion if it has a row.
+    private mutating func forget(_ k: String) {
         dirty.remove(k)
         if unsaved.isEmpty || unsaved.remove(k) == nil { deleted.insert(k) }
     }
@@ -552,19 +579,18 @@ enum ListmonkHeader {
 
     /// The header value's first word: Postfix appends ` from host[ip]; from=<...> ...` to logged headers.
     static func firstToken(_ value: String) -> String {
-        let u = value.utf8
-        var start = u.startIndex
-        while start < u.endIndex, u[start] == 0x20 || u[start] == 0x09 { start = u.index(after: start) }
-        var end = start
-        while end < u.endIndex, u[end] != 0x20, u[end] != 0x09, u[end] != UInt8(ascii: ";") {
-            end = u.index(after: end)
+        var value = value
+        // On the contiguous bytes with integer offsets: String.UTF8View index steps cost more than the scan.
+        return value.withUTF8 { u in
+            var start = 0
+            while start < u.count, u[start] == 0x20 || u[start] == 0x09 { start += 1 }
+            var end = start
+            while end < u.count, u[end] != 0x20, u[end] != 0x09, u[end] != UInt8(ascii: ";") { end += 1 }
+            if end - start >= 2, u[start] == UInt8(ascii: "<"), u[end - 1] == UInt8(ascii: ">") {
+                start += 1
+                end -= 1
+            }
+            return String(decoding: UnsafeBufferPointer(rebasing: u[start..<end]), as: UTF8.self)
         }
-        if end > start, u[start] == UInt8(ascii: "<"), u.distance(from: start, to: end) >= 2,
-            u[u.index(before: end)] == UInt8(ascii: ">")
-        {
-            start = u.index(after: start)
-            end = u.index(before: end)
-        }
-        return String(Substring(u[start..<end]))
     }
 }
