@@ -72,6 +72,11 @@ public final class BackfillRunner {
         }
         var config = BackfillReader.Configuration()
         config.maxLineLength = maxLineLength
+        // Larger than the follower's batches: each commit rewrites every message and recent attempt the
+        // batch touched, and a message that begins and ends inside one batch is never written at all.
+        // 16k lines (about 2.5 MB of log) still commit well under a second apart, so SIGINT stays prompt.
+        config.maxBatchLines = Self.batchLines
+        config.maxBatchBytes = Self.batchBytes
         var reader = BackfillReader(inputs: inputs, knownPositions: known, configuration: config)
         // A live file's stored position may come from `run` started at its end (`start_at = "end"`): the bytes
         // before it were never read. So the live member of each family is read from its start; what was
@@ -132,6 +137,11 @@ public final class BackfillRunner {
         summary.failures += reader.failures.map { "\($0)" }
         return summary
     }
+
+    /// Lines per committed batch.
+    static let batchLines = 16_384
+    /// Bytes read per committed batch, at most (about).
+    static let batchBytes = 4 << 20
 
     /// The file's modification time, the reference for year-less syslog timestamps.
     static func modificationTime(_ path: String) -> LogTime? {
