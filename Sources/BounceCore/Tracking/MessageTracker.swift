@@ -116,43 +116,43 @@ public struct MessageTracker: Sendable {
 
         case .queued(let q):
             let k = Self.key(host: host, mta: q.mta, queueID: q.queueID)
-            var s = take(k, host: host, mta: q.mta, queueID: q.queueID, time: time)
-            s.sender = q.sender
-            if q.sender.isEmpty { s.isBounceNotification = true }
-            if let m = q.messageID, s.messageID == nil { s.messageID = m }
-            put(k, s)
-            if !s.childQueueIDs.isEmpty { propagate(from: k) }
+            let hasChildren = modify(k, host: host, mta: q.mta, queueID: q.queueID, time: time) { s in
+                s.sender = q.sender
+                if q.sender.isEmpty { s.isBounceNotification = true }
+                if let m = q.messageID, s.messageID == nil { s.messageID = m }
+                return !s.childQueueIDs.isEmpty
+            }
+            if hasChildren { propagate(from: k) }
 
         case .messageID(let mta, let queueID, let messageID):
             let k = Self.key(host: host, mta: mta, queueID: queueID)
-            var s = take(k, host: host, mta: mta, queueID: queueID, time: time)
-            // cleanup logs the Message-ID once, before any delivery: a message that already has delivery
-            // lines is an earlier one whose `removed` line we never saw.
-            if !s.recipients.isEmpty && s.messageID != messageID {
-                counters.queueIDReused += 1
-                s = MessageState(host: host, mta: mta, queueID: queueID, time: time)
+            let (reused, hasChildren) = modify(k, host: host, mta: mta, queueID: queueID, time: time) { s in
+                // cleanup logs the Message-ID once, before any delivery: a message that already has delivery
+                // lines is an earlier one whose `removed` line we never saw.
+                let reused = !s.recipients.isEmpty && s.messageID != messageID
+                if reused { s = MessageState(host: host, mta: mta, queueID: queueID, time: time) }
+                s.messageID = messageID
+                return (reused, !s.childQueueIDs.isEmpty)
             }
-            s.messageID = messageID
-            put(k, s)
-            if !s.childQueueIDs.isEmpty { propagate(from: k) }
+            if reused { counters.queueIDReused += 1 }
+            if hasChildren { propagate(from: k) }
 
         case .header(let mta, let queueID, let name, let value):
             guard let which = ListmonkHeader(name: name) else { return }
             let k = Self.key(host: host, mta: mta, queueID: queueID)
-            var s = take(k, host: host, mta: mta, queueID: queueID, time: time)
             let v = ListmonkHeader.firstToken(value)
-            switch which {
-            case .campaign: s.campaignUUID = v
-            case .subscriber: s.subscriberUUID = v
+            let hasChildren = modify(k, host: host, mta: mta, queueID: queueID, time: time) { s in
+                switch which {
+                case .campaign: s.campaignUUID = v
+                case .subscriber: s.subscriberUUID = v
+                }
+                return !s.childQueueIDs.isEmpty
             }
-            put(k, s)
-            if !s.childQueueIDs.isEmpty { propagate(from: k) }
+            if hasChildren { propagate(from: k) }
 
         case .bounceNotification(let mta, _, let notificationQueueID, _):
             let k = Self.key(host: host, mta: mta, queueID: notificationQueueID)
-            var s = take(k, host: host, mta: mta, queueID: notificationQueueID, time: time)
-            s.isBounceNotification = true
-            put(k, s)
+            modify(k, host: host, mta: mta, queueID: notificationQueueID, time: time) { $0.isBounceNotification = true }
 
         case .expired(let mta, let queueID, let sender, let rawStatus):
             let k = Self.key(host: host, mta: mta, queueID: queueID)
@@ -428,6 +428,31 @@ public struct MessageTracker: Sendable {
         }
         if time > s.lastSeen { s.lastSeen = time }
         return s
+    }
+
+    /// Changes a message's state where it lies (creating it if new) and marks it dirty: one hash lookup for a
+    /// known message, where ``take(_:host:mta:queueID:time:)`` and ``put(_:_:)`` cost two and two moves.
+    /// `body` must not reach the tracker (it runs during an access to ``messages``).
+    @discardableResult
+    private mutating func modify<R>(
+        _ k: String, host: String, mta: MTA, queueID: String, time: LogTime, _ body: (inout MessageState) -> R
+    ) -> R {
+        let result: R
+        if let i = messages.index(forKey: k) {
+            result = Self.touch(&messages.values[i], time: time, body)
+        } else {
+            if !deleted.contains(k) { unsaved.insert(k) }
+            var s = MessageState(host: host, mta: mta, queueID: queueID, time: time)
+            result = body(&s)
+            messages[k] = s
+        }
+        markDirty(k)
+        return result
+    }
+
+    private static func touch<R>(_ s: inout MessageState, time: LogTime, _ body: (inout MessageState) -> R) -> R {
+        if time > s.lastSeen { s.lastSeen = time }
+        return body(&s)
     }
 
     private mutating func put(_ k: String, _ s: MessageState) {
