@@ -1475,6 +1475,24 @@ host = "mx.example.org"
 expect = "onhold"
 rule = "none"
 
+[[provider_rule]]
+id = "provider.kddi.unknown-with-address"
+provider = "kddi"
+description = """au's MX names the address when it does not exist (`550 <address>: User unknown`), at any
+stage it is relayed from; the same words with the slot empty are its reception filter."""
+reason = "userunknown"
+contains = [">: user unknown"]
+[[provider_rule.vector]]
+text = "550 <someone@ezweb.ne.jp>: User unknown"
+host = "lsean.ezweb.ne.jp"
+expect = "userunknown"
+type = "hard"
+[[provider_rule.vector]]
+text = "550 : User unknown"
+host = "lsean.ezweb.ne.jp"
+expect = "filtered"
+rule = "probe.filtered.empty-recipient-slot"
+
 """#####),
     ]
 }
