@@ -91,14 +91,18 @@ struct BackfillCommand: AsyncParsableCommand {
                 "backfill: %d file(s) read, %d skipped, %d lines, %.1f MB in %.1f s (%.1f MB/s); %d bounce(s) found",
             summary.files, summary.skippedFiles, summary.lines, Double(summary.bytes) / 1e6, seconds,
             Double(summary.bytes) / 1e6 / seconds, summary.events)
+        // The spike guard's share of the held events (provider incidents), when it held any.
+        let guardHeld = summary.guardHeld > 0 ? " (guard-held \(summary.guardHeld))" : ""
         if dryRun {
-            report += ", \(summary.held) held"
+            report += ", \(summary.held) held\(guardHeld)"
         } else {
-            report += ", \(summary.newEvents) new, \(summary.duplicates) already known, \(summary.held) held"
+            report +=
+                ", \(summary.newEvents) new, \(summary.duplicates) already known, \(summary.held) held\(guardHeld)"
             report +=
                 ctx.sinkIsLocalStore
                 ? " (local store \(config.general.stateDB))" : " (outbox \(config.general.stateDB))"
         }
+        for t in pipeline.drainGuardTransitions() { StandardError.line("backfill: \(t)") }
         if summary.skippedLongLines > 0 { report += "; \(summary.skippedLongLines) over-long line(s) skipped" }
         if summary.interrupted { report += "; interrupted: run the same command again to resume" }
         StandardError.line(report)
@@ -141,14 +145,18 @@ struct BackfillCommand: AsyncParsableCommand {
         var report = String(
             format: "backfill: journal: %d entries read in %.1f s (%.0f entries/s); %d bounce(s) found",
             summary.lines, seconds, Double(summary.lines) / seconds, summary.events)
+        // The spike guard's share of the held events (provider incidents), when it held any.
+        let guardHeld = summary.guardHeld > 0 ? " (guard-held \(summary.guardHeld))" : ""
         if dryRun {
-            report += ", \(summary.held) held"
+            report += ", \(summary.held) held\(guardHeld)"
         } else {
-            report += ", \(summary.newEvents) new, \(summary.duplicates) already known, \(summary.held) held"
+            report +=
+                ", \(summary.newEvents) new, \(summary.duplicates) already known, \(summary.held) held\(guardHeld)"
             report +=
                 ctx.sinkIsLocalStore
                 ? " (local store \(config.general.stateDB))" : " (outbox \(config.general.stateDB))"
         }
+        for t in pipeline.drainGuardTransitions() { StandardError.line("backfill: \(t)") }
         if summary.skippedLongLines > 0 { report += "; \(summary.skippedLongLines) unreadable journal entries skipped" }
         if summary.interrupted { report += "; interrupted: run the same command again to resume" }
         StandardError.line(report)

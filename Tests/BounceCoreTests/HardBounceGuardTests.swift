@@ -84,6 +84,22 @@ import Testing
         #expect(!Self.holds(Self.bounce(&g, "stale.example", count: 30, from: 2)).contains(true))
     }
 
+    @Test func withinOneSecondLineOrderDecidesWhatCameBeforeTheSpike() {
+        var g = HardBounceGuard()
+        g.recordDelivery(domain: "same.example", at: Self.at(0))
+        let decisions = (0..<20).map { _ in
+            g.recordHardBounce(domain: "same.example", reason: "userunknown", at: Self.at(0))
+        }
+        #expect(Self.holds(decisions).last == true)
+        var h = HardBounceGuard()
+        _ = h.recordHardBounce(domain: "same.example", reason: "userunknown", at: Self.at(0))
+        h.recordDelivery(domain: "same.example", at: Self.at(0))
+        let later = (0..<25).map { _ in
+            h.recordHardBounce(domain: "same.example", reason: "userunknown", at: Self.at(0))
+        }
+        #expect(!Self.holds(later).contains(true))
+    }
+
     @Test func belowTheRatioNothingIsHeld() {
         var g = HardBounceGuard()
         var decisions: [HardBounceGuard.Decision] = []

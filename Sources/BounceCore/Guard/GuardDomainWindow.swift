@@ -9,6 +9,9 @@ struct GuardBucket: Sendable, Hashable {
     var firstHard = Int64.max
     var firstDelivery = Int64.max
     var lastDelivery = Int64.min
+    /// A delivery was fed before the slice's first hard bounce: "before the spike" even within one
+    /// second of log time (syslog stamps have no fraction), since the guard is fed in line order.
+    var deliveryBeforeFirstHard = false
     /// Hard bounces by reason; at most ``GuardBucket/maxReasons`` names, the rest under `other`.
     var reasons: [GuardReasonCount] = []
 
@@ -18,7 +21,11 @@ struct GuardBucket: Sendable, Hashable {
 
     mutating func addHard(reason: String, at time: Int64) {
         hard += 1
-        firstHard = min(firstHard, time)
+        // Only a new first hard bounce re-decides; later ones in the same second came after it.
+        if firstHard == .max || time < firstHard {
+            firstHard = time
+            deliveryBeforeFirstHard = delivered > 0 && firstDelivery <= time
+        }
         if let i = reasons.firstIndex(where: { $0.reason == reason }) {
             reasons[i].count += 1
         } else if reasons.count < Self.maxReasons {
@@ -122,7 +129,7 @@ struct GuardDomainWindow: Sendable {
         if let b = lastDeliveryBeforeWindow, b >= start - baseline { return true }
         // A delivery inside the window is within `baseline` of the spike; it counts when it came first.
         for bucket in buckets {
-            if bucket.firstDelivery < start { return true }
+            if bucket.firstDelivery < start || (bucket.hard > 0 && bucket.deliveryBeforeFirstHard) { return true }
             if bucket.hard > 0 { break }
         }
         return false

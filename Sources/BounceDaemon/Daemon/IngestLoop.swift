@@ -130,7 +130,9 @@ final class IngestLoop {
         var batch = trackerOnlyBatch()
         batch.positions = positions
         batch.events = events
+        batch.holds = HardBounceGuard.outboxHolds(for: events)
         _ = pipeline.drainDeliveries()
+        reportGuard()
         // A failed commit must not advance anything: the state database stays as it was, the batch is
         // retried from the stored position after a restart. Keep trying, loudly, rather than drop it.
         var attempt = 0
@@ -143,6 +145,7 @@ final class IngestLoop {
                         reason: e.meta.reason, type: e.type.rawValue, fault: e.meta.fault.rawValue,
                         action: e.meta.action.rawValue
                     ).increment()
+                    if HardBounceGuard.isGuardHold(e) { context.metrics.guardHeld(reason: e.meta.reason).increment() }
                     if e.meta.action == .hold && e.meta.fault == .sender {
                         context.metrics.heldSenderFault(
                             reason: e.meta.reason,
@@ -169,6 +172,18 @@ final class IngestLoop {
                 Thread.sleep(forTimeInterval: min(30, Double(attempt)))
             }
         }
+    }
+
+    /// Spike guard trips (warning) and releases (info), once each, and the tripped-domains gauge.
+    private func reportGuard() {
+        for t in pipeline.drainGuardTransitions() {
+            let metadata: Logger.Metadata = ["domain": "\(t.domain)", "hard": "\(t.hard)", "outcomes": "\(t.outcomes)"]
+            switch t.kind {
+            case .tripped: logger.warning("\(t)", metadata: metadata)
+            case .released: logger.info("\(t)", metadata: metadata)
+            }
+        }
+        context.metrics.guardTrippedDomains.record(pipeline.guardTrippedDomains)
     }
 
     private var countedRecords: [RecordKind: Int] = [:]

@@ -14,6 +14,8 @@ public struct BackfillSummary: Sendable, Hashable {
     public var newEvents = 0
     public var duplicates = 0
     public var held = 0
+    /// Of the events found, how many the spike guard held.
+    public var guardHeld = 0
     public var failures: [String] = []
     public var missing: [String] = []
     public var interrupted = false
@@ -128,6 +130,7 @@ public final class BackfillRunner {
             summary.held = dryRunEvents.filter { $0.meta.action == .hold }.count
             emit(dryRunEvents)
         }
+        summary.guardHeld = pipeline.stats.guardHeld
         summary.skippedLongLines = reader.skippedLongLines
         summary.failures += reader.failures.map { "\($0)" }
         return summary

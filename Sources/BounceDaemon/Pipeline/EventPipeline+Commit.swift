@@ -8,7 +8,7 @@ extension EventPipeline {
         _ events: [BounceEvent], position: SourcePosition, deliveries: [SuccessfulDelivery], to db: StateDB,
         sink: Batch.Sink
     ) throws -> BatchResult {
-        var holds: [String: String] = [:]
+        var holds = HardBounceGuard.outboxHolds(for: events)
         var probe = events
         if Supersession.holdSuperseded(&probe, deliveries: deliveries) > 0 {
             for e in probe where e.meta.action == .hold && e.meta.holdReason?.contains("superseded") == true {
