@@ -5,7 +5,9 @@ extension StateDB {
     /// Commits positions, tracker changes and new events in one transaction: all or nothing.
     ///
     /// Each event is first claimed in `dedup_keys` (`INSERT OR IGNORE`); a key seen before, in this
-    /// or an earlier batch, by this or another process, adds nothing and counts as a duplicate.
+    /// or an earlier batch, by this or another process, adds no row and counts as a duplicate; what it knows
+    /// that the stored bounce lacks (listmonk UUIDs, Message-ID, sender) is merged into it while it has not
+    /// been delivered (``enrich(_:with:now:encoder:into:)``).
     /// New events go to the outbox as `pending`, or `held` when their action is `hold` or the batch
     /// holds them; with ``Batch/Sink/localStore`` forwarded events go to the `bounces` table instead.
     @discardableResult
@@ -50,6 +52,7 @@ extension StateDB {
                     [.text(p.event.dedupKey), .int(p.logTime), .int(now)])
                 guard claimed == 1 else {
                     result.duplicates += 1
+                    try Self.enrich(c, with: p.event, now: now, encoder: encoder, into: &result)
                     continue
                 }
                 result.inserted += 1
@@ -129,9 +132,5 @@ struct PreparedEvent {
     }
 
     /// `meta` as compact JSON with sorted keys, for the local `bounces` table.
-    static func metaJSON(_ event: BounceEvent) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(event.meta), as: UTF8.self)
-    }
+    static func metaJSON(_ event: BounceEvent) throws -> String { try StateDB.metaJSON(event.meta) }
 }

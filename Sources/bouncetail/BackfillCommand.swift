@@ -98,6 +98,7 @@ struct BackfillCommand: AsyncParsableCommand {
         } else {
             report +=
                 ", \(summary.newEvents) new, \(summary.duplicates) already known, \(summary.held) held\(guardHeld)"
+            report += Self.enrichmentReport(summary)
             report +=
                 ctx.sinkIsLocalStore
                 ? " (local store \(config.general.stateDB))" : " (outbox \(config.general.stateDB))"
@@ -107,6 +108,7 @@ struct BackfillCommand: AsyncParsableCommand {
         if summary.interrupted { report += "; interrupted: run the same command again to resume" }
         StandardError.line(report)
         for m in summary.missing { StandardError.line("backfill: \(m): no such file (skipped)") }
+        Self.printEnrichmentNotices(summary)
         for f in summary.failures { StandardError.line("backfill: \(f)") }
         if !dryRun, let db, config.sink.kind != .sqlite {
             if let stats = try await DeliveryService.untilDrained(
@@ -152,6 +154,7 @@ struct BackfillCommand: AsyncParsableCommand {
         } else {
             report +=
                 ", \(summary.newEvents) new, \(summary.duplicates) already known, \(summary.held) held\(guardHeld)"
+            report += Self.enrichmentReport(summary)
             report +=
                 ctx.sinkIsLocalStore
                 ? " (local store \(config.general.stateDB))" : " (outbox \(config.general.stateDB))"
@@ -160,12 +163,37 @@ struct BackfillCommand: AsyncParsableCommand {
         if summary.skippedLongLines > 0 { report += "; \(summary.skippedLongLines) unreadable journal entries skipped" }
         if summary.interrupted { report += "; interrupted: run the same command again to resume" }
         StandardError.line(report)
+        Self.printEnrichmentNotices(summary)
         if !dryRun, let db, config.sink.kind != .sqlite {
             if let stats = try await DeliveryService.untilDrained(
                 config: config, db: db, logger: Logger(label: "bouncetail"))
             {
                 StandardError.line("delivery: \(stats)")
             }
+        }
+    }
+}
+
+extension BackfillCommand {
+    /// `, 3 gained listmonk UUIDs, 1 UUID(s) too late`: what re-reading known bounces added to them.
+    static func enrichmentReport(_ summary: BackfillSummary) -> String {
+        var parts: [String] = []
+        if summary.enriched > 0 { parts.append("\(summary.enriched) known bounce(s) gained listmonk UUIDs") }
+        if summary.enrichTooLate > 0 {
+            parts.append("\(summary.enrichTooLate) already delivered without their UUIDs")
+        }
+        if summary.enrichConflicts > 0 { parts.append("\(summary.enrichConflicts) with conflicting UUIDs (kept)") }
+        return parts.map { ", " + $0 }.joined()
+    }
+
+    /// One line per late or conflicting UUID, the first 20 of them.
+    static func printEnrichmentNotices(_ summary: BackfillSummary) {
+        let shown = 20
+        for n in summary.enrichmentNotices.prefix(shown) { StandardError.line("backfill: \(n)") }
+        if summary.enrichmentNotices.count > shown {
+            StandardError.line(
+                "backfill: and \(summary.enrichmentNotices.count - shown) more; each is noted in dedup_keys.enrich_note"
+            )
         }
     }
 }

@@ -140,6 +140,7 @@ final class IngestLoop {
             do {
                 let result = try db.commit(batch)
                 if result.inserted > 0 { wake?.signal() }
+                countEnrichments(result)
                 for e in events {
                     context.metrics.events(
                         reason: e.meta.reason, type: e.type.rawValue, fault: e.meta.fault.rawValue,
@@ -184,6 +185,24 @@ final class IngestLoop {
             }
         }
         context.metrics.guardTrippedDomains.record(pipeline.guardTrippedDomains)
+    }
+
+    /// A known bounce read again with UUIDs it lacked: counted; a late or conflicting one also logged (once
+    /// per bounce: the store reports each key once).
+    private func countEnrichments(_ result: BatchResult) {
+        for (name, n) in [
+            ("enriched", result.enriched), ("too_late", result.enrichTooLate), ("conflict", result.enrichConflicts),
+        ] where n > 0 {
+            context.metrics.uuidEnrichments(result: name).increment(by: n)
+        }
+        for notice in result.enrichmentNotices {
+            let message: Logger.Message =
+                notice.kind == .tooLate
+                ? "listmonk UUID arrived too late for a stored bounce" : "listmonk UUIDs disagree for a stored bounce"
+            logger.info(
+                message,
+                metadata: ["email": "\(notice.email)", "detail": "\(notice.detail)", "dedup_key": "\(notice.dedupKey)"])
+        }
     }
 
     private var countedRecords: [RecordKind: Int] = [:]

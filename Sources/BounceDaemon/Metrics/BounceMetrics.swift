@@ -64,6 +64,11 @@ public struct BounceMetrics: Sendable {
     public var guardTrippedDomains: Gauge { gauge(MetricName.guardTrippedDomains) }
     /// Malformed listmonk UUID headers (`campaign` or `subscriber`).
     public func malformedUUID(header: String) -> Counter { counter(MetricName.malformedUUIDs, [("header", header)]) }
+    /// Known bounces read again with listmonk UUIDs the stored one lacked, by `result`: `enriched` (merged),
+    /// `too_late` (already delivered without them), `conflict` (disagreed with the stored ones, which were kept).
+    public func uuidEnrichments(result: String) -> Counter {
+        counter(MetricName.uuidEnrichments, [("result", result)])
+    }
 
     // MARK: Outbox and delivery
 

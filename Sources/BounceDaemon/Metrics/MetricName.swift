@@ -28,6 +28,7 @@ public enum MetricName {
     public static let malformedUUIDs = "bouncetail_malformed_uuids_total"
     public static let guardHeld = "bouncetail_guard_held_total"
     public static let guardTrippedDomains = "bouncetail_guard_tripped_domains"
+    public static let uuidEnrichments = "bouncetail_uuid_enrichments_total"
     public static let outboxPending = "bouncetail_outbox_pending"
     public static let outboxHeld = "bouncetail_outbox_held"
     public static let outboxSent = "bouncetail_outbox_sent_total"
@@ -84,6 +85,11 @@ public enum MetricName {
         .init(
             name: malformedUUIDs, type: "counter", labels: ["header"],
             help: "listmonk UUID headers that were not well-formed UUIDs (left out of the event)."),
+        .init(
+            name: uuidEnrichments, type: "counter", labels: ["result"],
+            help:
+                "Known bounces read again with listmonk UUIDs the stored one lacked: enriched (merged), too_late "
+                + "(already delivered without them), conflict (the stored ones kept)."),
         .init(name: outboxPending, type: "gauge", labels: [], help: "Events waiting to be delivered."),
         .init(
             name: outboxHeld, type: "gauge", labels: [],

@@ -29,5 +29,9 @@ extension BackfillSummary {
         newEvents += result.inserted
         duplicates += result.duplicates
         held += result.held
+        enriched += result.enriched
+        enrichTooLate += result.enrichTooLate
+        enrichConflicts += result.enrichConflicts
+        enrichmentNotices += result.enrichmentNotices.map { "\($0.email): \($0.detail) (dedup key \($0.dedupKey))" }
     }
 }
