@@ -9,31 +9,31 @@ import Testing
 /// The spike guard in the daemon's pipeline: real Postfix lines in a real file, through the backfill
 /// (dry run and into a real state database) and through batches the way `run` cuts them.
 @Suite struct SpikeGuardPipelineTests {
-    /// A Postfix log of 2026-11-26: ten deliveries to outlook.test from 10:00, then from 10:05 a
-    /// `550 5.1.1` every 10 s to outlook.test (25 of them) and, interleaved, to dead.test (never delivered).
+    /// The Postfix lines of one message of 2026-11-26 to `rcpt`, `seconds` after 10:00, delivered or
+    /// rejected with `550 5.1.1`; `id` makes its queue id.
+    static func messageLines(_ rcpt: String, at seconds: Int, delivered: Bool, id: Int) -> [String] {
+        let qid = String(format: "4F%05XA", id)
+        let t = String(format: "Nov 26 10:%02d:%02d", seconds / 60, seconds % 60)
+        let host = rcpt.split(separator: "@").last.map(String.init) ?? ""
+        let result =
+            delivered
+            ? "dsn=2.0.0, status=sent (250 2.0.0 OK queued)"
+            : "dsn=5.1.1, status=bounced (host mx.\(host)[192.0.2.10] said: 550 5.1.1 <\(rcpt)>: Recipient address rejected: mailbox unavailable (in reply to RCPT TO command))"
+        return [
+            "\(t) mx1 postfix/qmgr[900]: \(qid): from=<news@lists.test>, size=2100, nrcpt=1 (queue active)",
+            "\(t) mx1 postfix/smtp[901]: \(qid): to=<\(rcpt)>, relay=mx.\(host)[192.0.2.10]:25, delay=0.4, delays=0.1/0/0.1/0.2, \(result)",
+            "\(t) mx1 postfix/qmgr[900]: \(qid): removed",
+        ]
+    }
+
+    /// A Postfix log: ten deliveries to outlook.test from 10:00, then from 10:05 a `550 5.1.1` every 10 s
+    /// to outlook.test (25 of them) and, interleaved, to dead.test (never delivered).
     static func incidentLog() -> String {
         var lines: [String] = []
         var n = 0
-        func stamp(_ seconds: Int) -> String {
-            String(format: "Nov 26 10:%02d:%02d", seconds / 60, seconds % 60)
-        }
         func message(_ rcpt: String, at seconds: Int, delivered: Bool) {
             n += 1
-            let qid = String(format: "4F%05XA", n)
-            let t = stamp(seconds)
-            lines.append(
-                "\(t) mx1 postfix/qmgr[900]: \(qid): from=<news@lists.test>, size=2100, nrcpt=1 (queue active)")
-            let host = rcpt.split(separator: "@").last.map(String.init) ?? ""
-            if delivered {
-                lines.append(
-                    "\(t) mx1 postfix/smtp[901]: \(qid): to=<\(rcpt)>, relay=mx.\(host)[192.0.2.10]:25, delay=0.4, delays=0.1/0/0.1/0.2, dsn=2.0.0, status=sent (250 2.0.0 OK queued)"
-                )
-            } else {
-                lines.append(
-                    "\(t) mx1 postfix/smtp[901]: \(qid): to=<\(rcpt)>, relay=mx.\(host)[192.0.2.10]:25, delay=0.4, delays=0.1/0/0.1/0.2, dsn=5.1.1, status=bounced (host mx.\(host)[192.0.2.10] said: 550 5.1.1 <\(rcpt)>: Recipient address rejected: mailbox unavailable (in reply to RCPT TO command))"
-                )
-            }
-            lines.append("\(t) mx1 postfix/qmgr[900]: \(qid): removed")
+            lines += messageLines(rcpt, at: seconds, delivered: delivered, id: n)
         }
         for i in 0..<10 { message("ok\(i)@outlook.test", at: i * 3, delivered: true) }
         for i in 0..<25 {
