@@ -100,15 +100,14 @@ public struct HardBounceGuard: Sendable {
     /// A successful delivery to `domain` at `time`.
     public mutating func recordDelivery(domain: String, at time: LogTime) {
         advanceClock(time)
-        var w = take(domain, at: time)
+        let slot = take(domain, at: time)
         let index = bucketIndex(time)
         if index >= oldestIndex {
-            w.addDelivery(index: index, at: time.microseconds)
+            domains.values[slot].addDelivery(index: index, at: time.microseconds)
         } else {
-            w.notePastDelivery(at: time.microseconds)
+            domains.values[slot].notePastDelivery(at: time.microseconds)
         }
-        if w.trippedAt != nil { releaseIfCalm(domain, &w, at: time) }
-        domains[domain] = w
+        if domains.values[slot].trippedAt != nil { releaseIfCalm(domain, slot, at: time) }
     }
 
     /// A successful delivery the tracker reported.
@@ -124,28 +123,24 @@ public struct HardBounceGuard: Sendable {
         -> Decision
     {
         advanceClock(time)
-        var w = take(domain, at: time)
+        let slot = take(domain, at: time)
         let index = bucketIndex(time)
-        if index >= oldestIndex { w.addHard(index: index, reason: reason, at: time.microseconds) }
-        if w.trippedAt == nil, w.hard >= options.minHard, w.hardShareReaches(options.ratio),
-            w.acceptedMailBeforeSpike(baseline: options.baseline)
-        {
-            w.trippedAt = time.microseconds
-            w.heldWhileTripped = 0
+        if index >= oldestIndex { domains.values[slot].addHard(index: index, reason: reason, at: time.microseconds) }
+        if domains.values[slot].trippedAt == nil {
+            let w = domains.values[slot]
+            guard w.hard >= options.minHard, w.hardShareReaches(options.ratio),
+                w.acceptedMailBeforeSpike(baseline: options.baseline)
+            else { return .pass }
+            domains.values[slot].trippedAt = time.microseconds
+            domains.values[slot].heldWhileTripped = 0
             tripped.insert(domain)
-            report(.tripped, domain, w, at: time)
-        }
-        guard w.trippedAt != nil else {
-            domains[domain] = w
-            return .pass
+            report(.tripped, domain, domains.values[slot], at: time)
         }
         if holdable {
-            w.heldWhileTripped += 1
+            domains.values[slot].heldWhileTripped += 1
             held += 1
         }
-        let reason = holdReason(domain, w, at: time)
-        domains[domain] = w
-        return .hold(reason: reason)
+        return .hold(reason: holdReason(domain, domains.values[slot], at: time))
     }
 
     /// Applies the guard to one event built at `time`: a hard bounce counts for its domain, and a
@@ -169,11 +164,11 @@ public struct HardBounceGuard: Sendable {
     /// calmed down, and forgets idle domains.
     public mutating func advance(to time: LogTime) {
         advanceClock(time)
+        let oldest = oldestIndex
         for domain in tripped.sorted() {
-            guard var w = domains[domain] else { continue }
-            w.slide(keepingFrom: oldestIndex)
-            releaseIfCalm(domain, &w, at: clock)
-            domains[domain] = w
+            guard let slot = domains.index(forKey: domain) else { continue }
+            domains.values[slot].slide(keepingFrom: oldest)
+            releaseIfCalm(domain, slot, at: clock)
         }
     }
 
@@ -216,24 +211,31 @@ public struct HardBounceGuard: Sendable {
         }
     }
 
-    /// The domain's window slid to the clock, created if new (which may evict the least recently seen).
-    private mutating func take(_ domain: String, at time: LogTime) -> GuardDomainWindow {
-        if var w = domains.removeValue(forKey: domain) {
-            w.slide(keepingFrom: oldestIndex)
-            w.lastSeen = max(w.lastSeen, time.microseconds)
+    /// The slot of the domain's window, slid to the clock, created if new (which may first evict the least
+    /// recently seen). Mutated in place through `domains.values[slot]`: one hash lookup per outcome. The
+    /// slot stays valid until the next insertion or removal.
+    private mutating func take(_ domain: String, at time: LogTime) -> Dictionary<String, GuardDomainWindow>.Index {
+        if let slot = domains.index(forKey: domain) {
+            domains.values[slot].slide(keepingFrom: oldestIndex)
+            if time.microseconds > domains.values[slot].lastSeen { domains.values[slot].lastSeen = time.microseconds }
             // A spike the window has slid past ends before the new outcome is judged on its own.
-            if w.trippedAt != nil { releaseIfCalm(domain, &w, at: time) }
-            return w
+            if domains.values[slot].trippedAt != nil { releaseIfCalm(domain, slot, at: time) }
+            return slot
         }
         if domains.count >= options.maxDomains { evictLeastRecent() }
-        return GuardDomainWindow(lastSeen: time.microseconds)
+        domains[domain] = GuardDomainWindow(lastSeen: time.microseconds)
+        return domains.index(forKey: domain)!
     }
 
-    private mutating func releaseIfCalm(_ domain: String, _ w: inout GuardDomainWindow, at time: LogTime) {
-        guard w.trippedAt != nil, !w.hardShareReaches(options.ratio) else { return }
-        report(.released, domain, w, at: time)
-        w.trippedAt = nil
-        w.heldWhileTripped = 0
+    private mutating func releaseIfCalm(
+        _ domain: String, _ slot: Dictionary<String, GuardDomainWindow>.Index, at time: LogTime
+    ) {
+        guard domains.values[slot].trippedAt != nil, !domains.values[slot].hardShareReaches(options.ratio) else {
+            return
+        }
+        report(.released, domain, domains.values[slot], at: time)
+        domains.values[slot].trippedAt = nil
+        domains.values[slot].heldWhileTripped = 0
         tripped.remove(domain)
     }
 
