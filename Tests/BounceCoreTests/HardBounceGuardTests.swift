@@ -174,6 +174,17 @@ import Testing
         #expect(g.drainTransitions().map(\.kind) == [.tripped, .released])
     }
 
+    @Test func outcomesReadLateFromAnotherSourceStillCount() {
+        var g = HardBounceGuard()
+        _ = Self.bounce(&g, "late.example", count: 10, from: 0)
+        // A delivery of 09:30 arrives from a slower source: too old for the window, but proof enough.
+        g.recordDelivery(domain: "late.example", at: Self.at(-30))
+        // A bounce of 09:58 still lands inside the window.
+        _ = g.recordHardBounce(domain: "late.example", reason: "userunknown", at: Self.at(-2))
+        let decisions = Self.bounce(&g, "late.example", count: 10, from: 2)
+        #expect(Self.holds(decisions) == Array(repeating: false, count: 8) + [true, true])
+    }
+
     @Test func domainsAreIndependent() {
         var g = HardBounceGuard()
         Self.deliver(&g, "outlook.com", minutes: [-10])

@@ -100,9 +100,9 @@ public struct HardBounceGuard: Sendable {
     /// A successful delivery to `domain` at `time`.
     public mutating func recordDelivery(domain: String, at time: LogTime) {
         advanceClock(time)
-        let slot = take(domain, at: time)
+        let (slot, oldest) = take(domain, at: time)
         let index = bucketIndex(time)
-        if index >= oldestIndex {
+        if index >= oldest {
             domains.values[slot].addDelivery(index: index, at: time.microseconds)
         } else {
             domains.values[slot].notePastDelivery(at: time.microseconds)
@@ -123,9 +123,9 @@ public struct HardBounceGuard: Sendable {
         -> Decision
     {
         advanceClock(time)
-        let slot = take(domain, at: time)
+        let (slot, oldest) = take(domain, at: time)
         let index = bucketIndex(time)
-        if index >= oldestIndex { domains.values[slot].addHard(index: index, reason: reason, at: time.microseconds) }
+        if index >= oldest { domains.values[slot].addHard(index: index, reason: reason, at: time.microseconds) }
         if domains.values[slot].trippedAt == nil {
             let w = domains.values[slot]
             guard w.hard >= options.minHard, w.hardShareReaches(options.ratio),
@@ -164,7 +164,8 @@ public struct HardBounceGuard: Sendable {
     /// calmed down, and forgets idle domains.
     public mutating func advance(to time: LogTime) {
         advanceClock(time)
-        let oldest = oldestIndex
+        guard !tripped.isEmpty else { return }
+        let oldest = oldestIndex(at: clock.microseconds)
         for domain in tripped.sorted() {
             guard let slot = domains.index(forKey: domain) else { continue }
             domains.values[slot].slide(keepingFrom: oldest)
@@ -193,12 +194,14 @@ public struct HardBounceGuard: Sendable {
     // MARK: - Internals
 
     private func bucketIndex(_ time: LogTime) -> Int64 {
-        time.microseconds >= 0 ? time.microseconds / width : (time.microseconds - width + 1) / width
+        // Floor division without overflow, also for times before 1970.
+        let (q, r) = time.microseconds.quotientAndRemainder(dividingBy: width)
+        return r < 0 ? q - 1 : q
     }
 
-    /// The oldest bucket index inside the window at the clock.
-    private var oldestIndex: Int64 {
-        clock.microseconds == .min ? .min : bucketIndex(clock) - Int64(options.buckets) + 1
+    /// The oldest bucket index inside the window that ends at `micros`.
+    private func oldestIndex(at micros: Int64) -> Int64 {
+        bucketIndex(LogTime(microseconds: micros)) - Int64(options.buckets) + 1
     }
 
     private mutating func advanceClock(_ time: LogTime) {
@@ -211,20 +214,25 @@ public struct HardBounceGuard: Sendable {
         }
     }
 
-    /// The slot of the domain's window, slid to the clock, created if new (which may first evict the least
-    /// recently seen). Mutated in place through `domains.values[slot]`: one hash lookup per outcome. The
-    /// slot stays valid until the next insertion or removal.
-    private mutating func take(_ domain: String, at time: LogTime) -> Dictionary<String, GuardDomainWindow>.Index {
+    /// The slot of the domain's window, slid to the domain's latest outcome, created if new (which may first
+    /// evict the least recently seen), and the oldest bucket index inside that window. Each domain's window
+    /// ends at its own latest outcome, so one line with a wild time (a wrong year) upsets only its domain.
+    /// Mutated in place through `domains.values[slot]`: one hash lookup per outcome. The slot stays valid
+    /// until the next insertion or removal.
+    private mutating func take(_ domain: String, at time: LogTime) -> (
+        Dictionary<String, GuardDomainWindow>.Index, Int64
+    ) {
         if let slot = domains.index(forKey: domain) {
-            domains.values[slot].slide(keepingFrom: oldestIndex)
             if time.microseconds > domains.values[slot].lastSeen { domains.values[slot].lastSeen = time.microseconds }
+            let oldest = oldestIndex(at: domains.values[slot].lastSeen)
+            domains.values[slot].slide(keepingFrom: oldest)
             // A spike the window has slid past ends before the new outcome is judged on its own.
             if domains.values[slot].trippedAt != nil { releaseIfCalm(domain, slot, at: time) }
-            return slot
+            return (slot, oldest)
         }
         if domains.count >= options.maxDomains { evictLeastRecent() }
         domains[domain] = GuardDomainWindow(lastSeen: time.microseconds)
-        return domains.index(forKey: domain)!
+        return (domains.index(forKey: domain)!, oldestIndex(at: time.microseconds))
     }
 
     private mutating func releaseIfCalm(
