@@ -124,10 +124,8 @@ struct PreparedEvent {
         self.logTime = Timestamps.parseRFC3339(event.createdAt) ?? now
         if let forced = batch.holds[event.dedupKey] {
             self.holdReason = forced
-        } else if event.meta.action == .hold {
-            self.holdReason = "\(event.meta.fault.rawValue)-fault"
         } else {
-            self.holdReason = nil
+            self.holdReason = EventBuilder.outboxHoldCode(for: event)
         }
     }
 
