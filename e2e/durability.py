@@ -9,7 +9,8 @@
    (writer stopped, caught up, SIGTERM exits 0) the store holds exactly the expected bounces.
 3. rotation: a writer appends steadily while the log is rotated by rename+create, copytruncate and
    delaycompress (.1 then .2.gz); every bounce is stored once, every line read once, gaps stay 0.
-4. shared-db-{backfill-then-run,run-then-backfill,both-at-once}: nothing twice, nothing missing.
+4. shared-db-{backfill-then-run,run-then-backfill,both-at-once,run-from-end-then-backfill}: nothing twice,
+   nothing missing, every bounce with its subscriber UUID (a later backfill merges what `run` lacked).
 5. measurements (printed, not asserted): debug backfill throughput and follow latency.
 
 Every test prints PASS/FAIL lines; the last line is `N passed, M failed`; the exit status is 1 on any
@@ -165,14 +166,13 @@ def stored_count(db: str) -> int:
         return -1
 
 
-def compare(name: str, db: str, expected: dict[str, str], extra: str = "", unjoined_ok: bool = False) -> bool:
-    """Exactly the expected bounces, once each, each with its subscriber UUID. With `unjoined_ok`, an
-    event without a subscriber UUID is accepted (a daemon that starts on the live file cannot know the
-    headers of a message logged in a rotated file it never read); they are counted in the detail."""
+def compare(name: str, db: str, expected: dict[str, str], extra: str = "") -> bool:
+    """Exactly the expected bounces, once each, each with its subscriber UUID. A daemon that starts on the
+    live file cannot know the headers of a message logged in a rotated file it never read, but the
+    backfill that reads that file afterwards (or at the same time) merges the UUIDs into the stored
+    bounce (the local store is always open to that), so no order may leave one without."""
     rows = stored(db)
     unjoined = sum(1 for e, s, _ in rows if e in expected and s == "")
-    if unjoined_ok:
-        rows = [(e, expected.get(e, s) if s == "" else s, w) for e, s, w in rows]
     counts = collections.Counter(e for e, _, _ in rows)
     missing = sorted(set(expected) - set(counts))
     unexpected = sorted(set(counts) - set(expected))
@@ -182,7 +182,7 @@ def compare(name: str, db: str, expected: dict[str, str], extra: str = "", unjoi
     ok = not missing and not unexpected and not twice and not wrong_sub
     detail = (f"{len(expected)} expected, {len(rows)} stored ({dict(where)}), missing {len(missing)}, "
               f"twice {len(twice)}, unexpected {len(unexpected)}, wrong subscriber {len(wrong_sub)}, "
-              f"without subscriber {unjoined}{' (allowed)' if unjoined_ok else ''}")
+              f"without subscriber {unjoined}")
     if not ok:
         detail += f"; e.g. missing {missing[:3]} twice {twice[:3]} unexpected {unexpected[:3]} wrong-sub {wrong_sub[:3]}"
     if extra:
@@ -622,8 +622,7 @@ def shared_db(a, root: str, order: str) -> None:
     caught = wait_caught(env.db, len(stream.expected), a.catchup)
     time.sleep(1.0)
     stop(proc, f"{name}: run exits 0 on SIGTERM")
-    compare(f"{name}: nothing twice, nothing missing", env.db, stream.expected, f"caught up: {caught}",
-            unjoined_ok=order != "backfill-then-run")
+    compare(f"{name}: nothing twice, nothing missing, every UUID", env.db, stream.expected, f"caught up: {caught}")
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -163,6 +163,11 @@ public final class Classifier: Sendable {
                 used.append("stage \(s.rawValue)")
             }
             if !c.notStages.isEmpty, let s = i.key.stage, c.notStages.contains(s) { return nil }
+            if let known = c.stageKnown {
+                guard (i.key.stage != nil) == known else { return nil }
+                used.append(known ? "stage known" : "no SMTP stage")
+            }
+            if !c.notCodes.isEmpty, let code = i.code, c.notCodes.contains(where: { $0.matches(code) }) { return nil }
             if let p = c.permanence {
                 guard i.permanence == p else { return nil }
             }

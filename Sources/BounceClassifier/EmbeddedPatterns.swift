@@ -602,6 +602,63 @@ type = "soft"
 
 # --- the recipient does not exist ----------------------------------------------------------------------
 [[probe]]
+id = "probe.filtered.empty-recipient-slot"
+description = """A reply code followed by an empty address slot (`550 : User unknown`, `550: : User unknown`).
+A server that answers an unknown user with the address (`550 <user@example.jp>: User unknown`) and
+leaves the slot empty is not saying the address is unknown: Japanese carriers (au/KDDI, Yahoo Japan)
+answer this way when the recipient's own reception filter refuses the sender. The mailbox exists, so
+it is `filtered` (soft), as Sisimai's KDDI table has it."""
+reason = "filtered"
+contains = [": user unknown"]
+regex = '(^|[^0-9.])[45][0-9][0-9]:? : user unknown'
+[[probe.vector]]
+text = "host lsean.ezweb.ne.jp[ip] said: 550 : User unknown (in reply to RCPT TO command)"
+stage = "RCPT"
+expect = "filtered"
+type = "soft"
+[[probe.vector]]
+text = "550: : User unknown"
+stage = "RCPT"
+expect = "filtered"
+[[probe.vector]]
+text = "host lsean.ezweb.ne.jp[ip] said: 550 <someone@ezweb.ne.jp>: User unknown (in reply to RCPT TO command)"
+stage = "RCPT"
+expect = "userunknown"
+rule = "probe.userunknown.text"
+
+[[probe]]
+id = "probe.filtered.unstaged-reply"
+description = """A remote server's reply says the user is unknown, but the line names no SMTP stage and no
+x.1.x code backs the words. As Sisimai: words alone prove a dead address only when they answered RCPT
+(the same words after DATA come from filters, at MAIL FROM they are about us), so without the stage
+this is `filtered` (soft), not a hard bounce. A text with no reply code at all is the local delivery
+agent's own verdict and stays `userunknown`; so does any line that names its stage or an x.1.x code."""
+reason = "filtered"
+stage_known = false
+reply_codes = [5]
+not_codes = ["*.1.*"]
+same_text_as = "probe.userunknown.text"
+[[probe.vector]]
+text = "host mx.example.org[ip] said: 550 <nobody@example.org>: User unknown"
+expect = "filtered"
+type = "soft"
+[[probe.vector]]
+text = "host mx.example.org[ip] said: 550 <nobody@example.org>: User unknown (in reply to RCPT TO command)"
+stage = "RCPT"
+expect = "userunknown"
+type = "hard"
+rule = "probe.userunknown.text"
+[[probe.vector]]
+text = "550 5.1.1 <nobody@example.org>: User unknown"
+dsn = "5.1.1"
+expect = "userunknown"
+rule = "probe.userunknown.text"
+[[probe.vector]]
+text = "unknown user: \"nobody\""
+expect = "userunknown"
+rule = "probe.userunknown.text"
+
+[[probe]]
 id = "probe.userunknown.text"
 description = """The text alone says the user is unknown. Only at RCPT or when the stage is not known:
 after DATA the same words usually come from a content filter (see probe.filtered.after-data),
@@ -622,6 +679,8 @@ contains = [
   "unknown in local recipient table", "unknown in virtual", "unknown in relay recipient table",
   "address couldn't be found", "address could not be found", "no longer valid", "invalid e-mail address",
   "nosuchuser", "inactive email address", "is not a known user", "not a valid recipient",
+  # Lotus Notes/Domino in Japanese: "not in the directory list"
+  "ディレクトリのリストにありません",
 ]
 not_contains = ["blocked using", "spamhaus", "blocklisted", "banned sending", "sender address rejected"]
 words = [["doesn't have a", "account"], ["does not have a", "account"], ["user", "does not exist"]]
@@ -1128,6 +1187,12 @@ id = "amazonses"
 description = "Amazon SES as a smarthost: its refusals are about our account, not the recipient."
 hosts = ["amazonaws.com", "amazonses.com"]
 
+[[provider]]
+id = "kddi"
+description = "au/KDDI, a Japanese mobile carrier (ezweb.ne.jp, au.com, auone-net.jp)."
+hosts = ["ezweb.ne.jp", "au.com", "auone-net.jp"]
+domains = ["ezweb.ne.jp", "au.com", "auone-net.jp"]
+
 # --- Google ---------------------------------------------------------------------------------------------
 [[provider_rule]]
 id = "provider.google.nosuchuser"
@@ -1385,6 +1450,48 @@ text = "554 Message rejected: Email address is not verified for this account"
 stage = "DATA"
 host = "email-smtp.eu-west-1.amazonaws.com"
 expect = "norelaying"
+
+# --- au/KDDI --------------------------------------------------------------------------------------------
+[[provider_rule]]
+id = "provider.kddi.recipient-rejected"
+provider = "kddi"
+description = """au's MX answers an address it does not have with a bare `550 <address>: Recipient address
+rejected.` at RCPT, no reason after it; its refusals for other causes name the cause after a colon.
+(Its reception-filter refusal, `550 : User unknown`, is probe.filtered.empty-recipient-slot.)"""
+reason = "userunknown"
+stages = ["RCPT"]
+reply_codes = [550]
+contains = ["recipient address rejected."]
+[[provider_rule.vector]]
+text = "host mx.nn.auone-net.jp[ip] said: 550 <someone@ne.auone-net.jp>: Recipient address rejected. (in reply to RCPT TO command)"
+stage = "RCPT"
+host = "mx.nn.auone-net.jp"
+expect = "userunknown"
+type = "hard"
+[[provider_rule.vector]]
+text = "host mx.nn.auone-net.jp[ip] said: 550 <someone@ne.auone-net.jp>: Recipient address rejected. (in reply to RCPT TO command)"
+stage = "RCPT"
+host = "mx.example.org"
+expect = "onhold"
+rule = "none"
+
+[[provider_rule]]
+id = "provider.kddi.unknown-with-address"
+provider = "kddi"
+description = """au's MX names the address when it does not exist (`550 <address>: User unknown`), at any
+stage it is relayed from; the same words with the slot empty are its reception filter."""
+reason = "userunknown"
+contains = [">: user unknown"]
+[[provider_rule.vector]]
+text = "550 <someone@ezweb.ne.jp>: User unknown"
+host = "lsean.ezweb.ne.jp"
+expect = "userunknown"
+type = "hard"
+[[provider_rule.vector]]
+text = "550 : User unknown"
+host = "lsean.ezweb.ne.jp"
+expect = "filtered"
+rule = "probe.filtered.empty-recipient-slot"
 
 """#####),
     ]

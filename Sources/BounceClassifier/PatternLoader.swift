@@ -21,7 +21,7 @@ public enum PatternLoader {
         var newRules: [Rule] = []
         for f in local { m.add(f, override: true, &problems, newRules: &newRules) }
         // New local rules go before the defaults of their section (a stable sort by section keeps that).
-        let rules = newRules + m.rules
+        let rules = resolveSharedText(newRules + m.rules, &problems)
         let set = PatternSet(
             providers: m.providers, rules: rules, policy: m.policy, settings: m.settings, formats: m.formats,
             sources: (defaults.map(\.name).sorted()) + overrides.map(\.name).sorted())
@@ -197,8 +197,9 @@ public enum PatternLoader {
     }
 
     static let ruleKeys: Set<String> = [
-        "id", "reason", "provider", "codes", "reply_codes", "stages", "not_stages", "statuses", "permanence",
-        "contains", "words", "not_contains", "regex", "any_text", "disabled", "vector", "description",
+        "id", "reason", "provider", "codes", "not_codes", "reply_codes", "stages", "not_stages", "stage_known",
+        "statuses", "permanence", "contains", "words", "not_contains", "regex", "same_text_as", "any_text", "disabled",
+        "vector", "description",
     ]
 
     static func readRule(_ r: inout TableReader, section: RuleSection) -> Rule? {
@@ -219,12 +220,22 @@ public enum PatternLoader {
                     "rule `\(id)`: `\(s)` is not an enhanced code pattern (X.Y.Z with X in 2, 4, 5; `*` for any part)")
             }
         }
+        for s in r.strings("not_codes") {
+            if let p = CodePattern(s) {
+                c.notCodes.append(p)
+            } else {
+                r.fail(
+                    "rule `\(id)`: `\(s)` in not_codes is not an enhanced code pattern (X.Y.Z with X in 2, 4, 5; `*` for any part)"
+                )
+            }
+        }
         c.replyCodes = r.ints("reply_codes")
         for v in c.replyCodes where !(2...5).contains(v) && !(20...59).contains(v) && !(200...599).contains(v) {
             r.fail("rule `\(id)`: reply code \(v) is not a class (5), a prefix (55) or a code (550)")
         }
         c.stages = r.enumList("stages", SMTPStage.self)
         c.notStages = r.enumList("not_stages", SMTPStage.self)
+        c.stageKnown = r.bool("stage_known")
         c.statuses = r.enumList("statuses", DeliveryStatus.self)
         c.permanence = r.enumValue("permanence", Permanence.self)
         c.contains = r.strings("contains").map { $0.lowercased() }
@@ -251,6 +262,14 @@ public enum PatternLoader {
             }
         }
         c.anyText = r.bool("any_text") ?? false
+        if let other = r.string("same_text_as") {
+            if c.testsText || !c.notContains.isEmpty {
+                r.fail(
+                    "rule `\(id)`: `same_text_as` takes its text conditions from `\(other)`; remove contains, words, not_contains and regex here"
+                )
+            }
+            c.sameTextAs = other
+        }
         let provider = r.string("provider")
         if section == .provider, provider == nil {
             r.fail("provider rule `\(id)` needs `provider` (the id of a [[provider]])")
@@ -260,7 +279,8 @@ public enum PatternLoader {
         }
         let conditionCount =
             c.codes.count + c.replyCodes.count + c.stages.count + c.statuses.count
-            + (c.permanence == nil ? 0 : 1) + (c.testsText ? 1 : 0)
+            + (c.permanence == nil ? 0 : 1) + (c.testsText ? 1 : 0) + (c.sameTextAs == nil ? 0 : 1)
+            + (c.stageKnown == nil ? 0 : 1)
         if conditionCount == 0 && section != .default {
             r.fail("rule `\(id)` has no condition and would match every failure; add codes, stages or text")
         }
@@ -290,6 +310,38 @@ public enum PatternLoader {
         return Rule(
             id: id, section: section, provider: provider, reason: reason, conditions: c, disabled: disabled,
             vectors: vectors, location: r.location)
+    }
+
+    /// Copies the text conditions named by `same_text_as` into each rule that has it. Runs on the merged
+    /// set, so an override that replaces the named rule changes both.
+    static func resolveSharedText(_ rules: [Rule], _ problems: inout [PatternProblem]) -> [Rule] {
+        var byID: [String: Rule] = [:]
+        for r in rules { byID[r.id] = r }
+        return rules.map { rule in
+            guard let other = rule.conditions.sameTextAs else { return rule }
+            guard let source = byID[other] else {
+                problems.append(
+                    .init(
+                        location: rule.location,
+                        message: "rule `\(rule.id)`: same_text_as names `\(other)`, which is not a rule in the set"))
+                return rule
+            }
+            guard source.conditions.sameTextAs == nil, source.conditions.testsText else {
+                problems.append(
+                    .init(
+                        location: rule.location,
+                        message:
+                            "rule `\(rule.id)`: same_text_as must name a rule with its own contains/words/regex; `\(other)` has none"
+                    ))
+                return rule
+            }
+            var r = rule
+            r.conditions.contains = source.conditions.contains
+            r.conditions.words = source.conditions.words
+            r.conditions.notContains = source.conditions.notContains
+            r.conditions.regex = source.conditions.regex
+            return r
+        }
     }
 
     /// Why a literal can never occur in normalised text, or nil when it can.

@@ -115,6 +115,14 @@ public struct RuleConditions: Sendable, Hashable {
     public var stages: [SMTPStage] = []
     /// SMTP stages that rule the rule out.
     public var notStages: [SMTPStage] = []
+    /// `false`: only failures whose line names no SMTP stage; `true`: only failures that name one.
+    public var stageKnown: Bool?
+    /// Enhanced code patterns that rule the rule out (a failure without a code is not ruled out).
+    public var notCodes: [CodePattern] = []
+    /// The id of a rule whose text conditions (`contains`, `words`, `not_contains`, `regex`) this rule
+    /// shares; the loader copies them in once the whole set is merged, so an override of that rule's
+    /// literals reaches both.
+    public var sameTextAs: String?
     /// Delivery statuses (`bounced`, `deferred`, `expired`).
     public var statuses: [DeliveryStatus] = []
     /// `permanent` (5xx / 5.x.x) or `temporary` (4xx / 4.x.x or deferred).

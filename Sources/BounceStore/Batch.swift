@@ -17,7 +17,8 @@ public struct Batch: Sendable {
     public var trackerUpserts: [(key: String, bytes: [UInt8])]
     /// Tracker state to remove (finished messages).
     public var trackerDeletes: [String]
-    /// New bounce events. A key already seen is counted as a duplicate and adds nothing.
+    /// New bounce events. A key already seen is counted as a duplicate and adds no row; what it knows that the
+    /// stored bounce lacks (listmonk UUIDs, Message-ID, sender) is merged into it (see ``BatchResult/enriched``).
     public var events: [BounceEvent]
     /// Hold reasons that override the event's own action, by dedup key: the backfill's
     /// "older than the configured age" (`too-old`) and "superseded by a later delivery" (`superseded`).
@@ -41,17 +42,58 @@ public struct Batch: Sendable {
 public struct BatchResult: Sendable, Hashable {
     /// Events whose dedup key was new (outbox rows plus local-store rows).
     public var inserted: Int
-    /// Events whose dedup key was already known; nothing was written for them.
+    /// Events whose dedup key was already known; no new row was written for them.
     public var duplicates: Int
     /// Of `inserted`, how many went in held.
     public var held: Int
     /// Of `inserted`, how many went straight into the local `bounces` table.
     public var storedLocally: Int
+    /// Of `duplicates`, how many brought listmonk UUIDs (or a Message-ID or sender) that the stored bounce
+    /// lacked and were merged into it: its `bounces` row, or its outbox row while not yet delivered.
+    public var enriched: Int
+    /// Of `duplicates`, how many brought a UUID the stored bounce lacks after it was delivered (or while it
+    /// was being delivered): listmonk has no update, so it stays as sent. Counted once per dedup key.
+    public var enrichTooLate: Int
+    /// Of `duplicates`, how many disagreed with a value already stored (a different UUID, Message-ID or
+    /// sender): the stored values are kept and nothing is merged. Counted once per dedup key.
+    public var enrichConflicts: Int
+    /// One entry per `enrichTooLate` and `enrichConflicts`, for the caller's log (one info line each).
+    public var enrichmentNotices: [EnrichmentNotice]
 
-    public init(inserted: Int = 0, duplicates: Int = 0, held: Int = 0, storedLocally: Int = 0) {
+    public init(
+        inserted: Int = 0, duplicates: Int = 0, held: Int = 0, storedLocally: Int = 0, enriched: Int = 0,
+        enrichTooLate: Int = 0, enrichConflicts: Int = 0, enrichmentNotices: [EnrichmentNotice] = []
+    ) {
         self.inserted = inserted
         self.duplicates = duplicates
         self.held = held
         self.storedLocally = storedLocally
+        self.enriched = enriched
+        self.enrichTooLate = enrichTooLate
+        self.enrichConflicts = enrichConflicts
+        self.enrichmentNotices = enrichmentNotices
+    }
+}
+
+/// A later reader's UUID that could not be merged into a stored bounce (see ``BatchResult``).
+public struct EnrichmentNotice: Sendable, Hashable {
+    public enum Kind: String, Sendable, Hashable {
+        /// The bounce was already delivered (or in flight) without it.
+        case tooLate = "too_late"
+        /// It disagrees with a value already stored; the stored one is kept.
+        case conflict
+    }
+
+    public var kind: Kind
+    public var dedupKey: String
+    public var email: String
+    /// One sentence: what arrived, what is stored, what happened.
+    public var detail: String
+
+    public init(kind: Kind, dedupKey: String, email: String, detail: String) {
+        self.kind = kind
+        self.dedupKey = dedupKey
+        self.email = email
+        self.detail = detail
     }
 }

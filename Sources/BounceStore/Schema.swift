@@ -111,7 +111,15 @@ enum Schema {
                     acquired_at INTEGER NOT NULL,
                     expires_at  INTEGER NOT NULL
                 );
-                """)
+                """),
+        Migration(
+            version: 2, description: "dedup_keys.enrich_note: a late or conflicting UUID already reported",
+            sql: """
+                -- Set when a later reader brought a UUID that could not be applied to the stored bounce (it was
+                -- already delivered, or the readers disagreed): the report is made once per key, not at every
+                -- re-read. NULL for every key written before this version, which is what "not reported" means.
+                ALTER TABLE dedup_keys ADD COLUMN enrich_note TEXT;
+                """),
     ]
 
     /// Applies every migration above the database's version. Returns the versions applied.

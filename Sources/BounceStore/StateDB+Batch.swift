@@ -5,7 +5,9 @@ extension StateDB {
     /// Commits positions, tracker changes and new events in one transaction: all or nothing.
     ///
     /// Each event is first claimed in `dedup_keys` (`INSERT OR IGNORE`); a key seen before, in this
-    /// or an earlier batch, by this or another process, adds nothing and counts as a duplicate.
+    /// or an earlier batch, by this or another process, adds no row and counts as a duplicate; what it knows
+    /// that the stored bounce lacks (listmonk UUIDs, Message-ID, sender) is merged into it while it has not
+    /// been delivered (``enrich(_:with:now:encoder:into:)``).
     /// New events go to the outbox as `pending`, or `held` when their action is `hold` or the batch
     /// holds them; with ``Batch/Sink/localStore`` forwarded events go to the `bounces` table instead.
     @discardableResult
@@ -50,6 +52,7 @@ extension StateDB {
                     [.text(p.event.dedupKey), .int(p.logTime), .int(now)])
                 guard claimed == 1 else {
                     result.duplicates += 1
+                    try Self.enrich(c, with: p.event, now: now, encoder: encoder, into: &result)
                     continue
                 }
                 result.inserted += 1
@@ -121,13 +124,11 @@ struct PreparedEvent {
         self.logTime = Timestamps.parseRFC3339(event.createdAt) ?? now
         if let forced = batch.holds[event.dedupKey] {
             self.holdReason = forced
-        } else if event.meta.action == .hold {
-            self.holdReason = "\(event.meta.fault.rawValue)-fault"
         } else {
-            self.holdReason = nil
+            self.holdReason = EventBuilder.outboxHoldCode(for: event)
         }
     }
 
-    /// `meta` as compact JSON with sorted keys, for the local `bounces` table (the bytes `JSONEncoder` wrote).
-    static func metaJSON(_ event: BounceEvent) throws -> String { event.meta.storeJSON() }
+    /// `meta` as compact JSON with sorted keys, for the local `bounces` table.
+    static func metaJSON(_ event: BounceEvent) throws -> String { try StateDB.metaJSON(event.meta) }
 }

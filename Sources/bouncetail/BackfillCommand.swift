@@ -91,18 +91,24 @@ struct BackfillCommand: AsyncParsableCommand {
                 "backfill: %d file(s) read, %d skipped, %d lines, %.1f MB in %.1f s (%.1f MB/s); %d bounce(s) found",
             summary.files, summary.skippedFiles, summary.lines, Double(summary.bytes) / 1e6, seconds,
             Double(summary.bytes) / 1e6 / seconds, summary.events)
+        // The spike guard's share of the held events (provider incidents), when it held any.
+        let guardHeld = summary.guardHeld > 0 ? " (guard-held \(summary.guardHeld))" : ""
         if dryRun {
-            report += ", \(summary.held) held"
+            report += ", \(summary.held) held\(guardHeld)"
         } else {
-            report += ", \(summary.newEvents) new, \(summary.duplicates) already known, \(summary.held) held"
+            report +=
+                ", \(summary.newEvents) new, \(summary.duplicates) already known, \(summary.held) held\(guardHeld)"
+            report += Self.enrichmentReport(summary)
             report +=
                 ctx.sinkIsLocalStore
                 ? " (local store \(config.general.stateDB))" : " (outbox \(config.general.stateDB))"
         }
+        for t in pipeline.drainGuardTransitions() { StandardError.line("backfill: \(t)") }
         if summary.skippedLongLines > 0 { report += "; \(summary.skippedLongLines) over-long line(s) skipped" }
         if summary.interrupted { report += "; interrupted: run the same command again to resume" }
         StandardError.line(report)
         for m in summary.missing { StandardError.line("backfill: \(m): no such file (skipped)") }
+        Self.printEnrichmentNotices(summary)
         for f in summary.failures { StandardError.line("backfill: \(f)") }
         if !dryRun, let db, config.sink.kind != .sqlite {
             if let stats = try await DeliveryService.untilDrained(
@@ -141,23 +147,53 @@ struct BackfillCommand: AsyncParsableCommand {
         var report = String(
             format: "backfill: journal: %d entries read in %.1f s (%.0f entries/s); %d bounce(s) found",
             summary.lines, seconds, Double(summary.lines) / seconds, summary.events)
+        // The spike guard's share of the held events (provider incidents), when it held any.
+        let guardHeld = summary.guardHeld > 0 ? " (guard-held \(summary.guardHeld))" : ""
         if dryRun {
-            report += ", \(summary.held) held"
+            report += ", \(summary.held) held\(guardHeld)"
         } else {
-            report += ", \(summary.newEvents) new, \(summary.duplicates) already known, \(summary.held) held"
+            report +=
+                ", \(summary.newEvents) new, \(summary.duplicates) already known, \(summary.held) held\(guardHeld)"
+            report += Self.enrichmentReport(summary)
             report +=
                 ctx.sinkIsLocalStore
                 ? " (local store \(config.general.stateDB))" : " (outbox \(config.general.stateDB))"
         }
+        for t in pipeline.drainGuardTransitions() { StandardError.line("backfill: \(t)") }
         if summary.skippedLongLines > 0 { report += "; \(summary.skippedLongLines) unreadable journal entries skipped" }
         if summary.interrupted { report += "; interrupted: run the same command again to resume" }
         StandardError.line(report)
+        Self.printEnrichmentNotices(summary)
         if !dryRun, let db, config.sink.kind != .sqlite {
             if let stats = try await DeliveryService.untilDrained(
                 config: config, db: db, logger: Logger(label: "bouncetail"))
             {
                 StandardError.line("delivery: \(stats)")
             }
+        }
+    }
+}
+
+extension BackfillCommand {
+    /// `, 3 gained listmonk UUIDs, 1 UUID(s) too late`: what re-reading known bounces added to them.
+    static func enrichmentReport(_ summary: BackfillSummary) -> String {
+        var parts: [String] = []
+        if summary.enriched > 0 { parts.append("\(summary.enriched) known bounce(s) gained listmonk UUIDs") }
+        if summary.enrichTooLate > 0 {
+            parts.append("\(summary.enrichTooLate) already delivered without their UUIDs")
+        }
+        if summary.enrichConflicts > 0 { parts.append("\(summary.enrichConflicts) with conflicting UUIDs (kept)") }
+        return parts.map { ", " + $0 }.joined()
+    }
+
+    /// One line per late or conflicting UUID, the first 20 of them.
+    static func printEnrichmentNotices(_ summary: BackfillSummary) {
+        let shown = 20
+        for n in summary.enrichmentNotices.prefix(shown) { StandardError.line("backfill: \(n)") }
+        if summary.enrichmentNotices.count > shown {
+            StandardError.line(
+                "backfill: and \(summary.enrichmentNotices.count - shown) more; each is noted in dedup_keys.enrich_note"
+            )
         }
     }
 }

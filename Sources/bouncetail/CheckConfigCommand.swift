@@ -18,6 +18,7 @@ struct CheckConfigCommand: AsyncParsableCommand {
         }
         let config = ctx.config
         print("configuration: \(common.config ?? BounceTailConfig.defaultPath): ok")
+        print(config.spikeGuard.summary)
         do {
             let set = try PipelineFactory.loadPatterns(config)
             let failures = checkPatterns(set)

@@ -135,6 +135,23 @@ struct TrackingEventTests {
         #expect(e.source == "mx1-bt")
     }
 
+    @Test func outboxHoldCodeNamesWhichHoldApplied() {
+        var b = EventBuilder()
+        let o = Self.outcome(time: TF.t(0))
+        let late = TF.t(31 * 86400)
+        let fresh = b.build(o, classification: TF.classification(), now: TF.t(1))
+        #expect(EventBuilder.outboxHoldCode(for: fresh) == nil)
+        // The age hold alone: `outbox release --reason too-old` must find it.
+        let old = b.build(o, classification: TF.classification(), now: late)
+        #expect(EventBuilder.outboxHoldCode(for: old) == "too-old")
+        let sender = TF.classification("blocked", .soft, fault: .sender, action: .hold)
+        #expect(EventBuilder.outboxHoldCode(for: b.build(o, classification: sender, now: TF.t(1))) == "sender-fault")
+        // Both: the policy's hold wins, so releasing old events does not send our own deliverability problems.
+        let both = b.build(o, classification: sender, now: late)
+        #expect(both.meta.holdReason?.contains("older than") == true)
+        #expect(EventBuilder.outboxHoldCode(for: both) == "sender-fault")
+    }
+
     @Test func supersededByALaterDeliveryIsHeld() {
         var b = EventBuilder()
         var events = [

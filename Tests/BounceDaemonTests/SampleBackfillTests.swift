@@ -115,4 +115,56 @@ import Testing
         #expect(status.stored == bounces - held)
         #expect(status.held == held)
     }
+
+    @Test("A bounce `run` stored without the headers gains its UUIDs from the backfill of the rotated file")
+    func laterBackfillMergesTheUUIDsTheFirstReaderLacked() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("bt-enrich-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let state = dir.appendingPathComponent("state.db").path
+        // The sample rotated just before its first bounce line: that message's header lines are in
+        // mail.log.1, its bounce in mail.log.
+        let text = try String(contentsOf: Self.repo.appendingPathComponent("samples/postfix-mail.log"), encoding: .utf8)
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        let split = try #require(lines.firstIndex { $0.contains("status=bounced") })
+        let older = dir.appendingPathComponent("mail.log.1").path
+        let live = dir.appendingPathComponent("mail.log").path
+        try (lines[..<split].joined(separator: "\n") + "\n").write(toFile: older, atomically: true, encoding: .utf8)
+        try lines[split...].joined(separator: "\n").write(toFile: live, atomically: true, encoding: .utf8)
+        let email = try #require(lines[split].split(separator: "<").dropFirst().first?.split(separator: ">").first)
+        let expected = try Self.expectations("postfix.expect.tsv")
+        let subscriber = try #require(expected.first { $0.email == email }?.subscriber)
+
+        func backfill(_ inputs: [String]) throws -> BackfillSummary {
+            let config = Self.config(state: state)
+            let pipeline = PipelineFactory.make(config, patterns: try PipelineFactory.loadPatterns(config))
+            let runner = BackfillRunner(
+                pipeline: pipeline, db: try StateDB(path: state), sink: .localStore, timeZone: .utc,
+                maxLineLength: 1 << 20)
+            return try runner.run(inputs: inputs, emit: { _ in })
+        }
+        func storedSubscriber() throws -> String? {
+            try StateDB(path: state).storedBounces().first { $0.email == email }?.subscriberUUID
+        }
+
+        // What `run` on the live file stores: the bounce, without the UUIDs it never saw.
+        let first = try backfill([live])
+        #expect(first.newEvents > 0 && first.enriched == 0)
+        #expect(try storedSubscriber() == "")
+        let storedBefore = try StateDB(path: state).status().stored
+
+        // The recommended backfill of the family: the same bounce again, now with its headers.
+        let second = try backfill([older, live])
+        #expect(second.enriched >= 1 && second.enrichTooLate == 0 && second.enrichConflicts == 0)
+        #expect(second.newEvents == 0)
+        #expect(try storedSubscriber() == subscriber)
+        #expect(try StateDB(path: state).status().stored == storedBefore)
+        // Every stored bounce now has what the full read gives it.
+        let all = try StateDB(path: state).storedBounces()
+        for e in expected where !e.subscriber.isEmpty && e.outcome != "none" && e.action != "hold" {
+            #expect(all.first { $0.email == e.email }?.subscriberUUID == e.subscriber, "\(e.email)")
+        }
+        // Once more: nothing left to merge.
+        #expect(try backfill([older, live]).enriched == 0)
+    }
 }

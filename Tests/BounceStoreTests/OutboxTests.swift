@@ -106,6 +106,19 @@ struct OutboxTests {
         #expect(due.count == 3 && due.allSatisfy { $0.holdReason == nil })
     }
 
+    @Test func ageHeldRowsAreFiledAsTooOld() throws {
+        let dir = TempDir()
+        let db = try openDB(dir.file(), clock: TestClock())
+        var old = makeEvent(1, action: .hold, fault: .recipient)
+        old.meta.holdReason = "older than 30 days when processed"
+        let sender = makeEvent(2, action: .hold, fault: .sender, reason: "blocked")
+        try db.commit(Batch(events: [old, sender]))
+        let held = try db.list(OutboxQuery(states: [.held]))
+        #expect(Set(held.compactMap(\.holdReason)) == ["too-old", "sender-fault"])
+        #expect(try db.releaseHeld(reason: "too-old") == 1)
+        #expect(try db.claimDue(limit: 10).map(\.email) == ["user1@example.org"])
+    }
+
     @Test func statusCountsAndOldestPendingAge() throws {
         let dir = TempDir()
         let clock = TestClock()

@@ -51,11 +51,11 @@ public struct EventBuilder: Sendable {
         var action = c.action
         var holdReason: String?
         if c.action == .hold {
-            holdReason = "policy holds \(c.fault.rawValue)-fault reason \(c.reason)"
+            holdReason = Self.policyHoldPrefix + "\(c.fault.rawValue)-fault reason \(c.reason)"
         }
         if let age = options.holdOlderThan, let now, now.microseconds - outcome.time.microseconds > age {
             action = .hold
-            let older = "older than \(Self.describe(age)) when processed"
+            let older = Self.ageHoldPrefix + "\(Self.describe(age)) when processed"
             holdReason = holdReason.map { $0 + "; " + older } ?? older
         }
 
@@ -70,6 +70,20 @@ public struct EventBuilder: Sendable {
         return BounceEvent(
             email: outcome.email, subscriberUUID: subscriber, campaignUUID: campaign, source: options.source,
             type: type, createdAt: RFC3339.format(outcome.time), meta: meta, dedupKey: outcome.dedupKey)
+    }
+
+    static let policyHoldPrefix = "policy holds "
+    static let ageHoldPrefix = "older than "
+
+    /// The short code the outbox files an event held here under (`outbox list --held`, `outbox release
+    /// --reason`): `<fault>-fault` for the pattern set's hold, which wins when both apply (releasing old
+    /// events must not send our own deliverability problems along), else `too-old` for the age hold;
+    /// nil when the event is not held.
+    public static func outboxHoldCode(for event: BounceEvent) -> String? {
+        guard event.meta.action == .hold else { return nil }
+        let why = event.meta.holdReason ?? ""
+        if why.hasPrefix(ageHoldPrefix) { return "too-old" }
+        return "\(event.meta.fault.rawValue)-fault"
     }
 
     /// `30 days`, `36 hours`, `90 minutes`: a duration in the largest whole unit.

@@ -411,6 +411,10 @@ public struct MessageTracker: Sendable {
         if s.lastSeen > clock { clock = s.lastSeen }
     }
 
+    /// The successful deliveries seen since the last drain, left in place (for a reader that must see them
+    /// in line order, before the batch drains them).
+    public var pendingDeliveries: [SuccessfulDelivery] { deliveries }
+
     /// The successful deliveries seen since the last drain (only with ``TrackerOptions/recordDeliveries``).
     public mutating func drainDeliveries() -> [SuccessfulDelivery] {
         defer { deliveries.removeAll() }

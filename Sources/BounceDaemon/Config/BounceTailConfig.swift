@@ -14,6 +14,8 @@ public struct BounceTailConfig: Sendable, Equatable {
     public var classifier = ClassifierConfig()
     /// `[outbox]`: holding old bounces, retention and the disk watermark.
     public var outbox = OutboxConfig()
+    /// `[guard]`: holding hard bounces to a domain in a provider incident.
+    public var spikeGuard = SpikeGuardConfig()
     /// `[listmonk]`: the webhook endpoint and its credentials.
     public var listmonk = ListmonkConfig()
     /// `[sink]`: where bounces go.

@@ -11,6 +11,7 @@ extension BounceTailConfig {
         tracker = TrackerConfig(reading: root.table("tracker"))
         classifier = ClassifierConfig(reading: root.table("classifier"))
         outbox = OutboxConfig(reading: root.table("outbox"))
+        spikeGuard = SpikeGuardConfig(reading: root.table("guard"))
         listmonk = ListmonkConfig(reading: root.table("listmonk"))
         sink = SinkConfig(reading: root.table("sink"))
         metrics = MetricsConfig(reading: root.table("metrics"))

@@ -130,7 +130,9 @@ final class IngestLoop {
         var batch = trackerOnlyBatch()
         batch.positions = positions
         batch.events = events
+        batch.holds = HardBounceGuard.outboxHolds(for: events)
         _ = pipeline.drainDeliveries()
+        reportGuard()
         // A failed commit must not advance anything: the state database stays as it was, the batch is
         // retried from the stored position after a restart. Keep trying, loudly, rather than drop it.
         var attempt = 0
@@ -138,11 +140,13 @@ final class IngestLoop {
             do {
                 let result = try db.commit(batch)
                 if result.inserted > 0 { wake?.signal() }
+                countEnrichments(result)
                 for e in events {
                     context.metrics.events(
                         reason: e.meta.reason, type: e.type.rawValue, fault: e.meta.fault.rawValue,
                         action: e.meta.action.rawValue
                     ).increment()
+                    if HardBounceGuard.isGuardHold(e) { context.metrics.guardHeld(reason: e.meta.reason).increment() }
                     if e.meta.action == .hold && e.meta.fault == .sender {
                         context.metrics.heldSenderFault(
                             reason: e.meta.reason,
@@ -168,6 +172,36 @@ final class IngestLoop {
                     metadata: ["error": "\(error)", "attempt": "\(attempt)"])
                 Thread.sleep(forTimeInterval: min(30, Double(attempt)))
             }
+        }
+    }
+
+    /// Spike guard trips (warning) and releases (info), once each, and the tripped-domains gauge.
+    private func reportGuard() {
+        for t in pipeline.drainGuardTransitions() {
+            let metadata: Logger.Metadata = ["domain": "\(t.domain)", "hard": "\(t.hard)", "outcomes": "\(t.outcomes)"]
+            switch t.kind {
+            case .tripped: logger.warning("\(t)", metadata: metadata)
+            case .released: logger.info("\(t)", metadata: metadata)
+            }
+        }
+        context.metrics.guardTrippedDomains.record(pipeline.guardTrippedDomains)
+    }
+
+    /// A known bounce read again with UUIDs it lacked: counted; a late or conflicting one also logged (once
+    /// per bounce: the store reports each key once).
+    private func countEnrichments(_ result: BatchResult) {
+        for (name, n) in [
+            ("enriched", result.enriched), ("too_late", result.enrichTooLate), ("conflict", result.enrichConflicts),
+        ] where n > 0 {
+            context.metrics.uuidEnrichments(result: name).increment(by: n)
+        }
+        for notice in result.enrichmentNotices {
+            let message: Logger.Message =
+                notice.kind == .tooLate
+                ? "listmonk UUID arrived too late for a stored bounce" : "listmonk UUIDs disagree for a stored bounce"
+            logger.info(
+                message,
+                metadata: ["email": "\(notice.email)", "detail": "\(notice.detail)", "dedup_key": "\(notice.dedupKey)"])
         }
     }
 

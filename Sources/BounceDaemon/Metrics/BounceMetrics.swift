@@ -58,8 +58,17 @@ public struct BounceMetrics: Sendable {
     public func heldSenderFault(reason: String, remoteDomain: String) -> Counter {
         counter(MetricName.heldSenderFaults, [("reason", reason), ("remote_domain", remoteDomain)])
     }
+    /// Hard bounces the spike guard held, by Sisimai reason.
+    public func guardHeld(reason: String) -> Counter { counter(MetricName.guardHeld, [("reason", reason)]) }
+    /// Recipient domains the spike guard is holding hard bounces for.
+    public var guardTrippedDomains: Gauge { gauge(MetricName.guardTrippedDomains) }
     /// Malformed listmonk UUID headers (`campaign` or `subscriber`).
     public func malformedUUID(header: String) -> Counter { counter(MetricName.malformedUUIDs, [("header", header)]) }
+    /// Known bounces read again with listmonk UUIDs the stored one lacked, by `result`: `enriched` (merged),
+    /// `too_late` (already delivered without them), `conflict` (disagreed with the stored ones, which were kept).
+    public func uuidEnrichments(result: String) -> Counter {
+        counter(MetricName.uuidEnrichments, [("result", result)])
+    }
 
     // MARK: Outbox and delivery
 

@@ -26,6 +26,9 @@ public enum MetricName {
     public static let events = "bouncetail_events_total"
     public static let heldSenderFaults = "bouncetail_held_sender_fault_total"
     public static let malformedUUIDs = "bouncetail_malformed_uuids_total"
+    public static let guardHeld = "bouncetail_guard_held_total"
+    public static let guardTrippedDomains = "bouncetail_guard_tripped_domains"
+    public static let uuidEnrichments = "bouncetail_uuid_enrichments_total"
     public static let outboxPending = "bouncetail_outbox_pending"
     public static let outboxHeld = "bouncetail_outbox_held"
     public static let outboxSent = "bouncetail_outbox_sent_total"
@@ -74,12 +77,23 @@ public enum MetricName {
             name: heldSenderFaults, type: "counter", labels: ["reason", "remote_domain"],
             help: "Sender-fault bounces held instead of forwarded, by reason and remote domain."),
         .init(
+            name: guardHeld, type: "counter", labels: ["reason"],
+            help: "Hard bounces held by the spike guard (their domain suddenly rejected most mail), by reason."),
+        .init(
+            name: guardTrippedDomains, type: "gauge", labels: [],
+            help: "Recipient domains the spike guard is holding hard bounces for."),
+        .init(
             name: malformedUUIDs, type: "counter", labels: ["header"],
             help: "listmonk UUID headers that were not well-formed UUIDs (left out of the event)."),
+        .init(
+            name: uuidEnrichments, type: "counter", labels: ["result"],
+            help:
+                "Known bounces read again with listmonk UUIDs the stored one lacked: enriched (merged), too_late "
+                + "(already delivered without them), conflict (the stored ones kept)."),
         .init(name: outboxPending, type: "gauge", labels: [], help: "Events waiting to be delivered."),
         .init(
             name: outboxHeld, type: "gauge", labels: [],
-            help: "Events held (too old, sender fault, superseded) until released."),
+            help: "Events held (too old, sender fault, superseded, spike guard) until released."),
         .init(name: outboxSent, type: "counter", labels: [], help: "Events delivered (2xx or stored)."),
         .init(name: outboxDead, type: "gauge", labels: [], help: "Events in the dead letters."),
         .init(

@@ -14,6 +14,16 @@ public struct BackfillSummary: Sendable, Hashable {
     public var newEvents = 0
     public var duplicates = 0
     public var held = 0
+    /// Of the events found, how many the spike guard held.
+    public var guardHeld = 0
+    /// Of `duplicates`: stored bounces that gained listmonk UUIDs (or a Message-ID) from this read.
+    public var enriched = 0
+    /// Of `duplicates`: UUIDs that arrived after their bounce was delivered without them (once per bounce).
+    public var enrichTooLate = 0
+    /// Of `duplicates`: UUIDs that disagreed with the stored ones, which were kept (once per bounce).
+    public var enrichConflicts = 0
+    /// One line per too-late or conflicting UUID: what arrived and for which bounce.
+    public var enrichmentNotices: [String] = []
     public var failures: [String] = []
     public var missing: [String] = []
     public var interrupted = false
@@ -133,6 +143,7 @@ public final class BackfillRunner {
             summary.held = dryRunEvents.filter { $0.meta.action == .hold }.count
             emit(dryRunEvents)
         }
+        summary.guardHeld = pipeline.stats.guardHeld
         summary.skippedLongLines = reader.skippedLongLines
         summary.failures += reader.failures.map { "\($0)" }
         return summary

@@ -8,7 +8,7 @@ extension EventPipeline {
         _ events: [BounceEvent], position: SourcePosition, deliveries: [SuccessfulDelivery], to db: StateDB,
         sink: Batch.Sink
     ) throws -> BatchResult {
-        var holds: [String: String] = [:]
+        var holds = HardBounceGuard.outboxHolds(for: events)
         var probe = events
         if Supersession.holdSuperseded(&probe, deliveries: deliveries) > 0 {
             for e in probe where e.meta.action == .hold && e.meta.holdReason?.contains("superseded") == true {
@@ -29,5 +29,9 @@ extension BackfillSummary {
         newEvents += result.inserted
         duplicates += result.duplicates
         held += result.held
+        enriched += result.enriched
+        enrichTooLate += result.enrichTooLate
+        enrichConflicts += result.enrichConflicts
+        enrichmentNotices += result.enrichmentNotices.map { "\($0.email): \($0.detail) (dedup key \($0.dedupKey))" }
     }
 }

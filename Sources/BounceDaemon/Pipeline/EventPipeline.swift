@@ -10,12 +10,18 @@ public struct PipelineOptions: Sendable {
     public var since: LogTime?
     /// Only events whose log time is before this are kept (`--until`).
     public var until: LogTime?
+    /// The hard-bounce spike guard (`[guard]`); nil: off.
+    public var spikeGuard: HardBounceGuardOptions?
 
-    public init(tracker: TrackerOptions, events: EventBuilderOptions, since: LogTime? = nil, until: LogTime? = nil) {
+    public init(
+        tracker: TrackerOptions, events: EventBuilderOptions, since: LogTime? = nil, until: LogTime? = nil,
+        spikeGuard: HardBounceGuardOptions? = nil
+    ) {
         self.tracker = tracker
         self.events = events
         self.since = since
         self.until = until
+        self.spikeGuard = spikeGuard
     }
 }
 
@@ -27,6 +33,8 @@ public struct PipelineStats: Sendable, Hashable {
     public var events = 0
     /// Events outside `--since`/`--until`.
     public var outsideWindow = 0
+    /// Hard bounces the spike guard held (they would have been forwarded).
+    public var guardHeld = 0
     public init() {}
 }
 
@@ -43,6 +51,9 @@ public final class EventPipeline {
     public private(set) var stats = PipelineStats()
     /// The current time, for the age hold; injected so tests and dry runs are deterministic.
     private let now: () -> LogTime
+    /// The spike guard and how many of the tracker's pending deliveries it has seen (EventPipeline+Guard).
+    var spikeGuard: HardBounceGuard?
+    var deliveriesFedToGuard = 0
 
     public init(options: PipelineOptions, classifier: Classifier, now: @escaping () -> LogTime) {
         self.options = options
@@ -50,6 +61,7 @@ public final class EventPipeline {
         self.builder = EventBuilder(options: options.events)
         self.classifier = classifier
         self.now = now
+        self.spikeGuard = options.spikeGuard.map(HardBounceGuard.init(options:))
     }
 
     /// Feeds one parsed line; appends the events it completes.
@@ -83,6 +95,7 @@ public final class EventPipeline {
         for outcome in tracker.tick(now: time) {
             emit(outcome, into: &events)
         }
+        advanceGuard()
         _ = tracker.evict(olderThan: LogTime(microseconds: time.microseconds - options.tracker.maxAge))
     }
 
@@ -98,7 +111,9 @@ public final class EventPipeline {
 
     /// Successful deliveries seen since the last call (for superseding held backfill events).
     public func drainDeliveries() -> [SuccessfulDelivery] {
-        tracker.drainDeliveries()
+        feedGuardDeliveries()
+        deliveriesFedToGuard = 0
+        return tracker.drainDeliveries()
     }
 
     /// UUIDs left out of events because listmonk would reject them.
@@ -115,7 +130,9 @@ public final class EventPipeline {
             return
         }
         let classification = classifier.classify(outcome.failureEvidence)
-        events.append(builder.build(outcome, classification: classification, now: now()))
+        var event = builder.build(outcome, classification: classification, now: now())
+        if spikeGuard != nil, applyGuard(to: &event, at: outcome.time) { stats.guardHeld += 1 }
+        events.append(event)
         stats.events += 1
     }
 }

@@ -69,6 +69,7 @@ public final class JournalBackfillRunner {
             summary.held = dryRunEvents.filter { $0.meta.action == .hold }.count
             emit(dryRunEvents)
         }
+        summary.guardHeld = pipeline.stats.guardHeld
         return (report, summary)
     }
 }

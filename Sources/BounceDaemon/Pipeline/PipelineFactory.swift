@@ -32,7 +32,8 @@ public enum PipelineFactory {
                 : nil)
         let events = EventBuilderOptions(
             source: config.general.source, holdOlderThan: config.outbox.holdOlderThan.milliseconds * 1000)
-        return PipelineOptions(tracker: tracker, events: events, since: since, until: until)
+        return PipelineOptions(
+            tracker: tracker, events: events, since: since, until: until, spikeGuard: config.spikeGuard.options)
     }
 
     /// The pipeline, with the wall clock for the age hold.

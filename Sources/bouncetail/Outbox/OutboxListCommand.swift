@@ -7,7 +7,7 @@ struct OutboxListCommand: AsyncParsableCommand {
         commandName: "list", abstract: "List outbox rows (pending by default), one JSON object per line.")
 
     @OptionGroup var common: CommonOptions
-    @Flag(help: "Held bounces (sender fault, too old, superseded).") var held = false
+    @Flag(help: "Held bounces (sender fault, too old, superseded, spike guard).") var held = false
     @Flag(help: "Dead letters (rejected by listmonk for good), with listmonk's status and message.") var dead = false
     @Flag(help: "Sent bounces.") var sent = false
     @Option(help: "Only this reason.") var reason: String?

@@ -1,0 +1,36 @@
+import BounceCore
+
+extension EventPipeline {
+    /// Trips and releases of the spike guard since the last call, for the log and the metrics.
+    public func drainGuardTransitions() -> [HardBounceGuard.Transition] {
+        spikeGuard?.drainTransitions() ?? []
+    }
+
+    /// Recipient domains the spike guard is holding hard bounces for.
+    public var guardTrippedDomains: Int { spikeGuard?.trippedDomains ?? 0 }
+
+    /// Judges one built event: deliveries logged before it are fed first, so the guard sees outcomes in
+    /// line order even though the tracker hands deliveries out only once per batch. True when it held it.
+    func applyGuard(to event: inout BounceEvent, at time: LogTime) -> Bool {
+        feedGuardDeliveries()
+        return spikeGuard?.apply(to: &event, at: time) == true
+    }
+
+    /// Feeds the guard the deliveries the tracker collected since the last feed (without draining them:
+    /// the batch commit still needs them for supersession).
+    func feedGuardDeliveries() {
+        guard spikeGuard != nil else { return }
+        let pending = tracker.pendingDeliveries
+        guard pending.count > deliveriesFedToGuard else { return }
+        for d in pending[deliveriesFedToGuard...] { spikeGuard?.recordDelivery(d) }
+        deliveriesFedToGuard = pending.count
+    }
+
+    /// Moves the guard's clock to the tracker's (log time, never the wall clock): releases domains whose
+    /// spike has passed and forgets idle ones.
+    func advanceGuard() {
+        guard spikeGuard != nil else { return }
+        feedGuardDeliveries()
+        spikeGuard?.advance(to: tracker.clock)
+    }
+}
