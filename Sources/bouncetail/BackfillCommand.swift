@@ -188,11 +188,11 @@ extension BackfillCommand {
 
     /// One line per late or conflicting UUID, the first 20 of them.
     static func printEnrichmentNotices(_ summary: BackfillSummary) {
-        let shown = 20
-        for n in summary.enrichmentNotices.prefix(shown) { StandardError.line("backfill: \(n)") }
-        if summary.enrichmentNotices.count > shown {
+        for n in summary.enrichmentNotices { StandardError.line("backfill: \(n)") }
+        let total = summary.enrichTooLate + summary.enrichConflicts
+        if total > summary.enrichmentNotices.count {
             StandardError.line(
-                "backfill: and \(summary.enrichmentNotices.count - shown) more; each is noted in dedup_keys.enrich_note"
+                "backfill: and \(total - summary.enrichmentNotices.count) more; each is noted in dedup_keys.enrich_note"
             )
         }
     }

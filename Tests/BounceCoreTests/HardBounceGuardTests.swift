@@ -185,6 +185,28 @@ import Testing
         #expect(Self.holds(decisions) == Array(repeating: false, count: 8) + [true, true])
     }
 
+    @Test func oneLineWithAWrongYearDoesNotAgeOtherDomainsOut() {
+        var g = HardBounceGuard()
+        Self.deliver(&g, "gmx.de", minutes: [-10])
+        g.advance(to: Self.at(-9))
+        // A host whose clock was a year ahead logs one delivery; the reader is still at 09:55.
+        g.recordDelivery(domain: "wrong-clock.example", at: Self.at(365 * 24 * 60))
+        g.advance(to: Self.at(-5))
+        #expect(g.trackedDomains == 2)
+        #expect(Self.holds(Self.bounce(&g, "gmx.de", count: 20, from: 0)).last == true)
+    }
+
+    @Test func advancingToAPositionBeforeADomainsOutcomesKeepsItTripped() {
+        var g = HardBounceGuard()
+        Self.deliver(&g, "outlook.com", minutes: [-10])
+        _ = Self.bounce(&g, "outlook.com", count: 20, from: 0)
+        #expect(g.trippedDomains == 1)
+        g.advance(to: Self.at(1))
+        #expect(g.trippedDomains == 1)
+        #expect(Self.holds(Self.bounce(&g, "outlook.com", count: 3, from: 4)) == [true, true, true])
+        #expect(g.drainTransitions().map(\.kind) == [.tripped])
+    }
+
     @Test func domainsAreIndependent() {
         var g = HardBounceGuard()
         Self.deliver(&g, "outlook.com", minutes: [-10])

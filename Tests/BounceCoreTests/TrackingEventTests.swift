@@ -152,6 +152,25 @@ struct TrackingEventTests {
         #expect(EventBuilder.outboxHoldCode(for: both) == "sender-fault")
     }
 
+    @Test func aSpikeGuardHoldIsSupersededByALaterDeliveryButOtherHoldsAreNot() {
+        var b = EventBuilder()
+        var guarded = b.build(
+            Self.outcome(recipient: "a@example.com", time: TF.t(100)), classification: TF.classification())
+        guarded.meta.action = .hold
+        guarded.meta.holdReason = HardBounceGuard.holdReasonPrefix + " 20 of 30 outcomes to example.com were hard"
+        let sender = b.build(
+            Self.outcome(recipient: "b@example.com", time: TF.t(100)),
+            classification: TF.classification("blocked", .soft, fault: .sender, action: .hold))
+        var events = [guarded, sender]
+        let deliveries = ["a@example.com", "b@example.com"].map {
+            SuccessfulDelivery(address: $0, time: TF.t(200), mta: .postfix, queueID: "Z")
+        }
+        #expect(Supersession.holdSuperseded(&events, deliveries: deliveries) == 1)
+        #expect(events[0].meta.holdReason?.hasPrefix("superseded by a later delivery") == true)
+        #expect(!HardBounceGuard.isGuardHold(events[0]), "releasing spike-guard holds must not send it")
+        #expect(events[1].meta.holdReason == "policy holds sender-fault reason blocked")
+    }
+
     @Test func supersededByALaterDeliveryIsHeld() {
         var b = EventBuilder()
         var events = [

@@ -161,4 +161,40 @@ import Testing
         #expect(actions(drainEvery: 7) == perLine)
         #expect(actions(drainEvery: 100_000) == perLine)
     }
+
+    /// A backfill reads one log family after another: when the family read first ends days later, the
+    /// batch ticks of the family read next must not release its tripped domain (the guard follows the
+    /// reader's position, not the latest time of any source).
+    @Test func aLaterFamilyReadFirstDoesNotReleaseTheIncidentAtEveryBatch() throws {
+        let config = Self.config()
+        let patterns = try PipelineFactory.loadPatterns(config)
+        let pipeline = PipelineFactory.make(config, patterns: patterns)
+        // One parser per source, as the backfill has (each carries its own year inference).
+        func parser() -> LineParser {
+            LineParser(options: LineParserOptions(timeZone: .utc, referenceTime: LogTime(seconds: 1_796_000_000)))
+        }
+        var events: [BounceEvent] = []
+        func feed(_ line: String, _ parser: inout LineParser) {
+            var copy = line
+            copy.withUTF8 { u in
+                let raw = UnsafeRawBufferPointer(u)
+                pipeline.ingest(line: raw, parsed: parser.parse(raw), into: &events)
+            }
+        }
+        // The other family: one delivery three days later.
+        var other = parser()
+        for line in Self.messageLines("someone@elsewhere.test", at: 0, delivered: true, id: 9999) {
+            feed(line.replacingOccurrences(of: "Nov 26", with: "Nov 29"), &other)
+        }
+        // The incident, with the batch tick every 10 lines as the backfill runner does.
+        var incident = parser()
+        for (i, line) in Self.incidentLog().split(separator: "\n").enumerated() {
+            feed(String(line), &incident)
+            if (i + 1) % 10 == 0 { pipeline.tick(at: pipeline.tracker.clock, into: &events) }
+        }
+        let outlook = events.filter { $0.email.hasSuffix("@outlook.test") }
+        #expect(outlook.count == 25)
+        #expect(outlook.filter { $0.meta.action == .hold }.count == 6, "the 20th trips and the rest stay held")
+        #expect(pipeline.drainGuardTransitions().map(\.kind) == [.tripped])
+    }
 }

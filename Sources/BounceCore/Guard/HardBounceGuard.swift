@@ -162,14 +162,26 @@ public struct HardBounceGuard: Sendable {
 
     /// Moves the clock to `time` (when nothing else was fed): releases tripped domains whose window has
     /// calmed down, and forgets idle domains.
+    ///
+    /// `time` is the reader's position (the last line it read), not the latest time ever fed: a backfill
+    /// reads one log family after another, and one line with a wrong year must not age every other
+    /// domain out. So the idle sweep is measured from `time`, and a tripped domain is only slid up to
+    /// `time` when `time` is past its own latest outcome.
     public mutating func advance(to time: LogTime) {
         advanceClock(time)
+        if time.microseconds >= nextSweep {
+            // Idle domains are swept once per window of reading: O(domains) every 15 minutes of log.
+            if nextSweep != .min { forgetIdle(before: time.microseconds - options.baseline) }
+            nextSweep = time.microseconds + options.window
+        }
         guard !tripped.isEmpty else { return }
-        let oldest = oldestIndex(at: clock.microseconds)
+        let oldest = oldestIndex(at: time.microseconds)
         for domain in tripped.sorted() {
-            guard let slot = domains.index(forKey: domain) else { continue }
+            guard let slot = domains.index(forKey: domain), time.microseconds > domains.values[slot].lastSeen else {
+                continue
+            }
             domains.values[slot].slide(keepingFrom: oldest)
-            releaseIfCalm(domain, slot, at: clock)
+            releaseIfCalm(domain, slot, at: time)
         }
     }
 
@@ -207,11 +219,6 @@ public struct HardBounceGuard: Sendable {
     private mutating func advanceClock(_ time: LogTime) {
         guard time > clock else { return }
         clock = time
-        if clock.microseconds >= nextSweep {
-            // Idle domains are swept once per window of log time: O(domains) every 15 minutes of log.
-            if nextSweep != .min { forgetIdle() }
-            nextSweep = clock.microseconds + options.window
-        }
     }
 
     /// The slot of the domain's window, slid to the domain's latest outcome, created if new (which may first
@@ -276,8 +283,7 @@ public struct HardBounceGuard: Sendable {
     }
 
     /// Forgets domains idle longer than the baseline (nothing they remember matters any more).
-    private mutating func forgetIdle() {
-        let cutoff = clock.microseconds - options.baseline
+    private mutating func forgetIdle(before cutoff: Int64) {
         domains = domains.filter { $0.value.trippedAt != nil || $0.value.lastSeen >= cutoff }
     }
 

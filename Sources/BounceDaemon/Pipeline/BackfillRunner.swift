@@ -22,8 +22,11 @@ public struct BackfillSummary: Sendable, Hashable {
     public var enrichTooLate = 0
     /// Of `duplicates`: UUIDs that disagreed with the stored ones, which were kept (once per bounce).
     public var enrichConflicts = 0
-    /// One line per too-late or conflicting UUID: what arrived and for which bounce.
+    /// One line per too-late or conflicting UUID (what arrived and for which bounce), the first
+    /// ``enrichmentNoticeLimit`` of them: a first backfill after a long `run` may have one per bounce.
     public var enrichmentNotices: [String] = []
+    /// How many notices the summary keeps; the counts above say how many there were.
+    public static let enrichmentNoticeLimit = 20
     public var failures: [String] = []
     public var missing: [String] = []
     public var interrupted = false

@@ -32,6 +32,8 @@ extension BackfillSummary {
         enriched += result.enriched
         enrichTooLate += result.enrichTooLate
         enrichConflicts += result.enrichConflicts
-        enrichmentNotices += result.enrichmentNotices.map { "\($0.email): \($0.detail) (dedup key \($0.dedupKey))" }
+        for n in result.enrichmentNotices.prefix(max(0, Self.enrichmentNoticeLimit - enrichmentNotices.count)) {
+            enrichmentNotices.append("\(n.email): \(n.detail) (dedup key \(n.dedupKey))")
+        }
     }
 }

@@ -26,11 +26,13 @@ extension EventPipeline {
         deliveriesFedToGuard = pending.count
     }
 
-    /// Moves the guard's clock to the tracker's (log time, never the wall clock): releases domains whose
-    /// spike has passed and forgets idle ones.
+    /// Moves the guard to the time of the last line read (log time, never the wall clock): releases domains
+    /// whose spike has passed and forgets idle ones. Not the tracker's clock, which is the latest time of
+    /// any source: a backfill that read a later family first would release a tripped domain of the
+    /// family it reads now after every batch.
     func advanceGuard() {
         guard spikeGuard != nil else { return }
         feedGuardDeliveries()
-        spikeGuard?.advance(to: tracker.clock)
+        spikeGuard?.advance(to: lastLineTime ?? tracker.clock)
     }
 }

@@ -54,6 +54,8 @@ public final class EventPipeline {
     /// The spike guard and how many of the tracker's pending deliveries it has seen (EventPipeline+Guard).
     var spikeGuard: HardBounceGuard?
     var deliveriesFedToGuard = 0
+    /// The log time of the last line fed that had one: where the reader is (the spike guard's "now").
+    var lastLineTime: LogTime?
 
     public init(options: PipelineOptions, classifier: Classifier, now: @escaping () -> LogTime) {
         self.options = options
@@ -68,6 +70,7 @@ public final class EventPipeline {
     public func ingest(_ line: ParsedLine, into events: inout [BounceEvent]) {
         stats.lines += 1
         stats.records[line.record.kind, default: 0] += 1
+        if let t = line.envelope.time { lastLineTime = t }
         for outcome in tracker.ingest(line) {
             emit(outcome, into: &events)
         }
