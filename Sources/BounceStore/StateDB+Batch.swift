@@ -107,8 +107,7 @@ extension StateDB {
     }
 
     static func domain(of email: String) -> String {
-        guard let at = email.lastIndex(of: "@") else { return "" }
-        return String(email[email.index(after: at)...]).lowercased()
+        AddressDomain.of(email) ?? ""
     }
 }
 

@@ -275,9 +275,9 @@ import Testing
     }
 
     @Test func addressesGiveTheirDomain() {
-        #expect(HardBounceGuard.domain(of: "A@Outlook.COM") == "outlook.com")
-        #expect(HardBounceGuard.domain(of: "\"a@b\"@example.org") == "example.org")
-        #expect(HardBounceGuard.domain(of: "nobody") == nil)
-        #expect(HardBounceGuard.domain(of: "nobody@") == nil)
+        #expect(AddressDomain.of("A@Outlook.COM") == "outlook.com")
+        #expect(AddressDomain.of("\"a@b\"@example.org") == "example.org")
+        #expect(AddressDomain.of("nobody") == nil)
+        #expect(AddressDomain.of("nobody@") == nil)
     }
 }

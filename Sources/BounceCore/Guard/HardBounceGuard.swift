@@ -88,13 +88,6 @@ public struct HardBounceGuard: Sendable {
     /// Their names, sorted.
     public var trippedDomainNames: [String] { tripped.sorted() }
 
-    /// The recipient domain of an address (after the last `@`, lower-cased); nil without one.
-    public static func domain(of address: String) -> String? {
-        guard let at = address.utf8.lastIndex(of: UInt8(ascii: "@")) else { return nil }
-        let d = address[address.utf8.index(after: at)...]
-        return d.isEmpty ? nil : d.lowercased()
-    }
-
     // MARK: - Feeding
 
     /// A successful delivery to `domain` at `time`.
@@ -112,7 +105,7 @@ public struct HardBounceGuard: Sendable {
 
     /// A successful delivery the tracker reported.
     public mutating func recordDelivery(_ delivery: SuccessfulDelivery) {
-        guard let d = Self.domain(of: delivery.address) else { return }
+        guard let d = AddressDomain.of(delivery.address) else { return }
         recordDelivery(domain: d, at: delivery.time)
     }
 
@@ -148,7 +141,7 @@ public struct HardBounceGuard: Sendable {
     /// tripped. Other types are ignored. Returns whether the event was changed.
     @discardableResult
     public mutating func apply(to event: inout BounceEvent, at time: LogTime) -> Bool {
-        guard event.type == .hard, let domain = Self.domain(of: event.email) else { return false }
+        guard event.type == .hard, let domain = AddressDomain.of(event.email) else { return false }
         let holdable = event.meta.action == .forward
         guard
             case .hold(let reason) = recordHardBounce(

@@ -80,9 +80,7 @@ struct RecipientState: Sendable, Hashable, Codable {
 
     /// The recipient's domain, lower-cased; empty when the address has none.
     static func domain(of address: String) -> String {
-        let u = address.utf8
-        guard let at = u.lastIndex(of: UInt8(ascii: "@")) else { return "" }
-        return String(Substring(u[u.index(after: at)...])).lowercased()
+        AddressDomain.of(address) ?? ""
     }
 }
 
