@@ -91,18 +91,7 @@ struct BackfillCommand: AsyncParsableCommand {
                 "backfill: %d file(s) read, %d skipped, %d lines, %.1f MB in %.1f s (%.1f MB/s); %d bounce(s) found",
             summary.files, summary.skippedFiles, summary.lines, Double(summary.bytes) / 1e6, seconds,
             Double(summary.bytes) / 1e6 / seconds, summary.events)
-        // The spike guard's share of the held events (provider incidents), when it held any.
-        let guardHeld = summary.guardHeld > 0 ? " (guard-held \(summary.guardHeld))" : ""
-        if dryRun {
-            report += ", \(summary.held) held\(guardHeld)"
-        } else {
-            report +=
-                ", \(summary.newEvents) new, \(summary.duplicates) already known, \(summary.held) held\(guardHeld)"
-            report += Self.enrichmentReport(summary)
-            report +=
-                ctx.sinkIsLocalStore
-                ? " (local store \(config.general.stateDB))" : " (outbox \(config.general.stateDB))"
-        }
+        report += Self.outcomeReport(summary, dryRun: dryRun, ctx: ctx)
         for t in pipeline.drainGuardTransitions() { StandardError.line("backfill: \(t)") }
         if summary.skippedLongLines > 0 { report += "; \(summary.skippedLongLines) over-long line(s) skipped" }
         if summary.interrupted { report += "; interrupted: run the same command again to resume" }
@@ -110,13 +99,7 @@ struct BackfillCommand: AsyncParsableCommand {
         for m in summary.missing { StandardError.line("backfill: \(m): no such file (skipped)") }
         Self.printEnrichmentNotices(summary)
         for f in summary.failures { StandardError.line("backfill: \(f)") }
-        if !dryRun, let db, config.sink.kind != .sqlite {
-            if let stats = try await DeliveryService.untilDrained(
-                config: config, db: db, logger: Logger(label: "bouncetail"))
-            {
-                StandardError.line("delivery: \(stats)")
-            }
-        }
+        if !dryRun, let db { try await Self.deliverOutbox(config: config, db: db) }
         if !summary.failures.isEmpty { throw ExitCode(2) }
     }
 
@@ -147,34 +130,37 @@ struct BackfillCommand: AsyncParsableCommand {
         var report = String(
             format: "backfill: journal: %d entries read in %.1f s (%.0f entries/s); %d bounce(s) found",
             summary.lines, seconds, Double(summary.lines) / seconds, summary.events)
-        // The spike guard's share of the held events (provider incidents), when it held any.
-        let guardHeld = summary.guardHeld > 0 ? " (guard-held \(summary.guardHeld))" : ""
-        if dryRun {
-            report += ", \(summary.held) held\(guardHeld)"
-        } else {
-            report +=
-                ", \(summary.newEvents) new, \(summary.duplicates) already known, \(summary.held) held\(guardHeld)"
-            report += Self.enrichmentReport(summary)
-            report +=
-                ctx.sinkIsLocalStore
-                ? " (local store \(config.general.stateDB))" : " (outbox \(config.general.stateDB))"
-        }
+        report += Self.outcomeReport(summary, dryRun: dryRun, ctx: ctx)
         for t in pipeline.drainGuardTransitions() { StandardError.line("backfill: \(t)") }
         if summary.skippedLongLines > 0 { report += "; \(summary.skippedLongLines) unreadable journal entries skipped" }
         if summary.interrupted { report += "; interrupted: run the same command again to resume" }
         StandardError.line(report)
         Self.printEnrichmentNotices(summary)
-        if !dryRun, let db, config.sink.kind != .sqlite {
-            if let stats = try await DeliveryService.untilDrained(
-                config: config, db: db, logger: Logger(label: "bouncetail"))
-            {
-                StandardError.line("delivery: \(stats)")
-            }
-        }
+        if !dryRun, let db { try await Self.deliverOutbox(config: config, db: db) }
     }
 }
 
 extension BackfillCommand {
+    /// What became of the bounces found, for the summary line of a file or journal backfill: held (and how
+    /// many of them the spike guard held), and without `--dry-run` new, known, enriched and where they went.
+    static func outcomeReport(_ summary: BackfillSummary, dryRun: Bool, ctx: CLIContext) -> String {
+        let guardHeld = summary.guardHeld > 0 ? " (guard-held \(summary.guardHeld))" : ""
+        guard !dryRun else { return ", \(summary.held) held\(guardHeld)" }
+        let db = ctx.config.general.stateDB
+        return ", \(summary.newEvents) new, \(summary.duplicates) already known, \(summary.held) held\(guardHeld)"
+            + enrichmentReport(summary) + (ctx.sinkIsLocalStore ? " (local store \(db))" : " (outbox \(db))")
+    }
+
+    /// Sends what the backfill enqueued when the sink is listmonk, before the command exits.
+    static func deliverOutbox(config: BounceTailConfig, db: StateDB) async throws {
+        guard config.sink.kind != .sqlite else { return }
+        if let stats = try await DeliveryService.untilDrained(
+            config: config, db: db, logger: Logger(label: "bouncetail"))
+        {
+            StandardError.line("delivery: \(stats)")
+        }
+    }
+
     /// `, 3 gained listmonk UUIDs, 1 UUID(s) too late`: what re-reading known bounces added to them.
     static func enrichmentReport(_ summary: BackfillSummary) -> String {
         var parts: [String] = []
