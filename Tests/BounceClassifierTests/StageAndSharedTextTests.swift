@@ -97,56 +97,36 @@ import Testing
         #expect(c.classify(failure("550 nobody by that name")).rule == "probe.filtered.unstaged-reply")
     }
 
-    @Test func sharedTextErrorsNameTheRule() {
-        func problems(_ text: String) -> [String] {
-            do {
-                _ = try PatternLoader.load(
-                    defaults: EmbeddedPatterns.sources, overrides: [PatternSource(name: "bad.toml", text: text)])
-                return []
-            } catch let e as PatternLoadError {
-                return e.problems.map { "\($0.location.file):\($0.location.line): \($0.message)" }
-            } catch { return ["\(error)"] }
-        }
-        let missing = problems(
-            """
+    /// A rule's own keys (between its `reason` and its vector) and the problem the loader must report at the
+    /// rule's line 2 (its `id`).
+    static let sharedTextErrors: [(keys: String, problem: String)] = [
+        ("same_text_as = \"probe.does-not-exist\"", "`probe.does-not-exist`, which is not a rule"),
+        (
+            "contains = [\"x\"]\nsame_text_as = \"probe.userunknown.text\"",
+            "remove contains, words, not_contains and regex here"
+        ),
+        ("same_text_as = \"code.userunknown\"", "must name a rule with its own contains/words/regex"),
+        ("not_codes = [\"9.9.9\"]\ncontains = [\"x\"]", "in not_codes is not an enhanced code pattern"),
+    ]
+
+    @Test(arguments: sharedTextErrors)
+    func sharedTextErrorsNameTheRule(keys: String, problem: String) {
+        let text = """
             [[probe]]
             id = "site.a"
             reason = "filtered"
-            same_text_as = "probe.does-not-exist"
+            \(keys)
             vector = [{ text = "x", expect = "filtered" }]
-            """)
-        #expect(
-            missing.contains {
-                $0.hasPrefix("bad.toml:2:") && $0.contains("`probe.does-not-exist`, which is not a rule")
-            })
-        let both = problems(
             """
-            [[probe]]
-            id = "site.b"
-            reason = "filtered"
-            contains = ["x"]
-            same_text_as = "probe.userunknown.text"
-            vector = [{ text = "x", expect = "filtered" }]
-            """)
-        #expect(both.contains { $0.contains("remove contains, words, not_contains and regex here") })
-        let noText = problems(
-            """
-            [[probe]]
-            id = "site.c"
-            reason = "filtered"
-            same_text_as = "code.userunknown"
-            vector = [{ text = "x", expect = "filtered" }]
-            """)
-        #expect(noText.contains { $0.contains("must name a rule with its own contains/words/regex") })
-        let badCode = problems(
-            """
-            [[probe]]
-            id = "site.d"
-            reason = "filtered"
-            not_codes = ["9.9.9"]
-            contains = ["x"]
-            vector = [{ text = "x", expect = "filtered" }]
-            """)
-        #expect(badCode.contains { $0.contains("in not_codes is not an enhanced code pattern") })
+        var problems: [String] = []
+        do {
+            _ = try PatternLoader.load(
+                defaults: EmbeddedPatterns.sources, overrides: [PatternSource(name: "bad.toml", text: text)])
+        } catch let e as PatternLoadError {
+            problems = e.problems.map { "\($0.location.file):\($0.location.line): \($0.message)" }
+        } catch {
+            problems = ["\(error)"]
+        }
+        #expect(problems.contains { $0.hasPrefix("bad.toml:2:") && $0.contains(problem) }, "\(problems)")
     }
 }
