@@ -126,6 +126,11 @@ struct BackfillCommand: AsyncParsableCommand {
             shouldStop: { StopSignal.requested })
         out.flush()
         StandardError.line("backfill: \(start)")
+        for warning in runner.trustWarnings { StandardError.line("backfill: warning: \(warning)") }
+        if !runner.untrusted.isEmpty {
+            StandardError.line(
+                "backfill: warning: \(UntrustedEntryWarning.text(runner.untrusted, maxSenders: 10))")
+        }
         let seconds = max(Date().timeIntervalSince(started), 0.001)
         var report = String(
             format: "backfill: journal: %d entries read in %.1f s (%.0f entries/s); %d bounce(s) found",

@@ -15,6 +15,10 @@ struct ExportEntry {
     var hostname: String? = "mail"
     var unit: String? = "postfix@-.service"
     var facility: Int? = 2
+    /// `_UID`, `_COMM`, `_EXE`: journald sets them from the sender; systemd-journal-remote keeps what it is given.
+    var uid: Int?
+    var comm: String?
+    var exe: String?
 
     init(
         _ message: String, identifier: String? = "postfix/smtp", pid: Int? = 4242, realtime: Int64, monotonic: Int64,
@@ -75,6 +79,9 @@ enum JournalFixture {
             text("_PID", entry.pid.map(String.init))
             text("_SYSTEMD_UNIT", entry.unit)
             text("SYSLOG_FACILITY", entry.facility.map(String.init))
+            text("_UID", entry.uid.map(String.init))
+            text("_COMM", entry.comm)
+            text("_EXE", entry.exe)
             out += Array("MESSAGE\n".utf8)
             var length = UInt64(entry.message.count).littleEndian
             withUnsafeBytes(of: &length) { out += $0 }

@@ -122,6 +122,8 @@ public struct JournalSourceConfig: Sendable, Equatable {
     public var mta: MTASetting = .auto
     /// How far before a vanished cursor's timestamp to restart reading (repeats are dropped by the dedup key).
     public var cursorOverlap: ConfigDuration = .minutes(5)
+    /// `[sources.journal.trust]`: which selected entries are believed to come from the MTA.
+    public var trust = JournalTrustConfig()
     public init() {}
 }
 

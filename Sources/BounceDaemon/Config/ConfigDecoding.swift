@@ -165,6 +165,7 @@ extension JournalSourceConfig {
         if let v = r.strings("identifiers") { identifiers = v }
         if let v = r.choice("mta", MTASetting.self) { mta = v }
         if let v = r.duration("cursor_overlap") { cursorOverlap = v }
+        trust = JournalTrustConfig(reading: r.table("trust"), journalEnabled: enabled)
         r.finish()
         if enabled, units.isEmpty, facilities.isEmpty {
             r.invalid(

@@ -74,10 +74,15 @@ public final class FollowDaemon: Sendable {
                 if let cursor = stored?.journalCursor, let rt = stored?.journalRealtime {
                     .after(JournalPosition(cursor: cursor, realtime: LogTime(microseconds: rt)))
                 } else { .tail }
+            let trust = JournalTrustResolution(config.sources.journal.trust)
             let source = try JournalSource(
-                options: JournalDaemonOptions.make(config.sources.journal, start: start, mode: .follow))
+                options: JournalDaemonOptions.make(
+                    config.sources.journal, start: start, mode: .follow, trust: trust.trust))
             let report = try await source.start()
             logger.notice("\(report)")
+            for warning in trust.warnings(unitsNotFound: source.unitsNotFound) { logger.warning("\(warning)") }
+            // The metric is visible, at 0, from the start: an alert on its increase needs a first sample.
+            context.metrics.untrustedEntries(source: "journal").increment(by: 0)
             journal = source
             journalTask = Task.detached {
                 do {

@@ -21,6 +21,7 @@ final class IngestLoop {
     private let timeZone: SourceTimeZone
     private var lastRetention = Date.distantPast
     private var failingSources: Set<String> = []
+    private var untrustedWarning = UntrustedEntryWarning()
 
     init(
         config: BounceTailConfig, db: StateDB, patterns: ReloadCoordinator<Classifier>, context: DaemonShell.Context,
@@ -75,6 +76,10 @@ final class IngestLoop {
                 context.metrics.parseFailures(source: "journal").increment(by: batch.skippedCorrupt)
             }
             context.metrics.linesRead(source: "journal").increment(by: batch.entries.count)
+            if !batch.untrusted.isEmpty {
+                context.metrics.untrustedEntries(source: "journal").increment(by: batch.untrustedCount)
+                if let warning = untrustedWarning.add(batch.untrusted, now: .now) { logger.warning("\(warning)") }
+            }
             positions.append(
                 SourcePosition(
                     sourceID: "journal", journalCursor: batch.position.cursor,
@@ -87,6 +92,7 @@ final class IngestLoop {
             return
         case .tick:
             pipeline.tick(at: LogTime(date: Date()), into: &events)
+            if let warning = untrustedWarning.due(now: .now) { logger.warning("\(warning)") }
             periodic()
         }
         commit(positions: positions, events: events)

@@ -8,14 +8,18 @@ public enum JournalDaemonOptions {
         "local2": 18, "local3": 19, "local4": 20, "local5": 21, "local6": 22, "local7": 23,
     ]
 
-    public static func make(_ c: JournalSourceConfig, start: JournalStartPoint, mode: JournalMode) -> JournalOptions {
+    /// The options; the trust check is `trust` (resolved from `c.trust` when not given), always on.
+    public static func make(
+        _ c: JournalSourceConfig, start: JournalStartPoint, mode: JournalMode, trust: JournalTrust? = nil
+    ) -> JournalOptions {
         let location: JournalLocation =
             if let dir = c.directory { .directory(dir) } else if !c.files.isEmpty { .files(c.files) } else { .local }
         let selection = JournalSelection(
             units: c.units, facilities: c.facilities.compactMap { facilityNumbers[$0.lowercased()] ?? Int($0) },
             identifiers: c.identifiers)
         return JournalOptions(
-            location: location, selection: selection, start: start, mode: mode,
+            location: location, selection: selection, trust: trust ?? JournalTrustResolution(c.trust).trust,
+            start: start, mode: mode,
             resumeOverlapMicroseconds: c.cursorOverlap.milliseconds * 1000)
     }
 }

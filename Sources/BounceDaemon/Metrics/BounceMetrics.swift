@@ -37,6 +37,11 @@ public struct BounceMetrics: Sendable {
     }
     /// Gaps detected in `source` (must stay 0).
     public func gaps(source: String) -> Counter { counter(MetricName.gaps, [("source", source)]) }
+
+    /// Journal entries refused by the trust check.
+    public func untrustedEntries(source: String) -> Counter {
+        counter(MetricName.untrustedEntries, [("source", source)])
+    }
     /// Read errors of `source`, by a short error word (`unreadable`, `corrupt_gzip`, `corrupt_entry`).
     public func sourceErrors(source: String, error: String) -> Counter {
         counter(MetricName.sourceErrors, [("source", source), ("error", error)])

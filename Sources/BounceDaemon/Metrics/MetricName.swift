@@ -20,6 +20,7 @@ public enum MetricName {
     public static let skippedLongLines = "bouncetail_skipped_long_lines_total"
     public static let gaps = "bouncetail_gaps_total"
     public static let sourceErrors = "bouncetail_source_errors_total"
+    public static let untrustedEntries = "bouncetail_untrusted_entries_total"
     public static let lagBytes = "bouncetail_source_lag_bytes"
     public static let lagSeconds = "bouncetail_source_lag_seconds"
     public static let checkpointAge = "bouncetail_checkpoint_age_seconds"
@@ -61,6 +62,11 @@ public enum MetricName {
         .init(
             name: sourceErrors, type: "counter", labels: ["source", "error"],
             help: "Read errors per source (unreadable file, corrupt gzip, corrupt journal entry)."),
+        .init(
+            name: untrustedEntries, type: "counter", labels: ["source"],
+            help:
+                "Journal entries that claim to be the MTA's but were written by no trusted unit or user (refused; "
+                + "see sources.journal.trust)."),
         .init(
             name: lagBytes, type: "gauge", labels: ["source"],
             help: "Bytes between the read position and the end of the file."),

@@ -9,6 +9,10 @@ public final class JournalBackfillRunner {
     private let db: StateDB?
     private let sink: Batch.Sink
     private var parser: JournalLineParser
+    /// Entries the trust check refused in the last ``run(config:since:emit:shouldStop:)``, by sender.
+    public private(set) var untrusted: [JournalProvenance: Int] = [:]
+    /// Start-up warnings of the trust check (unknown users, trusted units absent from the journal).
+    public private(set) var trustWarnings: [String] = []
 
     public init(pipeline: EventPipeline, db: StateDB?, sink: Batch.Sink, host: String, timeZone: SourceTimeZone) {
         self.pipeline = pipeline
@@ -32,8 +36,13 @@ public final class JournalBackfillRunner {
                 start = .after(JournalPosition(cursor: cursor, realtime: LogTime(microseconds: rt)))
             }
         }
-        let source = try JournalSource(options: JournalDaemonOptions.make(config, start: start, mode: .backfill))
+        // The same trust check as `run`: a journal directory holds whatever anyone wrote to it.
+        let trust = JournalTrustResolution(config.trust)
+        let source = try JournalSource(
+            options: JournalDaemonOptions.make(config, start: start, mode: .backfill, trust: trust.trust))
         let report = try await source.start()
+        trustWarnings = trust.warnings(unitsNotFound: source.unitsNotFound)
+        untrusted = [:]
         var dryRunEvents: [BounceEvent] = []
         var deliveries: [SuccessfulDelivery] = []
         for try await batch in source.batches {
@@ -45,6 +54,7 @@ public final class JournalBackfillRunner {
             summary.lines += batch.scanned
             summary.events += events.count
             summary.skippedLongLines += batch.skippedCorrupt
+            for (sender, count) in batch.untrusted { untrusted[sender, default: 0] += count }
             let newDeliveries = pipeline.drainDeliveries()
             if let db {
                 let position = SourcePosition(

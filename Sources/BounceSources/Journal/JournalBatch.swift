@@ -14,11 +14,21 @@ public struct JournalBatch: Sendable, Hashable {
     /// Corrupt or unreadable entries skipped while scanning this batch (including entries whose
     /// MESSAGE is missing: sd-journal reports a damaged data object as an absent field).
     public var skippedCorrupt: Int
+    /// Entries refused by the trust check while scanning this batch, by who sent them: the
+    /// consumer counts them (`bouncetail_untrusted_entries_total`) and warns, rate-limited.
+    public var untrusted: [JournalProvenance: Int]
 
-    public init(entries: [JournalEntry], position: JournalPosition, scanned: Int, skippedCorrupt: Int = 0) {
+    /// How many entries the trust check refused in this batch.
+    public var untrustedCount: Int { untrusted.values.reduce(0, +) }
+
+    public init(
+        entries: [JournalEntry], position: JournalPosition, scanned: Int, skippedCorrupt: Int = 0,
+        untrusted: [JournalProvenance: Int] = [:]
+    ) {
         self.entries = entries
         self.position = position
         self.scanned = scanned
         self.skippedCorrupt = skippedCorrupt
+        self.untrusted = untrusted
     }
 }

@@ -8,6 +8,8 @@ public struct JournalCounters: Sendable, Hashable {
     public var skippedCorrupt = 0
     /// Entries dropped by the identifier filter.
     public var filtered = 0
+    /// Selected entries refused by the trust check (their sender is not the MTA).
+    public var untrusted = 0
     /// Batches handed to the consumer.
     public var batches = 0
     /// Times sd-journal reported files added or removed (rotation, vacuum, a new file).

@@ -34,6 +34,9 @@ public enum JournalMode: Sendable, Hashable {
 public struct JournalOptions: Sendable, Hashable {
     public var location: JournalLocation
     public var selection: JournalSelection
+    /// Which selected entries are believed (see ``JournalTrust``); nil believes every selected entry,
+    /// which only tests and tools reading journals of their own making should do.
+    public var trust: JournalTrust?
     public var start: JournalStartPoint
     public var mode: JournalMode
     /// A batch is handed over when it holds this many kept entries...
@@ -49,12 +52,14 @@ public struct JournalOptions: Sendable, Hashable {
     public var maxWaitMilliseconds: Int32
 
     public init(
-        location: JournalLocation = .local, selection: JournalSelection = .mail, start: JournalStartPoint = .tail,
+        location: JournalLocation = .local, selection: JournalSelection = .mail, trust: JournalTrust? = nil,
+        start: JournalStartPoint = .tail,
         mode: JournalMode = .follow, maxEntriesPerBatch: Int = 512, maxScannedPerBatch: Int = 8192,
         maxPendingBatches: Int = 4, resumeOverlapMicroseconds: Int64 = 300_000_000, maxWaitMilliseconds: Int32 = 5_000
     ) {
         self.location = location
         self.selection = selection
+        self.trust = trust
         self.start = start
         self.mode = mode
         self.maxEntriesPerBatch = max(1, maxEntriesPerBatch)

@@ -15,11 +15,12 @@ import CSystemd
 final class JournalReader {
     private var handle: OpaquePointer?
     private let filter: JournalIdentifierFilter
+    private let trust: JournalTrust?
     /// The inotify descriptor sd-journal watches the journal with, or -1 if it has none.
     private let journalFD: Int32
 
     /// Opens the journal, installs the selection's matches, and starts watching for changes.
-    init(location: JournalLocation, selection: JournalSelection) throws(JournalError) {
+    init(location: JournalLocation, selection: JournalSelection, trust: JournalTrust?) throws(JournalError) {
         var opened: OpaquePointer?
         let result: Int32
         let what: String
@@ -40,6 +41,7 @@ final class JournalReader {
         guard result >= 0, let opened else { throw JournalError.sd(what, result) }
         handle = opened
         filter = JournalIdentifierFilter(patterns: selection.identifiers)
+        self.trust = trust
 
         // Whole fields, not the default 64 KiB prefix: journald's own line limit keeps them bounded.
         _ = sd_journal_set_data_threshold(opened, 0)
@@ -111,6 +113,26 @@ final class JournalReader {
         }
     }
 
+    // MARK: Units present
+
+    /// Every `_SYSTEMD_UNIT` value in the open journal files (sd-journal's field index, not a scan;
+    /// matches do not apply), for warning about a trusted unit that never logged.
+    func unitsPresent() -> Set<String> {
+        guard let handle else { return [] }
+        var units = Set<String>()
+        guard sd_journal_query_unique(handle, "_SYSTEMD_UNIT") >= 0 else { return [] }
+        let prefix = "_SYSTEMD_UNIT=".utf8.count
+        var data: UnsafeRawPointer?
+        var length = 0
+        while sd_journal_enumerate_available_unique(handle, &data, &length) > 0 {
+            guard let data, length > prefix else { continue }
+            units.insert(
+                String(decoding: UnsafeRawBufferPointer(start: data + prefix, count: length - prefix), as: UTF8.self))
+        }
+        sd_journal_restart_unique(handle)
+        return units
+    }
+
     // MARK: Reading
 
     /// What one scan produced.
@@ -120,6 +142,8 @@ final class JournalReader {
         var skippedCorrupt = 0
         /// Entries the identifier filter dropped.
         var filtered = 0
+        /// Entries the trust check refused, by sender.
+        var untrusted: [JournalProvenance: Int] = [:]
         /// The last entry scanned, kept or not; nil when nothing was scanned.
         var position: JournalPosition?
         /// The scan stopped because the journal had no further entry (rather than a full batch).
@@ -185,6 +209,12 @@ final class JournalReader {
                 scan.skippedCorrupt += 1
                 continue
             }
+            // After the identifier filter, so that what is counted is what claims to be the MTA
+            // (dovecot's mail-facility entries are not the MTA's and are not untrusted either).
+            if let trust, !trust.decide(entry.provenance).isAdmitted {
+                scan.untrusted[entry.provenance, default: 0] += 1
+                continue
+            }
             scan.entries.append(entry)
             scan.position = entry.position
             positionPending = false
@@ -205,6 +235,9 @@ final class JournalReader {
         var facility: Int?
         var unit: String?
         var hostname: String?
+        var uid: Int?
+        var comm: String?
+        var exe: String?
         sd_journal_restart_data(handle)
         while true {
             var data: UnsafeRawPointer?
@@ -225,6 +258,12 @@ final class JournalReader {
                 unit = String(decoding: value, as: UTF8.self)
             } else if let value = Self.value(of: "_HOSTNAME=", in: field) {
                 hostname = String(decoding: value, as: UTF8.self)
+            } else if let value = Self.value(of: "_UID=", in: field) {
+                uid = Self.decimal(value)
+            } else if let value = Self.value(of: "_COMM=", in: field) {
+                comm = String(decoding: value, as: UTF8.self)
+            } else if let value = Self.value(of: "_EXE=", in: field) {
+                exe = String(decoding: value, as: UTF8.self)
             }
         }
         // sd-journal reports a damaged data object (bad header, payload that does not decompress)
@@ -233,7 +272,7 @@ final class JournalReader {
         guard let message else { return nil }
         return JournalEntry(
             message: message, identifier: identifier, pid: pid, realtime: LogTime(microseconds: Int64(realtime)),
-            unit: unit, facility: facility, hostname: hostname, cursor: cursor)
+            unit: unit, facility: facility, hostname: hostname, uid: uid, comm: comm, exe: exe, cursor: cursor)
     }
 
     /// The value of `field` if it is `name` (given with its `=`).

@@ -37,6 +37,7 @@ public final class JournalSource: Sendable {
         var started = false
         var stopRequested = false
         var counters = JournalCounters()
+        var unitsNotFound: [String] = []
     }
 
     /// Prepares a source; nothing is opened until ``start()``.
@@ -105,6 +106,10 @@ public final class JournalSource: Sendable {
         _ = write(wakeWrite, &byte, 1)
     }
 
+    /// The trusted unit patterns no entry of the journal came from, as found at ``start()``: a
+    /// misnamed unit (the MTA runs as `postfix@-.service`, not `postfix.service`) trusts nothing.
+    public var unitsNotFound: [String] { state.withLock { $0.unitsNotFound } }
+
     /// Totals so far.
     public var counters: JournalCounters { state.withLock { $0.counters } }
 
@@ -115,7 +120,14 @@ public final class JournalSource: Sendable {
     private func run(ready: CheckedContinuation<JournalStartReport, any Error>) {
         let reader: JournalReader
         do {
-            reader = try JournalReader(location: options.location, selection: options.selection)
+            reader = try JournalReader(location: options.location, selection: options.selection, trust: options.trust)
+            if let trust = options.trust, !trust.units.isEmpty {
+                let present = reader.unitsPresent()
+                let absent = trust.units.filter { pattern in
+                    !present.contains { JournalTrust.glob(pattern, matches: $0) }
+                }
+                state.withLock { $0.unitsNotFound = absent }
+            }
             let report = try reader.position(at: options.start, overlapMicroseconds: options.resumeOverlapMicroseconds)
             ready.resume(returning: report)
         } catch {
@@ -141,11 +153,12 @@ public final class JournalSource: Sendable {
                 $0.counters.kept += scan.entries.count
                 $0.counters.skippedCorrupt += scan.skippedCorrupt
                 $0.counters.filtered += scan.filtered
+                $0.counters.untrusted += scan.untrusted.values.reduce(0, +)
             }
             if let position = scan.position, scan.scanned > 0 {
                 let batch = JournalBatch(
                     entries: scan.entries, position: position, scanned: scan.scanned,
-                    skippedCorrupt: scan.skippedCorrupt)
+                    skippedCorrupt: scan.skippedCorrupt, untrusted: scan.untrusted)
                 guard hand(batch) else { return }
             }
             guard scan.reachedEnd else { continue }
