@@ -68,6 +68,7 @@ else
 fi
 
 install -m 0644 "$here/examples/postfix-listmonk_header_checks" "$here/examples/exim-listmonk-acl.conf" \
+    "$here/examples/rsyslog-60-bouncetail-mail.conf" \
     "$pkg/usr/share/bouncetail/examples/"
 install -m 0644 "$here/bouncetail.toml" "$pkg/usr/share/bouncetail/examples/bouncetail.toml"
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import BounceClassifier
 import BounceDaemon
+import BounceSources
 
 /// `bouncetail check-config`: validates the configuration file and the pattern set together.
 struct CheckConfigCommand: AsyncParsableCommand {
@@ -34,9 +35,36 @@ struct CheckConfigCommand: AsyncParsableCommand {
             StandardError.line("pattern set: \(error)")
             throw ExitCode(1)
         }
+        Self.printProvenance(config)
         if config.sink.kind == .webhook, config.listmonk.url == nil {
             StandardError.line("[sink] kind = \"webhook\" needs [listmonk] url")
             throw ExitCode(1)
         }
+    }
+
+    /// What each source can prove about who wrote its lines: warnings for files any local user can
+    /// write into (they do not fail the check: the operator decides), notes for the rest.
+    static func printProvenance(_ config: BounceTailConfig) {
+        for source in config.sources.files {
+            for pattern in source.paths {
+                let path = BackfillPlanner.expand([pattern]).paths.first ?? pattern
+                for finding in FileSourceTrust.assess(FileSourceFacts.gather(path: path)) {
+                    let line = "file source \(source.name): \(path): \(finding)"
+                    if finding.warning { StandardError.line(line) } else { print(line) }
+                }
+            }
+        }
+        guard config.sources.journal.enabled else { return }
+        let trust = config.sources.journal.trust
+        let resolved = JournalTrustResolution(trust)
+        let uids = resolved.trust.uids.sorted().map(String.init).joined(separator: ", ")
+        var line = "journal trust: entries admitted by unit \(trust.units.joined(separator: ", ")) "
+        line += "\(trust.require == .unitAndUser ? "and" : "or") uid \(uids)"
+        if !trust.commands.isEmpty { line += "; narrowed to commands \(trust.commands.joined(separator: ", "))" }
+        if !trust.executables.isEmpty {
+            line += "; narrowed to executables \(trust.executables.joined(separator: ", "))"
+        }
+        print(line)
+        for warning in resolved.warnings(unitsNotFound: []) { StandardError.line("warning: \(warning)") }
     }
 }
