@@ -20,6 +20,13 @@ if [ $rc = 77 ]; then echo "e2e: SKIPPED: the MTAs cannot run here"; exit 0; fi
 [ $rc = 0 ] || { echo "e2e: running the MTAs failed ($rc)"; exit 1; }
 
 fail=0
+# 0. postlog(1) run by nobody could not write into Postfix's maillog_file (issue 13).
+echo "e2e: postlog and public/: $(tr '\n' ';' < "$out/mtas/postlog-perms.txt"); postlog as nobody said: $(tr '\n' ' ' < "$out/mtas/postlog-forge.out")"
+if grep -q FORGEDPOSTLOG "$out/mtas/postfix.log"; then
+  echo "e2e: FAIL an unprivileged postlog wrote into maillog_file"; fail=1
+else
+  echo "e2e: an unprivileged postlog -t postfix/smtp did not reach maillog_file"
+fi
 # 1. Dry-run backfill of each MTA's log: the events printed must match the campaign's expectations.
 "$bin" backfill --dry-run --host-name e2e.test "$out/mtas/postfix.log" > "$out/postfix.events.jsonl"
 python3 e2e/check.py "$out/mtas/postfix.expect.tsv" "$out/postfix.events.jsonl" postfix-dry-run || fail=1

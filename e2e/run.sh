@@ -5,6 +5,11 @@
 #   journal-backfill   `backfill --journal` of a journal made from the samples == the file backfill (e2e/journal-backfill.sh)
 #   journald-tests     the Swift JournalLive tests against a real journald (scripts/journald-live-test.sh)
 #   journald-live      `bouncetail run` following a real journald, across a restart; follow latency (e2e/journald-live.sh)
+#   journal-trust      real Postfix and Exim logging into a real journald: forged entries by an unprivileged
+#                      user are refused and counted, the real bounces arrive; prints who logs with which
+#                      _UID/_COMM/unit (e2e/journal-trust.sh)
+#   rsyslog-trust      the real rsyslogd with packaging/examples/rsyslog-60-bouncetail-mail.conf: a line forged by
+#                      an unprivileged user reaches mail.log but not the drop-in's file (e2e/rsyslog-trust.sh)
 #   deb                build the .deb, install it, run it as the unit would, /healthz, /metrics, purge (packaging/test-deb.sh)
 #   unit-security      systemd-analyze security --offline=true on the unit: exposure must be 2.0 or lower
 #
@@ -41,7 +46,7 @@ if [ ${#need[@]} -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 
-steps="${BOUNCETAIL_SUITE_STEPS:-mta-e2e journal-backfill journald-tests journald-live deb unit-security}"
+steps="${BOUNCETAIL_SUITE_STEPS:-mta-e2e journal-backfill journald-tests journald-live journal-trust rsyslog-trust deb unit-security}"
 logs="$(mktemp -d /tmp/bouncetail-root-suite.XXXXXX)"
 echo "root-suite: building bouncetail (debug)"
 swift build --product bouncetail || { echo "root-suite: FAIL build"; exit 1; }
@@ -95,6 +100,8 @@ for step in $steps; do
         journal-backfill) run_step journal-backfill e2e/journal-backfill.sh ;;
         journald-tests) run_step journald-tests scripts/journald-live-test.sh ;;
         journald-live) run_step journald-live e2e/journald-live.sh ;;
+        journal-trust) run_step journal-trust e2e/journal-trust.sh ;;
+        rsyslog-trust) run_step rsyslog-trust e2e/rsyslog-trust.sh ;;
         deb) run_step deb deb_step ;;
         unit-security) run_step unit-security unit_security_step ;;
         *) echo "root-suite: FAIL unknown step $step"; failed+=("$step") ;;
