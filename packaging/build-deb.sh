@@ -2,7 +2,9 @@
 # Builds bouncetail_<version>_<arch>.deb from a release build.
 #
 #   packaging/build-deb.sh                      # swift build -c release (static Swift runtime), then package
-#   packaging/build-deb.sh --binary PATH        # package an existing binary (e.g. a debug build, to test this script)
+#   packaging/build-deb.sh --binary PATH        # package an existing binary (e.g. a debug build, to test this script;
+#                                               # its Swift runtime libraries, which no Debian package owns, are
+#                                               # then left out of Depends with a warning: it runs where they are)
 #   packaging/build-deb.sh --version 0.2.0 --out DIR
 #
 # The package holds: /usr/bin/bouncetail, the systemd unit (installed disabled), the default
@@ -14,15 +16,16 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/.." && pwd)"
 binary=""
+given_binary=""
 version=""
 out="$root/out"
 
 while [ $# -gt 0 ]; do
     case "$1" in
-        --binary) binary="$2"; shift 2 ;;
+        --binary) binary="$2"; given_binary=1; shift 2 ;;
         --version) version="$2"; shift 2 ;;
         --out) out="$2"; shift 2 ;;
-        -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,/^set -euo/p' "$0" | grep '^#' | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "build-deb.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -97,12 +100,21 @@ for name in $needed; do
     owner="$(dpkg -S "$(readlink -f "$lib")" 2>/dev/null | head -1 | cut -d: -f1 || true)"
     [ -n "$owner" ] || owner="$(dpkg -S "$lib" 2>/dev/null | head -1 | cut -d: -f1 || true)"
     if [ -z "$owner" ]; then
+        # A binary built here (--binary, e.g. a debug build) links the toolchain's Swift runtime: package it
+        # for this machine, saying so; a release build (no --binary) must not need it.
+        if [ -n "$given_binary" ] || [ "${BOUNCETAIL_ALLOW_UNPACKAGED_LIBS:-}" = 1 ]; then
+            unpackaged="${unpackaged:-}${unpackaged:+, }$name"
+            continue
+        fi
         echo "build-deb.sh: $lib belongs to no Debian package; build with --static-swift-stdlib (the default)" >&2
-        [ "${BOUNCETAIL_ALLOW_UNPACKAGED_LIBS:-}" = 1 ] && continue
         exit 1
     fi
     depends="$depends"$'\n'"$owner"
 done
+if [ -n "${unpackaged:-}" ]; then
+    echo "build-deb.sh: warning: $binary links libraries no Debian package owns ($unpackaged); the package runs" \
+        "only where they are at the same path (this machine). For other machines, build without --binary." >&2
+fi
 depends="$(printf '%s\n' "$depends" | awk 'NF && !seen[$0]++' | paste -sd, - | sed 's/,/, /g')"
 
 installed_size="$(du -sk --exclude=DEBIAN "$pkg" | cut -f1)"

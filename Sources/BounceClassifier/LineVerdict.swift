@@ -10,6 +10,8 @@ public struct LineVerdict: Sendable, Hashable {
     public var replyCode: Int?
     public var smtpStage: SMTPStage?
     public var classification: Classification?
+    /// True when the input was a bare SMTP reply, not a log line (`kind` is then `smtp_reply` in JSON).
+    public var isBareReply = false
 
     /// Classifies `parsed` on its own. Postfix's qmgr `status=expired` line names no recipient and carries
     /// no reply, so it is classified as a bare expiry; lines that are not deliveries get no classification.
@@ -36,7 +38,7 @@ public struct LineVerdict: Sendable, Hashable {
     /// One JSON object, fields in the order of the webhook's `meta`, `null` where a field does not apply.
     public var json: String {
         var o = JSONFields()
-        o.add("kind", kind.rawValue)
+        o.add("kind", isBareReply ? "smtp_reply" : kind.rawValue)
         o.add("status", status?.rawValue)
         o.add("recipient", recipient)
         o.add("dsn", dsn)

@@ -11,13 +11,19 @@ struct BackfillCommand: AsyncParsableCommand {
         commandName: "backfill",
         abstract: "Read logs already written (mail.log.N.gz ... mail.log) once and record their bounces.",
         discussion: """
-            Files, globs and directories are grouped into rotation families and read oldest first. Without
-            --dry-run, events go to the state database: to listmonk when [sink] kind = "webhook", else
-            to the local store. Running it again, or while `bouncetail run` runs, sends nothing twice.
+            Files, globs and directories are grouped into rotation families and read oldest first. Without \
+            --dry-run, events go to the state database: to listmonk when [sink] kind = "webhook" (or "auto" \
+            with [listmonk] url set), else to the local store. Running it again, or while `bouncetail run` \
+            runs, sends nothing twice.
 
-            With --journal, the systemd journal is read instead (the local journal, [sources.journal]
-            directory/files, or --journal-dir), with the [sources.journal] selection: from --since, else
-            after the cursor stored by an earlier run or backfill, else from the oldest entry, up to its
+            Each input that names no file, each file skipped and each file that is not a mail log is named \
+            with the reason before the summary. Exit status: 0 when every input was read (or had been); 1 \
+            when an input names no file, a file cannot be read, or nothing that is a mail log was read; 2 \
+            when a file failed while being read.
+
+            With --journal, the systemd journal is read instead (the local journal, [sources.journal] \
+            directory/files, or --journal-dir), with the [sources.journal] selection: from --since, else \
+            after the cursor stored by an earlier run or backfill, else from the oldest entry, up to its \
             current end. The cursor is stored with the events, so `bouncetail run` resumes from there.
             """)
 
@@ -86,21 +92,24 @@ struct BackfillCommand: AsyncParsableCommand {
         out.flush()
         bar.finish()
         let seconds = max(Date().timeIntervalSince(started), 0.001)
-        var report = String(
-            format:
-                "backfill: %d file(s) read, %d skipped, %d lines, %.1f MB in %.1f s (%.1f MB/s); %d bounce(s) found",
-            summary.files, summary.skippedFiles, summary.lines, Double(summary.bytes) / 1e6, seconds,
-            Double(summary.bytes) / 1e6 / seconds, summary.events)
-        report += Self.outcomeReport(summary, dryRun: dryRun, ctx: ctx)
+        let verdict = BackfillVerdict(summary)
+        // Warnings first, the summary last: it must agree with them, and be the line a reader sees.
+        for w in verdict.warnings { StandardError.line("backfill: \(w)") }
         for t in pipeline.drainGuardTransitions() { StandardError.line("backfill: \(t)") }
+        Self.printEnrichmentNotices(summary)
+        var report = String(
+            format: "backfill: %d file(s) read, %d skipped", summary.files, summary.skippedFiles)
+        report += verdict.summarySuffix
+        report += String(
+            format: ", %d lines, %.1f MB in %.1f s (%.1f MB/s); %d bounce(s) found",
+            summary.lines, Double(summary.bytes) / 1e6, seconds, Double(summary.bytes) / 1e6 / seconds,
+            summary.events)
+        report += Self.outcomeReport(summary, dryRun: dryRun, ctx: ctx)
         if summary.skippedLongLines > 0 { report += "; \(summary.skippedLongLines) over-long line(s) skipped" }
         if summary.interrupted { report += "; interrupted: run the same command again to resume" }
         StandardError.line(report)
-        for m in summary.missing { StandardError.line("backfill: \(m): no such file (skipped)") }
-        Self.printEnrichmentNotices(summary)
-        for f in summary.failures { StandardError.line("backfill: \(f)") }
         if !dryRun, let db { try await Self.deliverOutbox(config: config, db: db) }
-        if !summary.failures.isEmpty { throw ExitCode(2) }
+        if verdict.exitStatus != 0 { throw ExitCode(verdict.exitStatus) }
     }
 
     /// `--journal`: reads the journal to its current end through the same pipeline.

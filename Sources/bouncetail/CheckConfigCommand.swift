@@ -3,11 +3,18 @@ import BounceClassifier
 import BounceDaemon
 import BounceSources
 
-/// `bouncetail check-config`: validates the configuration file and the pattern set together.
+/// `bouncetail check-config`: validates the configuration file and the pattern set together, and checks
+/// what it names on this machine (logs, token file, state directory) without changing anything.
 struct CheckConfigCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check-config",
-        abstract: "Validate the configuration file and the pattern set it names; exit non-zero on any problem.")
+        abstract: "Validate the configuration and the pattern set, and check what they name on this machine.",
+        discussion: """
+            Besides the file's keys and values: whether the logs exist (missing is a warning, since `run` waits \
+            for them), whether the token can be read, whether the state directory is writable by the service \
+            user, and whether there is anything to read. Changes nothing. Exit status 1 on any error; warnings \
+            and notes do not fail.
+            """)
 
     @OptionGroup var common: CommonOptions
 
@@ -18,28 +25,40 @@ struct CheckConfigCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         let config = ctx.config
-        print("configuration: \(common.config ?? BounceTailConfig.defaultPath): ok")
+        var errors = 0
+        let findings = ConfigCheck.findings(config)
+        for f in findings {
+            if f.severity == .error { errors += 1 }
+            if f.severity == .note { print(f.description) } else { StandardError.line(f.description) }
+        }
         print(config.spikeGuard.summary)
+        if config.sink.automatic {
+            print(
+                "sink: \(config.sink.kind.rawValue) (kind = \"auto\": "
+                    + (config.listmonk.url == nil ? "no [listmonk] url" : "[listmonk] url is set") + ")")
+        }
         do {
             let set = try PipelineFactory.loadPatterns(config)
             let failures = checkPatterns(set)
             if !failures.isEmpty {
                 for f in failures { StandardError.line("\(f)") }
                 StandardError.line("pattern set: \(failures.count) failing check(s)")
-                throw ExitCode(1)
+                errors += 1
+            } else {
+                print("pattern set: \(set.rules.count) rules from \(set.sources.count) file(s): ok")
             }
-            print("pattern set: \(set.rules.count) rules from \(set.sources.count) file(s): ok")
-        } catch let e as ExitCode {
-            throw e
         } catch {
             StandardError.line("pattern set: \(error)")
-            throw ExitCode(1)
+            errors += 1
         }
         Self.printProvenance(config)
-        if config.sink.kind == .webhook, config.listmonk.url == nil {
-            StandardError.line("[sink] kind = \"webhook\" needs [listmonk] url")
+        let path = common.config ?? BounceTailConfig.defaultPath
+        let warnings = findings.filter { $0.severity == .warning }.count
+        if errors > 0 {
+            StandardError.line("configuration: \(path): \(errors) error(s), \(warnings) warning(s)")
             throw ExitCode(1)
         }
+        print("configuration: \(path): ok" + (warnings > 0 ? " (\(warnings) warning(s) above)" : ""))
     }
 
     /// What each source can prove about who wrote its lines: warnings for files any local user can

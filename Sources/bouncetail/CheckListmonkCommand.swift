@@ -9,7 +9,7 @@ struct CheckListmonkCommand: AsyncParsableCommand {
         commandName: "check-listmonk",
         abstract: "Check the listmonk URL, webhook route and credentials, recording nothing.",
         discussion: """
-            Posts an empty bounce ({}); a correctly set-up listmonk rejects it with 400 "Invalid fields: email /
+            Posts an empty bounce ({}); a correctly set-up listmonk rejects it with 400 "Invalid fields: email / \
             subscriber_uuid". Every other answer is explained. Exit status 0 only when all is well.
             """)
 

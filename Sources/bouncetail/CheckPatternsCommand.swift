@@ -10,7 +10,7 @@ struct CheckPatternsCommand: ParsableCommand {
         commandName: "check-patterns",
         abstract: "Compile the pattern set and run every test vector.",
         discussion: """
-            Loads the default set (built into the binary, or --patterns DIR), then the override directory,
+            Loads the default set (built into the binary, or --patterns DIR), then the override directory, \
             and prints each failing vector and each rule without a vector with its file and line.
             """)
 

@@ -10,9 +10,12 @@ struct ClassifyCommand: ParsableCommand {
         commandName: "classify",
         abstract: "Classify log lines (arguments, or stdin when none) and print one JSON object per line.",
         discussion: """
-            Each line may carry any supported envelope (classic or RFC 3339 syslog, Exim's own time stamp)
-            or be a bare message. Failures (bounced, deferred, expired) get reason, type, fault, action,
-            the rule that fired and the evidence it used.
+            Each line may carry any supported envelope (classic or RFC 3339 syslog, Exim's own time stamp) \
+            or be a bare message (`postfix/smtp[1]: ... status=bounced (...)`). A remote server's bare SMTP \
+            reply (`550 5.1.1 <a@example.org>: User unknown`) is classified as the answer to a delivery \
+            ("kind":"smtp_reply"). Failures (bounced, deferred, expired) get reason, type, fault, action, \
+            the rule that fired and the evidence it used. A line that is none of these gets null fields \
+            and a hint on standard error.
             """)
 
     @Argument(help: "Log lines to classify; read from stdin when none are given.")
@@ -25,8 +28,20 @@ struct ClassifyCommand: ParsableCommand {
         let classifier = Classifier(set: set)
         var parser = LineParser()
         var out = ""
+        var number = 0
         func emit(_ line: String) {
-            out += LineVerdict(parser.parse(line), classifier: classifier).json
+            number += 1
+            var verdict = LineVerdict(parser.parse(line), classifier: classifier)
+            if verdict.kind == .other {
+                if let reply = LineVerdict(smtpReply: line, classifier: classifier) {
+                    verdict = reply
+                } else {
+                    StandardError.line(
+                        "classify: line \(number) is neither a Postfix or Exim log line nor an SMTP reply (such as "
+                            + "'550 5.1.1 <a@example.org>: User unknown'): nothing to classify")
+                }
+            }
+            out += verdict.json
             out += "\n"
             if out.utf8.count >= 1 << 16 {
                 FileHandle.standardOutput.write(Data(out.utf8))

@@ -18,7 +18,7 @@ struct ExportCommand: AsyncParsableCommand {
     @Option(help: "Only bounces logged at or after this date (YYYY-MM-DD or RFC 3339).") var since: String?
 
     func run() async throws {
-        let db = try CLIContext(common).openState()
+        let db = try CLIContext(common).openExistingState()
         let sinceDate = try since.map { try DateArgument.parse($0, option: "--since") }
         var out = StandardOutput()
         switch format {

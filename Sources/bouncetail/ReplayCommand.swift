@@ -9,7 +9,7 @@ struct ReplayCommand: AsyncParsableCommand {
         commandName: "replay",
         abstract: "Send bounces from the local store to listmonk (store-and-forward).",
         discussion: """
-            Each replayed bounce is a deliberate resend with its own identity: the dedup key of the original does
+            Each replayed bounce is a deliberate resend with its own identity: the dedup key of the original does \
             not block it, and replaying twice sends twice. Needs [listmonk] in the configuration.
             """)
 

@@ -31,6 +31,7 @@ struct RunCommand: AsyncParsableCommand {
                 "nothing to follow: configure [[sources.file]] paths or [sources.journal] enabled = true in \(common.config ?? "the configuration")"
             )
         }
+        for line in StartupSummary.lines(config) { logger.notice("\(line)") }
         let initial = try PatternReload.loadChecked(config)
         let db = try ctx.openState()
         // The shell bootstraps the process-wide metrics, so the reload coordinator made after it counts too.

@@ -176,6 +176,18 @@ import Testing
         )
     }
 
+    @Test func aBareSMTPReplyIsClassifiedAsTheAnswerToADelivery() throws {
+        let v = try #require(LineVerdict(smtpReply: "550 5.1.1 <a@b.example>: User unknown", classifier: c))
+        #expect(v.status == .bounced && v.replyCode == 550 && v.dsn == "5.1.1")
+        #expect(v.classification?.reason == "userunknown" && v.classification?.type == .hard)
+        #expect(v.json.hasPrefix(#"{"kind":"smtp_reply","status":"bounced""#))
+        let soft = try #require(LineVerdict(smtpReply: "452 4.2.2 Mailbox full", classifier: c))
+        #expect(soft.status == .deferred && soft.classification?.reason == "mailboxfull")
+        #expect(LineVerdict(smtpReply: "hello world", classifier: c) == nil)
+        #expect(LineVerdict(smtpReply: "250 ok", classifier: c) == nil)
+        #expect(LineVerdict(smtpReply: "5501 x", classifier: c) == nil)
+    }
+
     @Test func deferredAndExpiredAreClassifiedToo() {
         let d = DeliveryAttempt(
             mta: .exim, queueID: "1abc", recipient: "a@b.example", rawStatus: "==", status: .deferred,

@@ -32,11 +32,24 @@ import Testing
     @Test func theExampleFileLoads() throws {
         let text = try Self.read("packaging/bouncetail.toml")
         let config = try ConfigLoader.parse(text, origin: "packaging/bouncetail.toml")
-        // The example shows defaults: it must mean the same as an empty file, but for its one file source.
+        // The example shows defaults: it must mean the same as an empty file, but for what a stock Debian 12
+        // needs (docs/design/2026-12-03-packaged-defaults.md): the journal (Postfix logs there, with or without
+        // rsyslog), Exim's own log when it exists, and listmonk as soon as its URL is set (user and token file
+        // named, sink "auto").
         var defaults = try ConfigLoader.parse("")
         defaults.sources.files = config.sources.files
+        defaults.sources.journal.enabled = true
+        defaults.listmonk.username = "bouncetail"
+        defaults.listmonk.tokenFile = "/etc/bouncetail/listmonk.token"
+        defaults.sink.automatic = true
         #expect(config == defaults)
-        #expect(config.sources.files.first?.paths == ["/var/log/mail.log"])
+        #expect(config.sources.files.map(\.paths) == [["/var/log/exim4/mainlog"]])
+        #expect(config.sources.files.first?.optional == true && config.sources.files.first?.mta == .exim)
+        #expect(config.sink.kind == .sqlite)
+        // Setting the URL is the one change needed to send bounces to listmonk.
+        let withURL = text.replacingOccurrences(
+            of: #"#url = "https://lists.example.org""#, with: #"url = "https://lists.example.org""#)
+        #expect(try ConfigLoader.parse(withURL).sink.kind == .webhook)
     }
 
     @Test func everyDocumentedKeyExistsAndEveryKeyIsDocumented() throws {

@@ -173,6 +173,32 @@ import Testing
         #expect(found.allSatisfy { $0.kind == .missing })
     }
 
+    @Test func aURLWithoutSchemeIsOneErrorThatShowsTheFix() {
+        let found = issues(
+            """
+            [listmonk]
+            url = "lists.example.org"
+            username = "bouncetail"
+            [sink]
+            kind = "webhook"
+            """)
+        #expect(found.count == 1, "not again as a missing URL: \(found)")
+        #expect(found.first?.keyPath == "listmonk.url")
+        #expect(found.first?.message.contains(#"e.g. "https://lists.example.org""#) == true)
+    }
+
+    @Test func anAutoSinkIsListmonkWhenTheURLIsSetElseTheLocalStore() throws {
+        let local = try ConfigLoader.parse("[sink]\nkind = \"auto\"\n")
+        #expect(local.sink.kind == .sqlite)
+        #expect(local.sink.automatic)
+        let listmonk = try ConfigLoader.parse(
+            "[listmonk]\nurl = \"https://lists.example.org\"\nusername = \"bouncetail\"\n[sink]\nkind = \"auto\"\n")
+        #expect(listmonk.sink.kind == .webhook)
+        let noUser = issues("[listmonk]\nurl = \"https://lists.example.org\"\n[sink]\nkind = \"auto\"\n")
+        #expect(noUser.map(\.keyPath) == ["listmonk.username"])
+        #expect(issues("[sink]\nkind = \"listmonk\"\n").first?.message.contains(#""auto""#) == true)
+    }
+
     @Test func theTokenIsNeverReadFromTheFile() {
         let found = issues(
             """

@@ -24,6 +24,26 @@ import Testing
         #expect(registry.emitToString().contains("bouncetail_healthy 1"))
     }
 
+    @Test func aMissingSourceDegradesHealthzAndAnOptionalOneIsANote() {
+        let health = HealthRegistry()
+        let fresh = HealthRegistry.healthz(health.status, notes: health.notes)
+        #expect(fresh.status == 200 && fresh.body == "ok\n")
+        health.setNote("source:exim", "/var/log/exim4/mainlog does not exist (optional)", degrades: false)
+        let noted = HealthRegistry.healthz(health.status, notes: health.notes)
+        #expect(noted.status == 200)
+        #expect(noted.body == "ok\nnote: source:exim: /var/log/exim4/mainlog does not exist (optional)\n")
+        health.setNote("source:mail.log", "/var/log/mail.log does not exist yet", degrades: true)
+        let (code, body) = HealthRegistry.healthz(health.status, notes: health.notes)
+        #expect(code == 200)
+        #expect(body.hasPrefix("degraded\n"))
+        #expect(body.contains("degraded: source:mail.log: /var/log/mail.log does not exist yet\n"))
+        health.setUnhealthy("disk", reason: "low")
+        #expect(HealthRegistry.healthz(health.status, notes: health.notes).status == 503)
+        health.setHealthy("disk")
+        health.clearNote("source:mail.log")
+        #expect(HealthRegistry.healthz(health.status, notes: health.notes).body.hasPrefix("ok\n"))
+    }
+
     @Test func logLevelsMapToSwiftLog() {
         #expect(LogLevelSetting.allCases.map(\.level.rawValue) == LogLevelSetting.allCases.map(\.rawValue))
     }

@@ -147,6 +147,24 @@ struct BackfillReaderTests {
         #expect(batches.last?.position.offset == Int64(bytes.count))
     }
 
+    @Test func everyInputThatGivesNoFileHasItsReason() {
+        let dir = ScratchDirectory()
+        try? FileManager.default.createDirectory(atPath: dir.file("logs"), withIntermediateDirectories: true)
+        dir.write("logs/.hidden", "x\n")
+        dir.write("empty.log", "")
+        mkfifo(dir.file("pipe.log"), 0o644)
+        let r = BackfillReader(inputs: [
+            dir.file("nope.log"), dir.file("nope-*"), dir.file("logs"), dir.file("pipe.log"), dir.file("empty.log"),
+        ])
+        #expect(r.inputProblems.map(\.kind) == [.noSuchFile, .noMatch, .emptyDirectory, .notAFile])
+        #expect(r.inputProblems[0].description == "\(dir.file("nope.log")): no such file or directory")
+        #expect(r.inputProblems[2].description.hasSuffix("directory without files to read"))
+        // An empty file is planned, skipped as empty (not as "already read"), and says so.
+        #expect(r.plan.map(\.skip) == [.empty])
+        #expect(r.plan.first?.skip?.reason == "empty file: nothing to read")
+        #expect(r.plan.first?.skip?.isProblem == false)
+    }
+
     @Test func aFIFOIsNotReadButReported() {
         let dir = ScratchDirectory()
         mkfifo(dir.file("pipe.log"), 0o644)

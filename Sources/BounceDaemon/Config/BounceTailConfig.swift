@@ -95,6 +95,9 @@ public struct FileSourceConfig: Sendable, Equatable {
     public var startAt: StartPosition = .end
     /// The safety poll in case inotify misses an event.
     public var pollInterval: ConfigDuration = .seconds(10)
+    /// The log may not exist on this machine (another MTA's log): while it is absent, `run` says so
+    /// in its log and `/healthz` as information, not as a degraded state.
+    public var optional = false
 
     /// Creates an entry for `paths`.
     public init(paths: [String], name: String? = nil) {
@@ -227,6 +230,9 @@ public enum SinkKind: String, Sendable, Equatable, CaseIterable {
 public struct SinkConfig: Sendable, Equatable {
     /// The sink.
     public var kind: SinkKind = .sqlite
+    /// True when the file said `kind = "auto"`: `kind` is then `webhook` when `[listmonk] url` is set,
+    /// else `sqlite` (the packaged configuration: set the URL and bounces go to listmonk).
+    public var automatic = false
     /// For `jsonl`: the file to append to, `-` for stdout.
     public var jsonlPath: String = "-"
     public init() {}

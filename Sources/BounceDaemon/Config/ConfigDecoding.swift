@@ -13,7 +13,7 @@ extension BounceTailConfig {
         outbox = OutboxConfig(reading: root.table("outbox"))
         spikeGuard = SpikeGuardConfig(reading: root.table("guard"))
         listmonk = ListmonkConfig(reading: root.table("listmonk"))
-        sink = SinkConfig(reading: root.table("sink"))
+        sink = SinkConfig(reading: root.table("sink"), listmonkURLSet: listmonk.url != nil)
         metrics = MetricsConfig(reading: root.table("metrics"))
         root.finish()
         validate(root)
@@ -22,16 +22,19 @@ extension BounceTailConfig {
     /// Checks that need more than one setting.
     private func validate(_ root: TableReader) {
         let context = root.context
+        // A key already reported as wrong is not reported again as missing: one error per mistake.
+        let reported = Set(context.issues.compactMap(\.keyPath))
         if sink.kind == .webhook {
-            if listmonk.url == nil {
+            if listmonk.url == nil, !reported.contains("listmonk.url") {
                 context.report(
                     .missing, keyPath: "listmonk.url",
                     #"sink.kind = "webhook" needs listmonk's base URL, e.g. url = "https://lists.example.org""#)
             }
-            if listmonk.username == nil {
+            if listmonk.username == nil, !reported.contains("listmonk.username") {
                 context.report(
                     .missing, keyPath: "listmonk.username",
-                    #"sink.kind = "webhook" needs the listmonk API user that has the webhooks:post_bounce permission"#)
+                    (sink.automatic ? #"sink.kind = "auto" with listmonk.url set"# : #"sink.kind = "webhook""#)
+                        + " needs the listmonk API user that has the webhooks:post_bounce permission")
             }
         }
     }
@@ -119,6 +122,7 @@ extension FileSourceConfig {
             }
         }
         if let v = r.choice("start_at", StartPosition.self) { startAt = v }
+        if let v = r.bool("optional") { optional = v }
         if let v = r.duration("poll_interval") {
             if v.milliseconds < 100 {
                 r.invalid("poll_interval", "\(v) is too short; allowed: at least 100ms")
@@ -256,7 +260,7 @@ extension ListmonkConfig {
             } else {
                 r.invalid(
                     "url",
-                    "\"\(v)\" is not an http:// or https:// URL; use listmonk's base URL, e.g. \"https://lists.example.org\""
+                    "\"\(v)\" is not an http:// or https:// URL; write the scheme too, e.g. \"https://\(v.contains("://") ? "lists.example.org" : v)\""
                 )
             }
         }
@@ -279,9 +283,19 @@ extension ListmonkConfig {
 }
 
 extension SinkConfig {
-    init(reading r: TableReader) {
+    init(reading r: TableReader, listmonkURLSet: Bool) {
         self.init()
-        if let v = r.choice("kind", SinkKind.self) { kind = v }
+        if let v = r.string("kind") {
+            if v == "auto" {
+                kind = listmonkURLSet ? .webhook : .sqlite
+                automatic = true
+            } else if let k = SinkKind(rawValue: v) {
+                kind = k
+            } else {
+                let allowed = (SinkKind.allCases.map(\.rawValue) + ["auto"]).map { "\"\($0)\"" }
+                r.invalid("kind", "\"\(v)\" is not allowed; use one of: \(allowed.joined(separator: ", "))")
+            }
+        }
         if let v = r.nonEmptyString("jsonl_path") {
             if v == "-" || v.hasPrefix("/") {
                 jsonlPath = v

@@ -41,6 +41,8 @@ public final class FollowDaemon: Sendable {
             let name = source.name.isEmpty ? "file\(i)" : source.name
             let metrics = context.metrics
             let log = logger
+            let presence = SourcePresence(source: source, name: name, context: context, logger: logger)
+            presence.check(force: true)
             Thread.detachNewThread { [follower] in
                 // The follower counts gaps and over-long lines itself; publish them (the gap counter
                 // must be visible, at 0, from the start) and log its warnings.
@@ -51,6 +53,7 @@ public final class FollowDaemon: Sendable {
                 var seen = FollowCounters()
                 while !follower.isStopped {
                     let batch = follower.next(timeout: .seconds(1))
+                    presence.check()
                     let now = follower.counters
                     if now.gaps > seen.gaps { gaps.increment(by: now.gaps - seen.gaps) }
                     if now.skippedLongLines > seen.skippedLongLines {

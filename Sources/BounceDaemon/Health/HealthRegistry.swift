@@ -25,7 +25,21 @@ public final class HealthRegistry: Sendable {
         public var description: String { "\(component): \(reason)" }
     }
 
+    /// Something `/healthz` says besides problems: a configured source that does not exist yet. A
+    /// degrading note turns a 200 "ok" into a 200 "degraded" (the daemon runs, but reads less than
+    /// configured); a plain note is information (an optional source, absent on this machine).
+    public struct Note: Sendable, Hashable, CustomStringConvertible {
+        /// Who reported it.
+        public var component: String
+        /// What it is, in words an operator can act on.
+        public var text: String
+        /// Whether it degrades the status.
+        public var degrades: Bool
+        public var description: String { "\(component): \(text)" }
+    }
+
     private let problems = Mutex<[String: String]>([:])
+    private let noteTable = Mutex<[String: Note]>([:])
     private let metrics: BounceMetrics?
 
     /// A registry with no problems; when `metrics` is given, `bouncetail_healthy` follows the status.
@@ -47,6 +61,31 @@ public final class HealthRegistry: Sendable {
             return p.isEmpty
         }
         if empty { metrics?.healthy.record(1) }
+    }
+
+    /// Sets (or replaces) `component`'s note.
+    public func setNote(_ component: String, _ text: String, degrades: Bool) {
+        noteTable.withLock { $0[component] = Note(component: component, text: text, degrades: degrades) }
+    }
+
+    /// Clears `component`'s note.
+    public func clearNote(_ component: String) {
+        _ = noteTable.withLock { $0.removeValue(forKey: component) }
+    }
+
+    /// The current notes, sorted by component.
+    public var notes: [Note] { noteTable.withLock { $0 }.values.sorted { $0.component < $1.component } }
+
+    /// What `/healthz` answers: 503 and `unhealthy` with the problems; else 200 and `degraded` when a
+    /// note degrades, else `ok`; each note on its own line after the problems.
+    public static func healthz(_ status: HealthStatus, notes: [Note]) -> (status: Int, body: String) {
+        let noteLines = notes.map { "\($0.degrades ? "degraded" : "note"): \($0)\n" }.joined()
+        switch status {
+        case .unhealthy(let problems):
+            return (503, "unhealthy\n" + problems.map { "\($0)\n" }.joined() + noteLines)
+        case .healthy:
+            return (200, (notes.contains(where: \.degrades) ? "degraded\n" : "ok\n") + noteLines)
+        }
     }
 
     /// The current status.

@@ -53,6 +53,9 @@ public struct BounceMetrics: Sendable {
     /// Seconds since `source`'s position was committed.
     public func checkpointAge(source: String) -> Gauge { gauge(MetricName.checkpointAge, [("source", source)]) }
 
+    /// 1 while a file source has no file to read, else 0.
+    public func sourceMissing(source: String) -> Gauge { gauge(MetricName.sourceMissing, [("source", source)]) }
+
     // MARK: Events
 
     /// Events by classification.

@@ -24,6 +24,7 @@ public enum MetricName {
     public static let lagBytes = "bouncetail_source_lag_bytes"
     public static let lagSeconds = "bouncetail_source_lag_seconds"
     public static let checkpointAge = "bouncetail_checkpoint_age_seconds"
+    public static let sourceMissing = "bouncetail_source_missing"
     public static let events = "bouncetail_events_total"
     public static let heldSenderFaults = "bouncetail_held_sender_fault_total"
     public static let malformedUUIDs = "bouncetail_malformed_uuids_total"
@@ -76,6 +77,9 @@ public enum MetricName {
         .init(
             name: checkpointAge, type: "gauge", labels: ["source"],
             help: "Seconds since the source's position was last committed."),
+        .init(
+            name: sourceMissing, type: "gauge", labels: ["source"],
+            help: "1 while a configured file source has no file to read (waiting for it to appear), else 0."),
         .init(
             name: events, type: "counter", labels: ["reason", "type", "fault", "action"],
             help: "Bounce events produced, by Sisimai reason, hard/soft, fault and forward/hold."),

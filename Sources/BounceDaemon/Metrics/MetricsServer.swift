@@ -38,14 +38,10 @@ public struct MetricsServer: Sendable {
         router.get("healthz") { _, _ -> Response in
             var headers = HTTPFields()
             headers[.contentType] = "text/plain; charset=utf-8"
-            switch health.status {
-            case .healthy:
-                return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: "ok\n")))
-            case .unhealthy(let problems):
-                let text = "unhealthy\n" + problems.map { "\($0)\n" }.joined()
-                return Response(
-                    status: .serviceUnavailable, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
-            }
+            let (status, text) = HealthRegistry.healthz(health.status, notes: health.notes)
+            return Response(
+                status: status == 200 ? .ok : .serviceUnavailable, headers: headers,
+                body: .init(byteBuffer: ByteBuffer(string: text)))
         }
         let logger = self.logger
         let listen = self.listen

@@ -28,9 +28,40 @@ public struct BackfillSummary: Sendable, Hashable {
     /// How many notices the summary keeps; the counts above say how many there were.
     public static let enrichmentNoticeLimit = 20
     public var failures: [String] = []
-    public var missing: [String] = []
+    /// Inputs that gave no file (no such path, a pattern that matches nothing, an empty directory).
+    public var inputProblems: [BackfillInputProblem] = []
+    /// The inputs that gave no file.
+    public var missing: [String] { inputProblems.map(\.input) }
+    /// Every file planned but not read, with the reason, in reading order.
+    public var skips: [BackfillSkipped] = []
+    /// Files read that held lines but not one Postfix or Exim line (a `.tsv` caught by a glob), with
+    /// the number of lines read from each.
+    public var notMailLogs: [BackfillSkipped] = []
     public var interrupted = false
     public init() {}
+}
+
+/// A file a backfill did not read, or read without finding a mail log in it, and why.
+public struct BackfillSkipped: Sendable, Hashable, CustomStringConvertible {
+    /// The file.
+    public var path: String
+    /// Why (`empty file: nothing to read`).
+    public var reason: String
+    /// True when the file holds something that could not be read (not merely nothing new).
+    public var isProblem: Bool
+    /// True when it was skipped because an earlier run read it to its end.
+    public var alreadyRead: Bool
+
+    /// Creates an entry.
+    public init(path: String, reason: String, isProblem: Bool = false, alreadyRead: Bool = false) {
+        self.path = path
+        self.reason = reason
+        self.isProblem = isProblem
+        self.alreadyRead = alreadyRead
+    }
+
+    /// `PATH: skipped: REASON`.
+    public var description: String { "\(path): \(reason)" }
 }
 
 /// Progress, reported after each batch.
@@ -100,9 +131,19 @@ public final class BackfillRunner {
             let kept = known.filter { k in !live.contains { $0.sameContent(as: k.identity) } }
             reader = BackfillReader(inputs: inputs, knownPositions: kept, configuration: config)
         }
-        summary.missing = reader.missing
+        summary.inputProblems = reader.inputProblems
         summary.files = reader.plan.filter { $0.skip == nil }.count
         summary.skippedFiles = reader.plan.count - summary.files
+        summary.skips = reader.plan.compactMap { f in
+            f.skip.map {
+                BackfillSkipped(
+                    path: f.path, reason: "skipped, \($0.reason)", isProblem: $0.isProblem, alreadyRead: $0 == .finished
+                )
+            }
+        }
+        // Lines per file and how many of them a mail log line: a file without one is named at the end.
+        var fileLines: [String: (lines: Int, mail: Int)] = [:]
+        var fileOrder: [String] = []
 
         var parserPath = ""
         var parser = LineParser()
@@ -115,9 +156,15 @@ public final class BackfillRunner {
                     options: LineParserOptions(timeZone: timeZone, referenceTime: Self.modificationTime(batch.path)))
             }
             var events: [BounceEvent] = []
+            var mailLines = 0
             batch.forEachLine { raw, _ in
-                pipeline.ingest(line: raw, parsed: parser.parse(raw), into: &events)
+                let parsed = parser.parse(raw)
+                if case .other = parsed.record {} else { mailLines += 1 }
+                pipeline.ingest(line: raw, parsed: parsed, into: &events)
             }
+            if fileLines[batch.path] == nil { fileOrder.append(batch.path) }
+            fileLines[batch.path, default: (0, 0)].lines += batch.count
+            fileLines[batch.path, default: (0, 0)].mail += mailLines
             // Age the tracker on the log's own clock: deferred-too-long and eviction as a live run would.
             pipeline.tick(at: pipeline.tracker.clock, into: &events)
             summary.events += events.count
@@ -145,6 +192,13 @@ public final class BackfillRunner {
             _ = Supersession.holdSuperseded(&dryRunEvents, deliveries: deliveries)
             summary.held = dryRunEvents.filter { $0.meta.action == .hold }.count
             emit(dryRunEvents)
+        }
+        for path in fileOrder {
+            guard let c = fileLines[path], c.lines > 0, c.mail == 0 else { continue }
+            summary.notMailLogs.append(
+                BackfillSkipped(
+                    path: path,
+                    reason: "read, but none of its \(c.lines) line(s) is a Postfix or Exim log line: not a mail log?"))
         }
         summary.guardHeld = pipeline.stats.guardHeld
         summary.skippedLongLines = reader.skippedLongLines

@@ -1,5 +1,6 @@
 import BounceCore
 import BounceStore
+import Foundation
 
 /// Opens the state database the way every command and the daemon use it.
 public enum StateDatabase {
@@ -8,5 +9,31 @@ public enum StateDatabase {
         var options = StateDBOptions()
         options.bodyEncoder = { Array($0.webhookJSON().utf8) }
         return try StateDB(path: path, options: options)
+    }
+}
+
+extension StateDatabase {
+    /// Opens `path` only when it exists: for commands that only look (`outbox status`, `export`), which
+    /// must never create an empty database and then report its zeros as "no bounces".
+    /// - Parameter origin: where the path came from (`--state`, a line of the configuration, the default),
+    ///   for the error.
+    public static func openExisting(_ path: String, origin: String) throws -> StateDB {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw MissingStateDatabase(path: path, origin: origin)
+        }
+        return try open(path)
+    }
+}
+
+/// A read-only command was pointed at a state database that does not exist.
+public struct MissingStateDatabase: Error, Sendable, CustomStringConvertible {
+    /// The path looked at.
+    public var path: String
+    /// Where the path came from: `--state`, `[general] state_db in FILE:LINE`, or the default.
+    public var origin: String
+
+    public var description: String {
+        "no state database at \(path) (from \(origin)); nothing was recorded there. Check the path, or create it"
+            + " with `bouncetail backfill` or `bouncetail run` (commands that only look never create one)"
     }
 }

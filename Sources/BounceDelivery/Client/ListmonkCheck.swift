@@ -36,14 +36,49 @@ extension ListmonkClient {
     /// which a healthy listmonk answers with 400 `Invalid fields: email / subscriber_uuid` (its checks run in that
     /// order, the body last), and explains any other answer.
     public func checkListmonk() async -> ListmonkCheckResult {
-        let answer = await send(body: Array("{}".utf8))
         let url = (try? configuration.webhookURL()) ?? configuration.baseURL
+        // One plain connect first: the HTTP client would retry a refused port until the connect timeout.
+        if let (host, port) = TCPReachability.endpoint(of: configuration.baseURL) {
+            let reach = TCPReachability.check(host: host, port: port, timeout: configuration.connectTimeout)
+            if let failed = ListmonkCheck.judge(reach, url: url, host: host, port: port) { return failed }
+        }
+        let answer = await send(body: Array("{}".utf8))
         return ListmonkCheck.judge(answer, url: url, user: configuration.credentials.user)
     }
 }
 
 /// The pure part of the check: an answer to `{}` → a verdict with advice.
 public enum ListmonkCheck {
+    /// Judges the plain connect made before the request: nil when it connected (the request decides).
+    public static func judge(_ reach: TCPReachability.Result, url: String, host: String, port: Int)
+        -> ListmonkCheckResult?
+    {
+        func unreachable(_ message: String, _ advice: String) -> ListmonkCheckResult {
+            ListmonkCheckResult(verdict: .unreachable, status: nil, url: url, message: message, advice: advice)
+        }
+        let at = host.contains(":") && !host.hasPrefix("[") ? "[\(host)]:\(port)" : "\(host):\(port)"
+        switch reach {
+        case .reachable: return nil
+        case .refused:
+            return unreachable(
+                "could not connect to \(url): connection refused by \(at) (nothing listens on that port)",
+                "start listmonk (or its proxy), or correct the host and port in [listmonk] url")
+        case .unresolvable(let why):
+            return unreachable(
+                "could not connect to \(url): the host name \(host) does not resolve (\(why))",
+                "check the host name in [listmonk] url and this machine's DNS")
+        case .timedOut:
+            return unreachable(
+                "could not connect to \(url): no answer from \(at) within the connect timeout",
+                "check that the host is up and that no firewall drops the traffic; raise [listmonk] connect_timeout if the network is slow"
+            )
+        case .failed(let why):
+            return unreachable(
+                "could not connect to \(url): \(why) (\(at))",
+                "check the host and port in [listmonk] url and the network between this machine and listmonk")
+        }
+    }
+
     /// Judges listmonk's answer to an authenticated `POST /webhooks/bounce` with body `{}`.
     public static func judge(_ answer: ListmonkAnswer, url: String, user: String) -> ListmonkCheckResult {
         func result(_ verdict: ListmonkCheckResult.Verdict, _ status: Int?, _ message: String, _ advice: String?)

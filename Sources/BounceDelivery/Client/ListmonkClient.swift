@@ -136,6 +136,11 @@ public final class ListmonkClient: BounceTransport {
             if !text.contains("refused"), text.contains("reset") || text.contains("Broken pipe") {
                 return .init(kind: .closed, detail: text)
             }
+            // NIO's text for a refused port nests two causes ("connection reset (error set): Connection
+            // refused) (errno: 111)"); the one that matters is that nothing listens.
+            if text.contains("onnection refused") {
+                return .init(kind: .connect, detail: "connection refused (nothing listens on that port)")
+            }
             return .init(kind: .connect, detail: text)
         }
         return .init(kind: .other, detail: text)

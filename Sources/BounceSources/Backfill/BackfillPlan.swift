@@ -10,10 +10,28 @@ public struct BackfillFile: Sendable, Hashable {
     public enum Skip: Sendable, Hashable {
         /// A stored position says it was read to its end.
         case finished
+        /// It holds no bytes: nothing to read, and no content identity to remember it by.
+        case empty
         /// Another file in this run has the same content identity (`mail.log.2` beside `mail.log.2.gz`).
         case duplicate(of: String)
         /// It could not be opened or recognised; the message says why.
         case unreadable(String)
+
+        /// Why the file is not read, for the operator (`already read to its end ...`).
+        public var reason: String {
+            switch self {
+            case .finished: "already read to its end by an earlier run (stored position)"
+            case .empty: "empty file: nothing to read"
+            case .duplicate(let other): "same content as \(other), which is read instead"
+            case .unreadable(let why): "cannot be read: \(why)"
+            }
+        }
+
+        /// True when the file holds something this run could not read (as opposed to nothing new).
+        public var isProblem: Bool {
+            if case .unreadable = self { return true }
+            return false
+        }
     }
 
     /// The path.
@@ -35,43 +53,49 @@ public struct BackfillFile: Sendable, Hashable {
 /// Expands backfill inputs (files, globs, directories) and orders them family by family, oldest first.
 public enum BackfillPlanner {
     /// Turns inputs into paths: a directory gives its regular, non-hidden files; a pattern with
-    /// `*`, `?` or `[` is expanded by glob(3); anything else is taken as a file. Inputs that name
-    /// nothing, or something that is neither a regular file nor a directory (a FIFO, a device), are
-    /// returned in `missing`.
-    public static func expand(_ inputs: [String]) -> (paths: [String], missing: [String]) {
+    /// `*`, `?` or `[` is expanded by glob(3); anything else is taken as a file. Inputs that give no
+    /// file (a path that does not exist, a pattern that matches nothing, an empty directory, a FIFO or
+    /// a device) are returned in `problems`, each with the reason, in input order.
+    public static func expand(_ inputs: [String]) -> (paths: [String], problems: [BackfillInputProblem]) {
         var paths: [String] = []
-        var missing: [String] = []
+        var problems: [BackfillInputProblem] = []
         for input in inputs {
             if input.contains(where: { $0 == "*" || $0 == "?" || $0 == "[" }) {
                 var g = glob_t()
                 defer { globfree(&g) }
+                var found = 0
                 if glob(input, 0, nil, &g) == 0 {
                     for i in 0..<Int(g.gl_pathc) {
                         if let p = g.gl_pathv[i], let st = FileProbe.stat(String(cString: p)), st.isRegular {
                             paths.append(String(cString: p))
+                            found += 1
                         }
                     }
-                } else {
-                    missing.append(input)
                 }
+                if found == 0 { problems.append(BackfillInputProblem(input: input, kind: .noMatch)) }
                 continue
             }
             guard let st = FileProbe.stat(input) else {
-                missing.append(input)
+                problems.append(BackfillInputProblem(input: input, kind: .noSuchFile))
                 continue
             }
             if st.isRegular {
                 paths.append(input)
             } else if (try? isDirectory(input)) == true {
                 let dir = input.hasSuffix("/") ? input : input + "/"
+                var found = 0
                 for name in FileProbe.list(directory: input).sorted() where !name.hasPrefix(".") {
-                    if let s = FileProbe.stat(dir + name), s.isRegular { paths.append(dir + name) }
+                    if let s = FileProbe.stat(dir + name), s.isRegular {
+                        paths.append(dir + name)
+                        found += 1
+                    }
                 }
+                if found == 0 { problems.append(BackfillInputProblem(input: input, kind: .emptyDirectory)) }
             } else {
-                missing.append(input)
+                problems.append(BackfillInputProblem(input: input, kind: .notAFile))
             }
         }
-        return (paths, missing)
+        return (paths, problems)
     }
 
     private static func isDirectory(_ path: String) throws -> Bool {
@@ -105,7 +129,7 @@ public enum BackfillPlanner {
                 file.identity = identity
                 if snap.head.isEmpty {
                     // Empty: nothing to read, and no content identity to remember it by.
-                    file.skip = .finished
+                    file.skip = .empty
                     result.append(file)
                     continue
                 }
@@ -137,6 +161,42 @@ public enum BackfillPlanner {
             return "cannot read it"
         } catch {
             return error.message
+        }
+    }
+}
+
+/// A backfill input that gave no file to read, and why.
+public struct BackfillInputProblem: Sendable, Hashable, CustomStringConvertible {
+    /// Why an input gave no file.
+    public enum Kind: Sendable, Hashable {
+        /// Nothing exists at the path.
+        case noSuchFile
+        /// A pattern that matches no regular file.
+        case noMatch
+        /// A directory without regular, non-hidden files.
+        case emptyDirectory
+        /// Something that is neither a regular file nor a directory (a FIFO, a device).
+        case notAFile
+    }
+
+    /// The input as given.
+    public var input: String
+    /// Why it gave no file.
+    public var kind: Kind
+
+    /// Creates a problem.
+    public init(input: String, kind: Kind) {
+        self.input = input
+        self.kind = kind
+    }
+
+    /// `PATH: no such file or directory`, and what to check.
+    public var description: String {
+        switch kind {
+        case .noSuchFile: "\(input): no such file or directory"
+        case .noMatch: "\(input): no file matches this pattern"
+        case .emptyDirectory: "\(input): directory without files to read"
+        case .notAFile: "\(input): not a regular file or directory (a FIFO or device cannot be backfilled)"
         }
     }
 }

@@ -28,8 +28,10 @@ public final class BackfillReader {
 
     /// The files in reading order, with skip reasons.
     public let plan: [BackfillFile]
-    /// Inputs that matched nothing.
-    public let missing: [String]
+    /// Inputs that gave no file, each with the reason, in input order.
+    public let inputProblems: [BackfillInputProblem]
+    /// The inputs that gave no file.
+    public var missing: [String] { inputProblems.map(\.input) }
     /// Files that failed while being read (after the lines before the failure were handed out).
     public private(set) var failures: [SourceError] = []
     /// Lines handed out.
@@ -48,8 +50,8 @@ public final class BackfillReader {
 
     /// Plans the backfill of `inputs`, resuming from `knownPositions`.
     public init(inputs: [String], knownPositions: [FilePosition] = [], configuration: Configuration = .init()) {
-        let (paths, missing) = BackfillPlanner.expand(inputs)
-        self.missing = missing
+        let (paths, problems) = BackfillPlanner.expand(inputs)
+        self.inputProblems = problems
         self.configuration = configuration
         plan = BackfillPlanner.plan(paths: paths, knownPositions: knownPositions)
     }

@@ -14,7 +14,7 @@ struct OutboxListCommand: AsyncParsableCommand {
     @Option(help: "At most this many rows.") var limit = 100
 
     func run() async throws {
-        let db = try CLIContext(common).openState()
+        let db = try CLIContext(common).openExistingState()
         var states: Set<OutboxState> = []
         if held { states.insert(.held) }
         if dead { states.insert(.dead) }

@@ -9,7 +9,7 @@ struct OutboxStatusCommand: AsyncParsableCommand {
     @Flag(help: "Print JSON.") var json = false
 
     func run() async throws {
-        let db = try CLIContext(common).openState()
+        let db = try CLIContext(common).openExistingState()
         let s = try db.status()
         if json {
             var w = JSONLine()

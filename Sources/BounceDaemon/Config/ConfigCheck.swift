@@ -1,0 +1,194 @@
+import BounceSources
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// One thing `bouncetail check-config` found beyond the file's own syntax and values.
+public struct ConfigFinding: Sendable, Hashable, CustomStringConvertible {
+    /// How much it matters.
+    public enum Severity: String, Sendable, Hashable {
+        /// `run` would fail or deliver nothing: check-config exits non-zero.
+        case error
+        /// `run` works, but probably not as meant (a log that does not exist yet).
+        case warning
+        /// Worth knowing, nothing to fix.
+        case note
+    }
+
+    /// How much it matters.
+    public var severity: Severity
+    /// The setting it is about (`sources.file[0].paths`, `listmonk.token_file`).
+    public var key: String
+    /// What was found and what to do.
+    public var message: String
+
+    /// Creates a finding.
+    public init(_ severity: Severity, _ key: String, _ message: String) {
+        self.severity = severity
+        self.key = key
+        self.message = message
+    }
+
+    /// `warning: sources.file[0].paths: ...`.
+    public var description: String { "\(severity.rawValue): \(key): \(message)" }
+}
+
+/// The checks `check-config` makes against this machine, without side effects: do the logs exist, can
+/// the token be read, can the service user write the state directory, is there anything to read.
+public enum ConfigCheck {
+    /// Everything found, in configuration order.
+    /// - Parameters:
+    ///   - environment: where `token_env` is looked up.
+    ///   - serviceUser: the user `run` runs as under systemd; when this process is root and the user
+    ///     exists, the state directory is checked for that user, else for this process.
+    public static func findings(
+        _ config: BounceTailConfig, environment: [String: String] = ProcessInfo.processInfo.environment,
+        serviceUser: String = "bouncetail"
+    ) -> [ConfigFinding] {
+        var out: [ConfigFinding] = []
+        out += sources(config)
+        out += token(config, environment: environment)
+        out += stateDirectory(config.general.stateDB, user: getuid() == 0 ? ServiceUser(named: serviceUser) : nil)
+        if config.listmonk.url != nil, config.sink.kind == .sqlite, !config.sink.automatic {
+            out.append(
+                ConfigFinding(
+                    .warning, "sink.kind",
+                    #"[listmonk] url is set, but sink.kind = "sqlite" keeps bounces in the local store; set kind = "webhook" (or "auto") to send them to listmonk"#
+                ))
+        }
+        if let ca = config.listmonk.caFile, !FileManager.default.isReadableFile(atPath: ca) {
+            out.append(ConfigFinding(.error, "listmonk.ca_file", "\(ca) does not exist or cannot be read"))
+        }
+        return out
+    }
+
+    static func sources(_ config: BounceTailConfig) -> [ConfigFinding] {
+        var out: [ConfigFinding] = []
+        let journal = config.sources.journal
+        if config.sources.files.isEmpty && !journal.enabled {
+            out.append(
+                ConfigFinding(
+                    .error, "sources",
+                    "nothing to read: `run` refuses to start; configure [[sources.file]] paths or [sources.journal] enabled = true"
+                ))
+        }
+        for (i, f) in config.sources.files.enumerated() {
+            let key = "sources.file[\(i)].paths"
+            let absent = SourcePresence.absentPaths(f.paths)
+            if !absent.isEmpty {
+                out.append(
+                    ConfigFinding(
+                        f.optional ? .note : .warning, key,
+                        SourcePresence.note(absent: absent, optional: f.optional)
+                            + (f.optional ? "" : " (`run` waits for it; /healthz says degraded meanwhile)")))
+            }
+            for path in BackfillPlanner.expand(f.paths).paths where access(path, R_OK) != 0 {
+                out.append(
+                    ConfigFinding(
+                        .warning, key,
+                        "\(path) cannot be read by this user (\(String(cString: strerror(errno)))); the service reads it as bouncetail in groups adm and systemd-journal"
+                    ))
+            }
+        }
+        if journal.enabled {
+            if let dir = journal.directory, !FileManager.default.fileExists(atPath: dir) {
+                out.append(ConfigFinding(.warning, "sources.journal.directory", "\(dir) does not exist"))
+            }
+            for file in journal.files where !FileManager.default.fileExists(atPath: file) {
+                out.append(ConfigFinding(.warning, "sources.journal.files", "\(file) does not exist"))
+            }
+        }
+        return out
+    }
+
+    static func token(_ config: BounceTailConfig, environment: [String: String]) -> [ConfigFinding] {
+        let listmonk = config.listmonk
+        let fromEnv = !(environment[listmonk.tokenEnv]?.trimmingWhitespace().isEmpty ?? true)
+        if let file = listmonk.tokenFile, fromEnv {
+            return [
+                ConfigFinding(
+                    .note, "listmonk.token_file", "\(listmonk.tokenEnv) is set and wins over \(file), which is not read"
+                )
+            ]
+        }
+        do {
+            let token = try listmonk.resolveToken(environment: environment)
+            if token == nil, config.sink.kind == .webhook {
+                return [
+                    ConfigFinding(
+                        .error, "listmonk.token_file",
+                        "no token: set token_file (a file holding the API user's token) or the \(listmonk.tokenEnv) environment variable"
+                    )
+                ]
+            }
+        } catch {
+            // Without listmonk as the sink the token is not used yet: worth fixing, not failing for.
+            let needed = config.sink.kind == .webhook
+            return [
+                ConfigFinding(
+                    needed ? .error : .warning, "listmonk.token_file",
+                    "\(error)" + (needed ? "" : " (needed once bounces go to listmonk)"))
+            ]
+        }
+        return []
+    }
+
+    static func stateDirectory(_ stateDB: String, user: ServiceUser?) -> [ConfigFinding] {
+        let key = "general.state_db"
+        let dir = (stateDB as NSString).deletingLastPathComponent
+        let who = user.map { "user \($0.name)" } ?? "this user"
+        var existing = dir
+        while !FileManager.default.fileExists(atPath: existing), existing != "/" {
+            existing = (existing as NSString).deletingLastPathComponent
+        }
+        var out: [ConfigFinding] = []
+        if existing != dir {
+            out.append(ConfigFinding(.note, key, "\(dir) does not exist yet; it is created at the first write"))
+        }
+        let target = FileManager.default.fileExists(atPath: stateDB) ? stateDB : existing
+        if !writable(target, by: user) {
+            out.append(
+                ConfigFinding(
+                    .error, key,
+                    "\(target) is not writable by \(who); the state database needs it (the package's /var/lib/bouncetail is owned by bouncetail)"
+                ))
+        }
+        return out
+    }
+
+    /// Whether `user` (this process when nil) may write `path`, by its mode bits (root: always).
+    static func writable(_ path: String, by user: ServiceUser?) -> Bool {
+        guard let user else { return access(path, W_OK) == 0 }
+        var st = stat()
+        guard stat(path, &st) == 0 else { return false }
+        if user.uid == 0 { return true }
+        if st.st_uid == user.uid { return st.st_mode & S_IWUSR != 0 }
+        if user.groups.contains(st.st_gid) { return st.st_mode & S_IWGRP != 0 }
+        return st.st_mode & S_IWOTH != 0
+    }
+}
+
+/// A system user and its groups, as the service would run.
+struct ServiceUser: Sendable, Hashable {
+    var name: String
+    var uid: uid_t
+    var groups: [gid_t]
+
+    /// The user from the password database, or nil when it does not exist.
+    init?(named name: String) {
+        guard let pw = getpwnam(name) else { return nil }
+        let uid = pw.pointee.pw_uid
+        let gid = pw.pointee.pw_gid
+        var count: Int32 = 64
+        var groups = [gid_t](repeating: 0, count: Int(count))
+        if getgrouplist(name, gid, &groups, &count) < 0 {
+            groups = [gid_t](repeating: 0, count: Int(count))
+            _ = getgrouplist(name, gid, &groups, &count)
+        }
+        self.name = name
+        self.uid = uid
+        self.groups = Array(groups.prefix(Int(max(count, 0))))
+    }
+}
