@@ -12,6 +12,7 @@
 #                                                 name the path and its origin, create nothing
 #   refused port                                  `check-listmonk` exits 1 at once with one cause
 #   bare reply                                    `classify` classifies it; a non-line gets a hint
+#   the demo's table                              fits 80 and 100 columns, every address whole
 #
 # Needs no root. Prints 'newcomer: N passed, M failed'; exit 1 on any failure.
 #   BOUNCETAIL_BIN=.build/debug/bouncetail e2e/newcomer.sh
@@ -179,6 +180,26 @@ run classify '550 5.1.1 <a@b.example>: User unknown'
 expect "classify: a bare reply gets a verdict" 0 '"kind":"smtp_reply","status":"bounced".*"reason":"userunknown","type":"hard"' "$work/out"
 run classify 'hello world'
 expect "classify: a line that is neither gets a hint" 0 "line 1 is neither a Postfix or Exim log line nor an SMTP reply"
+
+# --- the demo's table: every bounce on one screen, nothing cut ---------------------------------------
+"$bin" backfill --quiet --state "$work/demo.db" --host-name mail.lab.test --time-zone UTC --config scripts/demo.toml \
+    samples/postfix-mail.log samples/exim-mainlog 2> "$work/err"
+"$bin" export --state "$work/demo.db" --format jsonl > "$work/stored.jsonl"
+"$bin" outbox list --held --limit 10000 --state "$work/demo.db" > "$work/held.jsonl"
+for cols in 80 100; do
+    COLUMNS=$cols python3 scripts/demo-table.py "$work/stored.jsonl" "$work/held.jsonl" > "$work/table$cols"
+    long=$(awk -v c="$cols" 'length($0) > c' "$work/table$cols" | wc -l)
+    lines=$(wc -l < "$work/table$cols")
+    missing=$(python3 -c 'import json,sys; t=open(sys.argv[3]).read().split()
+rows=[json.loads(l) for f in sys.argv[1:3] for l in open(f) if l.strip()]
+print(sum(1 for r in rows if r["email"] not in t))' "$work/stored.jsonl" "$work/held.jsonl" "$work/table$cols")
+    if [ "$long" = 0 ] && [ "$missing" = 0 ] && [ "$lines" -le 40 ]; then
+        ok "demo table at $cols columns: $lines lines, none wider, every address whole"
+    else
+        cp "$work/table$cols" "$work/err"; : > "$work/out"; bad "demo table at $cols columns: $long too wide, $missing addresses not whole, $lines lines"
+    fi
+done
+grep -q "^blocked+pf08@example.net  *soft  *blocked  *hold (our fault)$" "$work/table80" && ok "... a held bounce says why and what happens" || { cp "$work/table80" "$work/err"; bad "the held row"; }
 
 echo "newcomer: $passed passed, $failed failed"
 [ "$failed" = 0 ]

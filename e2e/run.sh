@@ -11,6 +11,8 @@
 #   rsyslog-trust      the real rsyslogd with packaging/examples/rsyslog-60-bouncetail-mail.conf: a line forged by
 #                      an unprivileged user reaches mail.log but not the drop-in's file (e2e/rsyslog-trust.sh)
 #   deb                build the .deb, install it, run it as the unit would, /healthz, /metrics, purge (packaging/test-deb.sh)
+#   deb-stock-debian   the .deb on a stock Debian 12 without rsyslog: only listmonk's URL and token set, a bounce
+#                      sent through the real Postfix (logging to journald) arrives at listmonk (e2e/deb-stock-debian.sh)
 #   unit-security      systemd-analyze security --offline=true on the unit: exposure must be 2.0 or lower
 #
 # Each step prints one "root-suite: PASS|FAIL|SKIP <step>" line; the exit status is 1 when any step
@@ -46,7 +48,7 @@ if [ ${#need[@]} -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 
-steps="${BOUNCETAIL_SUITE_STEPS:-mta-e2e journal-backfill journald-tests journald-live journal-trust rsyslog-trust deb unit-security}"
+steps="${BOUNCETAIL_SUITE_STEPS:-mta-e2e journal-backfill journald-tests journald-live journal-trust rsyslog-trust deb deb-stock-debian unit-security}"
 logs="$(mktemp -d /tmp/bouncetail-root-suite.XXXXXX)"
 echo "root-suite: building bouncetail (debug)"
 swift build --product bouncetail || { echo "root-suite: FAIL build"; exit 1; }
@@ -103,6 +105,7 @@ for step in $steps; do
         journal-trust) run_step journal-trust e2e/journal-trust.sh ;;
         rsyslog-trust) run_step rsyslog-trust e2e/rsyslog-trust.sh ;;
         deb) run_step deb deb_step ;;
+        deb-stock-debian) run_step deb-stock-debian e2e/deb-stock-debian.sh ;;
         unit-security) run_step unit-security unit_security_step ;;
         *) echo "root-suite: FAIL unknown step $step"; failed+=("$step") ;;
     esac

@@ -1,19 +1,37 @@
 #!/usr/bin/env bash
 # The main job on an embedded default: backfills the bundled sample logs (written by real Postfix
-# 3.7 and Exim 4.96 in the end-to-end harness) into a local SQLite store, then shows what it found.
+# 3.7 and Exim 4.96 in the end-to-end harness) into a local SQLite store, then shows what it found:
+# who bounced, hard or soft, why, and what bouncetail does with each bounce.
+#
+#   scripts/demo.sh [STATE_DB]        (default ./demo/state.db; the build's output goes to ./demo/build.log)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup-deps.sh
-# A debug build is quick and plenty for the sample; `swift build -c release` for real logs.
-swift build --product bouncetail
-bin=$(swift build --show-bin-path)/bouncetail
+mkdir -p demo
 state=${1:-./demo/state.db}
-# The samples are from 2026-11-26: without --hold-older-than they would be held as "too old to send".
-"$bin" backfill --state "$state" --host-name mail.lab.test --time-zone UTC --config scripts/demo.toml \
+log=demo/build.log
+# A debug build is quick and plenty for the sample; `swift build -c release` for real logs. Its ~2000
+# lines of compiler output go to the log; the terminal gets one line of progress.
+echo "demo: building bouncetail (compiler output in $log; the first build takes a few minutes)"
+if ! swift build --product bouncetail 2>&1 | tee "$log" | awk -v tty="$([ -t 1 ] && echo 1)" '
+    /^\[[0-9]+\/[0-9]+\]/ { if (tty) { printf "\rdemo: building %-14s", $1; fflush() } }
+    END { if (tty) printf "\r%40s\r", "" }'; then
+    echo "demo: the build failed; the last lines of $log:" >&2
+    tail -20 "$log" >&2
+    exit 1
+fi
+bin=$(swift build --show-bin-path)/bouncetail
+bin=${bin#"$PWD"/}
+# The samples are from 2026-11-26: scripts/demo.toml sets [outbox] hold_older_than so that they are
+# not held as "too old to send".
+echo "demo: reading samples/postfix-mail.log and samples/exim-mainlog into $state"
+"$bin" backfill --quiet --state "$state" --host-name mail.lab.test --time-zone UTC --config scripts/demo.toml \
   samples/postfix-mail.log samples/exim-mainlog
-echo "--- outbox"
-"$bin" outbox status --state "$state" --config scripts/demo.toml
-echo "--- held (sender-fault bounces wait for the operator: bouncetail outbox release)"
-"$bin" outbox list --held --state "$state" --config scripts/demo.toml
-echo "--- local store (CSV, as bouncetail export --format csv)"
-"$bin" export --state "$state" --format csv --config scripts/demo.toml | cut -c1-160
+"$bin" export --state "$state" --format jsonl --config scripts/demo.toml > demo/stored.jsonl
+"$bin" outbox list --held --limit 10000 --state "$state" --config scripts/demo.toml > demo/held.jsonl
+echo
+python3 scripts/demo-table.py demo/stored.jsonl demo/held.jsonl
+echo
+echo "More:"
+echo "  $bin outbox status --state $state"
+echo "  $bin export --state $state --format csv"
