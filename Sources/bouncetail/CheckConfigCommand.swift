@@ -37,6 +37,7 @@ struct CheckConfigCommand: AsyncParsableCommand {
                 "sink: \(config.sink.kind.rawValue) (kind = \"auto\": "
                     + (config.listmonk.url == nil ? "no [listmonk] url" : "[listmonk] url is set") + ")")
         }
+        print(config.hosts.summary(hostName: config.general.hostName))
         do {
             let set = try PipelineFactory.loadPatterns(config)
             let failures = checkPatterns(set)
