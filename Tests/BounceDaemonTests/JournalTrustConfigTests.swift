@@ -1,4 +1,5 @@
 import BounceSources
+import Foundation
 import Testing
 
 @testable import BounceDaemon
@@ -87,6 +88,20 @@ import Testing
     @Test func rootResolvesFromTheSystemUserDatabase() {
         #expect(JournalTrustResolution.systemUID("root") == 0)
         #expect(JournalTrustResolution.systemUID("no-such-user-bouncetail-test") == nil)
+    }
+
+    @Test func theFirstLoginUIDComesFromLoginDefs() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("login-defs-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let defs = dir.appendingPathComponent("login.defs").path
+        try "# comment\nUID_MAX\t\t\t60000\nUID_MIN\t\t\t 2000\n".write(toFile: defs, atomically: true, encoding: .utf8)
+        #expect(JournalTrustResolution.loginUIDMin(path: defs) == 2000)
+        #expect(JournalTrustResolution.loginUIDMin(path: dir.appendingPathComponent("missing").path) == 1000)
+        let resolved = JournalTrustResolution(JournalTrustConfig(), lookup: { _ in 104 }, firstLoginUID: 2000)
+        #expect(resolved.trust.firstLoginUID == 2000)
+        #expect(resolved.trust.decide(.init(uid: 1500, unit: "postfix@-.service")) == .admitted(.unit))
+        #expect(resolved.trust.decide(.init(uid: 2000, unit: "postfix@-.service")) == .refused(.loginUserInUnit))
     }
 
     @Test func theJournalOptionsAlwaysCarryTheTrustCheck() {

@@ -23,8 +23,8 @@ struct JournalTrustTests {
 
     @Test("a trusted unit admits, globs included (multi-instance Postfix)")
     func admittedByUnit() {
-        #expect(Self.trust.decide(.init(uid: 4242, unit: "postfix@-.service")) == .admitted(.unit))
-        #expect(Self.trust.decide(.init(uid: 4242, unit: "postfix@postfix-out.service")) == .admitted(.unit))
+        #expect(Self.trust.decide(.init(uid: 107, unit: "postfix@-.service")) == .admitted(.unit))
+        #expect(Self.trust.decide(.init(uid: 107, unit: "postfix@postfix-out.service")) == .admitted(.unit))
         #expect(Self.trust.decide(.init(unit: "exim4.service")) == .admitted(.unit))
         #expect(Self.trust.decide(.init(unit: "postfix.service")) == .admitted(.unit))
         // Whole-name matches only: neither a longer name nor a user-manager unit of the same name.
@@ -78,7 +78,33 @@ struct JournalTrustTests {
         #expect(
             strict.decide(.init(uid: 1000, comm: "logger", unit: "postfix@-.service")) == .refused(.unitWithoutUser))
         #expect(strict.decide(.init(uid: Self.postfix, comm: "smtp")) == .refused(.userWithoutUnit))
-        #expect(Self.trust.decide(.init(uid: 1000, comm: "logger", unit: "postfix@-.service")) == .admitted(.unit))
+        #expect(
+            Self.trust.decide(.init(uid: 1000, comm: "logger", unit: "postfix@-.service")) == .refused(.loginUserInUnit)
+        )
+    }
+
+    @Test("a unit never vouches for a login user's uid: a .forward command logging inside the MTA's unit")
+    func forwardCommandInUnit() {
+        // local(8) runs `|logger -p mail.err -t postfix/smtp ...` from ~/.forward as the recipient, in
+        // postfix@-.service; Exim does the same in exim4.service.
+        for uid in [1000, 1001, 60000, 65534] {
+            #expect(
+                Self.trust.decide(.init(uid: uid, comm: "logger", unit: "postfix@-.service"))
+                    == .refused(.loginUserInUnit))
+            #expect(Self.trust.decide(.init(uid: uid, unit: "exim4.service")) == .refused(.loginUserInUnit))
+        }
+        // A system uid other than the listed ones (another machine's postfix in a remote journal) and
+        // an entry without a uid (journal-remote input) are still vouched for by the unit.
+        #expect(Self.trust.decide(.init(uid: 999, unit: "postfix@-.service")) == .admitted(.unit))
+        #expect(Self.trust.decide(.init(unit: "postfix@-.service")) == .admitted(.unit))
+        // Listing the uid admits it, as configured.
+        var listed = Self.trust
+        listed.uids.insert(1000)
+        #expect(listed.decide(.init(uid: 1000, unit: "postfix@-.service")) == .admitted(.unitAndUser))
+        // Its floor follows the configuration's first login uid.
+        var higher = Self.trust
+        higher.firstLoginUID = 5000
+        #expect(higher.decide(.init(uid: 1000, unit: "postfix@-.service")) == .admitted(.unit))
     }
 
     @Test("no units and no users trust nothing")

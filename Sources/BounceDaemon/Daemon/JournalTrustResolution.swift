@@ -1,4 +1,5 @@
 import BounceSources
+import Foundation
 
 #if canImport(Glibc)
     import Glibc
@@ -15,7 +16,12 @@ public struct JournalTrustResolution: Sendable, Equatable {
     public var unknownUsers: [String]
 
     /// Resolves `config` with `lookup` (the system's user database by default).
-    public init(_ config: JournalTrustConfig, lookup: (String) -> Int? = JournalTrustResolution.systemUID) {
+    /// `firstLoginUID` is the first uid of a login user, which a unit alone never vouches for (Debian's
+    /// `UID_MIN` from /etc/login.defs by default).
+    public init(
+        _ config: JournalTrustConfig, lookup: (String) -> Int? = JournalTrustResolution.systemUID,
+        firstLoginUID: Int = JournalTrustResolution.loginUIDMin()
+    ) {
         var uids = Set<Int>()
         var unknown: [String] = []
         for user in config.users {
@@ -30,7 +36,19 @@ public struct JournalTrustResolution: Sendable, Equatable {
         trust = JournalTrust(
             units: config.units, uids: uids, commands: config.commands, executables: config.executables,
             rule: config.require)
+        trust.firstLoginUID = firstLoginUID
         unknownUsers = unknown
+    }
+
+    /// `UID_MIN` from `path` (login.defs(5)): the first uid useradd(8) gives a login user; 1000, Debian's
+    /// default, when the file or the key is missing or unreadable.
+    public static func loginUIDMin(path: String = "/etc/login.defs") -> Int {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return 1000 }
+        for line in text.split(separator: "\n") {
+            let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
+            if fields.count >= 2, fields[0] == "UID_MIN", let uid = Int(fields[1]), uid > 0 { return uid }
+        }
+        return 1000
     }
 
     /// The uid of a user name in the system's user database (getpwnam_r), or nil.

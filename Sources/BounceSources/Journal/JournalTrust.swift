@@ -2,7 +2,10 @@
 /// itself (see ``JournalProvenance``), never on what the sender wrote.
 ///
 /// An entry is **admitted** by its unit (`_SYSTEMD_UNIT` matches one of ``units``) or by its user
-/// (`_UID` is one of ``uids``); with ``Rule/unitAndUser`` it needs both. ``commands`` and
+/// (`_UID` is one of ``uids``); with ``Rule/unitAndUser`` it needs both. A unit never admits an entry
+/// written by a login user's uid (``firstLoginUID`` and up): local(8) and Exim run a `.forward`
+/// command or a `mailbox_command` as the recipient *inside* the MTA's unit, so any local user who can
+/// mail themselves could otherwise write a bounce line that the unit vouches for. ``commands`` and
 /// ``executables`` only **narrow**: when set, an admitted entry must also match them, but they
 /// never admit one (a process names itself, and any user can copy `logger` to a file named `smtp`).
 ///
@@ -27,6 +30,9 @@ public struct JournalTrust: Sendable, Hashable {
     public var executables: [String]
     /// How ``units`` and ``uids`` combine.
     public var rule: Rule
+    /// The first uid of a login user (Debian's `UID_MIN` in /etc/login.defs). Such a uid is never
+    /// vouched for by a unit alone; listing it in ``uids`` still admits it.
+    public var firstLoginUID: Int = 1000
 
     public init(
         units: [String], uids: Set<Int>, commands: [String] = [], executables: [String] = [],
@@ -53,6 +59,8 @@ public struct JournalTrust: Sendable, Hashable {
         /// ``Rule/unitAndUser``: one of the two is trusted, the other is not.
         case unitWithoutUser = "a trusted unit but not a trusted uid"
         case userWithoutUnit = "a trusted uid but not a trusted unit"
+        /// A trusted unit, but written by a login user's uid that is not trusted (a `.forward` command).
+        case loginUserInUnit = "a login user's uid inside a trusted unit (a .forward or mailbox command)"
         /// Admitted, but `_COMM` is not among ``commands``.
         case command = "its process name is not among the allowed commands"
         /// Admitted, but `_EXE` is not among ``executables``.
@@ -74,6 +82,9 @@ public struct JournalTrust: Sendable, Hashable {
     public func decide(_ provenance: JournalProvenance) -> Decision {
         let byUnit = provenance.unit.map { unit in units.contains { Self.glob($0, matches: unit) } } ?? false
         let byUser = provenance.uid.map { uids.contains($0) } ?? false
+        if rule == .unitOrUser, byUnit, !byUser, let uid = provenance.uid, uid >= firstLoginUID {
+            return .refused(.loginUserInUnit)
+        }
         let basis: Basis
         switch (rule, byUnit, byUser) {
         case (_, true, true): basis = .unitAndUser
