@@ -3,6 +3,8 @@
 #
 #   mta-e2e            real Postfix and Exim in a private network namespace -> backfill -> events (e2e/mta-e2e.sh)
 #   journal-backfill   `backfill --journal` of a journal made from the samples == the file backfill (e2e/journal-backfill.sh)
+#   fleet              a central file of 3 hosts and a journal-remote directory of 2 machines, colliding queue
+#                      ids: each machine's bounces once with its meta.host, via backfill and run (e2e/fleet.sh)
 #   journald-tests     the Swift JournalLive tests against a real journald (scripts/journald-live-test.sh)
 #   journald-live      `bouncetail run` following a real journald, across a restart; follow latency (e2e/journald-live.sh)
 #   journal-trust      real Postfix and Exim logging into a real journald: forged entries by an unprivileged
@@ -48,7 +50,7 @@ if [ ${#need[@]} -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 
-steps="${BOUNCETAIL_SUITE_STEPS:-mta-e2e journal-backfill journald-tests journald-live journal-trust rsyslog-trust deb deb-stock-debian unit-security}"
+steps="${BOUNCETAIL_SUITE_STEPS:-mta-e2e journal-backfill fleet journald-tests journald-live journal-trust rsyslog-trust deb deb-stock-debian unit-security}"
 logs="$(mktemp -d /tmp/bouncetail-root-suite.XXXXXX)"
 echo "root-suite: building bouncetail (debug)"
 swift build --product bouncetail || { echo "root-suite: FAIL build"; exit 1; }
@@ -100,6 +102,7 @@ for step in $steps; do
     case "$step" in
         mta-e2e) run_step mta-e2e e2e/mta-e2e.sh ;;
         journal-backfill) run_step journal-backfill e2e/journal-backfill.sh ;;
+        fleet) run_step fleet e2e/fleet.sh ;;
         journald-tests) run_step journald-tests scripts/journald-live-test.sh ;;
         journald-live) run_step journald-live e2e/journald-live.sh ;;
         journal-trust) run_step journal-trust e2e/journal-trust.sh ;;

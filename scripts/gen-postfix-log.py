@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """Writes a realistic bulk-mail Postfix log (classic syslog) of about SIZE megabytes to stdout.
 
-    scripts/gen-postfix-log.py SIZE_MB [SEED] > mail.log
+    scripts/gen-postfix-log.py SIZE_MB [SEED] [HOSTS] > mail.log
+
+HOSTS (default 1): a central log of that many MTAs, mx1 .. mxHOSTS, each message's lines under one of them at
+random, as rsyslog writes a fleet's forwarded lines into one file. With 1 the output is what it always was.
 
 Per message, like a list server sending a campaign: smtpd connect/client/disconnect, cleanup message-id and two
 X-Listmonk header INFO lines, qmgr from=, one smtp status line per recipient (about 90% sent, 6% deferred with
@@ -16,6 +19,8 @@ import uuid
 def main() -> None:
     size = int(float(sys.argv[1]) * 1024 * 1024)
     rng = random.Random(int(sys.argv[2]) if len(sys.argv) > 2 else 42)
+    hosts = int(sys.argv[3]) if len(sys.argv) > 3 else 1
+    host = "mx1"
     out = sys.stdout
     hexd = "0123456789ABCDEF"
     written = 0
@@ -32,11 +37,13 @@ def main() -> None:
     def stamp() -> str:
         s = t % 86400
         day = 1 + (t // 86400) % 28
-        return f"{months} {day:2d} {s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d} mx1"
+        return f"{months} {day:2d} {s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d} {host}"
 
     domains = ["gmail.example", "yahoo.example", "outlook.example", "example.org", "example.net", "mail.example"]
     while written < size:
         t += rng.randint(0, 2)
+        if hosts > 1:
+            host = f"mx{rng.randint(1, hosts)}"
         q = qid()
         camp = uid()
         sub = uid()
