@@ -66,11 +66,21 @@ work="$out/ns"
 mkdir -p "$work"
 chmod 755 "$out" "$work"
 pids=()
+# dpkg with its lock waited for: on a shared machine another apt or dpkg may hold it for a while.
+dpkg_locked() { # ARGS...: runs dpkg, retrying for up to 5 minutes while its lock is held
+    local i
+    for i in $(seq 1 150); do
+        if dpkg "$@" > "$work/dpkg.log" 2>&1; then return 0; fi
+        grep -q 'lock' "$work/dpkg.log" || return 1
+        sleep 2
+    done
+    return 1
+}
 cleanup() {
     for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
     postfix stop >/dev/null 2>&1 || true
     sleep 0.3
-    dpkg --purge bouncetail >/dev/null 2>&1 || true
+    dpkg_locked --purge bouncetail || true
     # The token file is the admin's, not the package's: purge leaves it, the test does not.
     rm -f /etc/bouncetail/listmonk.token
     rmdir /etc/bouncetail 2>/dev/null || true
@@ -138,8 +148,8 @@ postfix start >/dev/null 2>&1 || fail "postfix did not start"
 ok "postfix started, logging to the journal"
 
 # --- the package, as an admin installs it; only the URL and the token change ------------------------
-dpkg --purge bouncetail >/dev/null 2>&1 || true
-dpkg -i "$deb" > "$work/dpkg.log" 2>&1 || { cat "$work/dpkg.log" >&2; fail "dpkg -i $deb"; }
+dpkg_locked --purge bouncetail || true
+dpkg_locked -i "$deb" || { cat "$work/dpkg.log" >&2; fail "dpkg -i $deb"; }
 cp /etc/bouncetail/bouncetail.toml "$work/packaged.toml"
 sed -i 's|^#url = "https://lists.example.org"$|url = "http://127.0.0.1:9000"|' /etc/bouncetail/bouncetail.toml
 changed=$(diff "$work/packaged.toml" /etc/bouncetail/bouncetail.toml | grep -c '^[<>]' || true)

@@ -42,15 +42,16 @@ public enum ConfigCheck {
     /// - Parameters:
     ///   - environment: where `token_env` is looked up.
     ///   - serviceUser: the user `run` runs as under systemd; when this process is root and the user
-    ///     exists, the state directory is checked for that user, else for this process.
+    ///     exists, the state directory is checked for that user, else (or when nil) for this process.
     public static func findings(
         _ config: BounceTailConfig, environment: [String: String] = ProcessInfo.processInfo.environment,
-        serviceUser: String = "bouncetail"
+        serviceUser: String? = "bouncetail"
     ) -> [ConfigFinding] {
         var out: [ConfigFinding] = []
         out += sources(config)
         out += token(config, environment: environment)
-        out += stateDirectory(config.general.stateDB, user: getuid() == 0 ? ServiceUser(named: serviceUser) : nil)
+        let user = getuid() == 0 ? serviceUser.flatMap { ServiceUser(named: $0) } : nil
+        out += stateDirectory(config.general.stateDB, user: user)
         if config.listmonk.url != nil, config.sink.kind == .sqlite, !config.sink.automatic {
             out.append(
                 ConfigFinding(
@@ -175,7 +176,9 @@ struct ServiceUser: Sendable, Hashable {
     var name: String
     var uid: uid_t
     var groups: [gid_t]
+}
 
+extension ServiceUser {
     /// The user from the password database, or nil when it does not exist.
     init?(named name: String) {
         guard let pw = getpwnam(name) else { return nil }
@@ -187,8 +190,6 @@ struct ServiceUser: Sendable, Hashable {
             groups = [gid_t](repeating: 0, count: Int(count))
             _ = getgrouplist(name, gid, &groups, &count)
         }
-        self.name = name
-        self.uid = uid
-        self.groups = Array(groups.prefix(Int(max(count, 0))))
+        self.init(name: name, uid: uid, groups: Array(groups.prefix(Int(max(count, 0)))))
     }
 }
