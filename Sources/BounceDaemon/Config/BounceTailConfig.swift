@@ -22,6 +22,8 @@ public struct BounceTailConfig: Sendable, Equatable {
     public var sink = SinkConfig()
     /// `[metrics]`: the `/metrics` and `/healthz` endpoint.
     public var metrics = MetricsConfig()
+    /// `[mail]`: bounce reports that arrive as mail.
+    public var mail = MailConfig()
 
     /// The configuration with every default.
     public init() {}
