@@ -8,6 +8,7 @@ enum BounceText {
     static func read(headers h: MailHeaders, text: ReportText, original: OriginalIdentity) -> [RecipientReport]? {
         guard looksLikeBounce(h, text) else { return nil }
         let own = ownAddresses(h)
+        let daemon = daemonAddresses(h)
         var reports: [RecipientReport] = []
         var index: [String: Int] = [:]
         var current: Int?
@@ -27,7 +28,7 @@ enum BounceText {
                 previous = line
                 continue
             }
-            if let (addr, rest) = leadingAddress(t), !own.contains(addr.lowercased()) {
+            if let (addr, rest) = leadingAddress(t), !daemon.contains(addr.lowercased()) {
                 let key = addr.lowercased()
                 if let i = index[key] {
                     current = i
@@ -89,6 +90,16 @@ enum BounceText {
         return s
     }
 
+    /// The report's own author (From, Sender, Return-Path): never a recipient, even alone on a line.
+    /// The report's To is left out here: test and anonymised mails often send to the failed address.
+    static func daemonAddresses(_ h: MailHeaders) -> Set<String> {
+        var s: Set<String> = []
+        for name in ["from", "sender", "return-path"] {
+            for v in h.all(name) { for a in Addresses.all(in: v) { s.insert(a.lowercased()) } }
+        }
+        return s
+    }
+
     /// Mail from a mailer daemon, with a bounce's subject, or with a known opening phrase. Sisimai's
     /// RFC3464.pm fallback uses the same test: From postmaster@, mailer-daemon@, root@; Return-Path
     /// `<>` or mailer-daemon; subjects with "delivery fail", "delivery report", "failure notice",
@@ -131,6 +142,12 @@ enum BounceText {
     /// `"user@example.org"`, `user@example.org: explanation`, `user@example.org ... explanation`.
     static func leadingAddress(_ t: String) -> (String, String)? {
         var s = Substring(t)
+        // A transcript line "554 <user@example.org>... Service unavailable" (Sendmail, V5sendmail.pm).
+        if s.count > 4, s.prefix(3).allSatisfy(\.isNumber), s.dropFirst(3).first == " ",
+            s.dropFirst(4).first == "<"
+        {
+            s = s.dropFirst(4)
+        }
         while let c = s.first,
             c == "<" || c == "\"" || c == "'" || c == "*" || c == "(" || c == "-" || c == ">"
                 || c == " "
@@ -162,6 +179,9 @@ enum BounceText {
         "your message has encountered delivery problems to the following recipients:", "was automatically rejected",
         "was rejected due to", "your message to:", "unable to deliver message to:", "original-recipient:",
         "not be delivered to", "your message to ",
+     "delivering your mail to", "error delivering",
+        "delivery to the following", "not delivered to", "failed to deliver", "could not deliver",
+        "unable to deliver", "the following recipient", "the following address",
     ]
 
     static func phraseAddress(_ lower: String, _ t: String, previous: Substring) -> String? {

@@ -52,7 +52,13 @@ struct MIMEParser {
         if headersOnly { return part }
         if type.isMultipart, let boundary = type.boundary, !boundary.isEmpty {
             if depth >= limits.maxDepth { throw MailReadError.tooDeep(limit: limits.maxDepth) }
-            for child in Self.split(body, boundary: Array(boundary.utf8)) {
+            var children = Self.split(body, boundary: Array(boundary.utf8))
+            if children.isEmpty, let found = Self.guessBoundary(body) {
+                // The declared boundary never occurs (a broken or rewritten header): use the delimiter
+                // the body actually has, as readers that scan the flat text (Sisimai) effectively do.
+                children = Self.split(body, boundary: found)
+            }
+            for child in children {
                 part.parts.append(try parse(child, depth: depth + 1))
             }
         } else if Self.enclosesMessage(type.mimeType) {
@@ -64,6 +70,21 @@ struct MIMEParser {
             part.enclosed = [try parse(Self.dropLeadingBlankLines(inner), depth: depth + 1, headersOnly: onlyHeaders)]
         }
         return part
+    }
+
+    /// The first `--token` line whose token recurs as a delimiter later in the body.
+    static func guessBoundary(_ body: ArraySlice<UInt8>) -> [UInt8]? {
+        var seen: [[UInt8]: Int] = [:]
+        var order: [[UInt8]] = []
+        for line in Lines(body) where line.count > 3 && line.starts(with: [0x2D, 0x2D]) {
+            var token = Array(line.dropFirst(2))
+            while let l = token.last, l == 0x20 || l == 0x09 { token.removeLast() }
+            if token.count > 2, token.suffix(2) == [0x2D, 0x2D] { token.removeLast(2) }
+            guard !token.isEmpty, !token.contains(0x20) else { continue }
+            if seen[token] == nil { order.append(token) }
+            seen[token, default: 0] += 1
+        }
+        return order.first { seen[$0]! >= 2 }
     }
 
     static func enclosesMessage(_ t: String) -> Bool {

@@ -19,14 +19,26 @@ struct MailInterpreter {
                 rcpts = [x]
             }
             if rcpts.isEmpty, let to = original.to { rcpts = [to] }
+            // A report that names nobody (the original went to "Undisclosed Recipients") is still one
+            // complaint; the event needs the original's subscriber UUID to be delivered.
+            if rcpts.isEmpty { rcpts = [""] }
             let reports = rcpts.map { RecipientReport(recipient: $0, action: "failed", diagnostic: "feedback report") }
-            return MailReport(
-                headers: h, format: "arf", recipients: reports, feedback: fb, original: original,
-                note: reports.isEmpty ? "ARF report names no recipient" : nil)
+            return MailReport(headers: h, format: "arf", recipients: reports, feedback: fb, original: original)
         }
         var dsnReports: [RecipientReport] = []
+        var dsnPerMessage: DeliveryStatusFields.PerMessage?
         for p in mail.reportParts where Self.isDeliveryStatus(p.contentType.mimeType) {
-            dsnReports += DeliveryStatusFields.parse(p.text).1
+            let (perMessage, reports) = DeliveryStatusFields.parse(p.text)
+            dsnPerMessage = dsnPerMessage ?? perMessage
+            dsnReports += reports
+        }
+        if dsnReports.isEmpty, let perMessage = dsnPerMessage, let to = original.to {
+            // A delivery-status part with no recipient group (Postfix's "Delivery report unavailable"):
+            // the returned original's To is who it was for (Sisimai's RFC3464.pm does the same).
+            dsnReports = [
+                RecipientReport(
+                    recipient: to, action: "failed", reportingMTA: perMessage.reportingMTA, queueID: perMessage.queueID)
+            ]
         }
         if !dsnReports.isEmpty {
             let enriched = dsnReports.map { text.enrich($0, single: dsnReports.count == 1) }
@@ -42,6 +54,12 @@ struct MailInterpreter {
                     headers: h, format: VendorText.name(headers: h, text: text) ?? "rfc3464",
                     recipients: inline.map { text.enrich($0, single: inline.count == 1) }, original: original)
             }
+        }
+        // A report in a known vendor's words is read before the auto-reply test: such reports often
+        // carry Auto-Submitted or Precedence too.
+        let vendor = VendorText.name(headers: h, text: text)
+        if vendor != nil, let reports = BounceText.read(headers: h, text: text, original: original) {
+            return MailReport(headers: h, format: vendor ?? "text", recipients: reports, original: original)
         }
         if AutoReply.isAutoReply(h) {
             let from = h.value("from").flatMap(Addresses.first) ?? h.value("return-path").flatMap(Addresses.first)
