@@ -48,8 +48,9 @@ struct MailView {
             if t == "text/html" {
                 text += HTMLText.plain(p.text) + "\n"
             } else if t.hasPrefix("text/") || t == "message/delivery-status" || t == "message/global-delivery-status"
-                || t.hasPrefix("message/x") || t == "application/octet-stream" && p.headers.raw("content-type") == nil
+                || t.hasPrefix("message/x") || t.hasPrefix("multipart/")
             {
+                // A multipart with no delimiter in its body (stripped or never written) is read as text.
                 text += p.text + "\n"
             }
         }
