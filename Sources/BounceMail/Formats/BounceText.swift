@@ -14,7 +14,7 @@ enum BounceText {
         var current: Int?
         var previous: Substring = ""
         var blankRun = 0
-        for line in text.lines {
+        for line in readable(text.lines) {
             let t = line.trimmingCharacters(in: " ")
             if t.isEmpty {
                 blankRun += 1
@@ -135,7 +135,32 @@ enum BounceText {
             "mail from:", "message-id:", "from:", "return-path:", "reply-to:", "sender:", "received:",
             "reporting-mta", "x-", "date:", "subject:", "by ", "for <", "envelope-from",
         ]
-        return prefixes.contains { lower.hasPrefix($0) }
+        if prefixes.contains(where: { lower.hasPrefix($0) }) { return true }
+        // "For further assistance, please contact <support@...>" names a helpdesk, not a recipient
+        // (Sisimai's RFC3464.pm stops reading at "for further assistance, please contact ").
+        return lower.contains("please contact") || lower.contains("for further assistance")
+            || lower.contains("a message sent by")
+    }
+
+    /// Sentences after which a report lists its failed recipients (Exim.pm, Activehunter.pm, X6.pm,
+    /// Exchange2003.pm): when one is present, addresses before it (the sender's, in "A message sent by
+    /// <...>") are not read as recipients.
+    static let listStarts = [
+        "the following address(es) failed", "address(es) failed:",
+        "the address to which the message has not yet been delivered is",
+        "the addresses to which the message has not yet been delivered are",
+        "----- the following addresses had permanent fatal errors -----",
+        "----- the following addresses had delivery problems -----",
+        "did not reach the following recipient",
+    ]
+
+    /// The lines to read: from the line after a list start (when there is one), else all.
+    static func readable(_ lines: [Substring]) -> ArraySlice<Substring> {
+        for (i, line) in lines.enumerated() {
+            let lower = line.lowercased()
+            if listStarts.contains(where: { lower.contains($0) }) { return lines[(i + 1)...] }
+        }
+        return lines[...]
     }
 
     /// A line that begins with an address: `user@example.org`, `<user@example.org>:`,

@@ -84,6 +84,11 @@ public enum DeliveryStatusFields {
                 ensure(&current)
                 current!.remoteMTA = typedValue(value)
                 groupHasRecipientFields = true
+            case "x-powermta-bouncecategory":
+                // PowerMTA's own classification of the failure (Sisimai PowerMTA.pm).
+                ensure(&current)
+                current!.vendorReason = Self.powerMTACategories[value.lowercased()]
+                groupHasRecipientFields = true
             case "x-actual-recipient", "last-attempt-date", "will-retry-until", "final-log-id":
                 groupHasRecipientFields = true
             default:
@@ -100,6 +105,13 @@ public enum DeliveryStatusFields {
         }
         return (perMessage, reports)
     }
+
+    /// PowerMTA's `X-PowerMTA-BounceCategory` values and the reasons Sisimai's PowerMTA.pm gives them.
+    static let powerMTACategories: [String: String] = [
+        "bad-domain": "hostunknown", "bad-mailbox": "userunknown", "inactive-mailbox": "suspend",
+        "message-expired": "expired", "no-answer-from-host": "networkerror", "policy-related": "policyviolation",
+        "quota-issues": "mailboxfull", "routing-errors": "systemerror", "spam-related": "spamdetected",
+    ]
 
     private static func ensure(_ c: inout RecipientReport?) {
         if c == nil { c = RecipientReport(recipient: "") }

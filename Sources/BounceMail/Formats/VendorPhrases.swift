@@ -7,6 +7,11 @@ enum VendorPhrases {
         let phrase: String
         let reason: String
         let source: String
+        /// Phrases too common to trust in other vendors' reports apply only to their own.
+        var onlyInItsOwnReports = false
+
+        /// The `format` name ``VendorText`` gives this vendor's reports.
+        var format: String { source.lowercased() }
     }
 
     static let table: [Entry] = [
@@ -100,6 +105,13 @@ enum VendorPhrases {
             source: "Biglobe"),
         .init(phrase: "Mail size limit exceeded", reason: "mesgtoobig", source: "EinsUndEins"),
         .init(phrase: "Delivery expired", reason: "expired", source: "AmazonSES"),
+        // MessageLabs.pm: short phrases, trusted only in MessageLabs' own reports.
+        .init(phrase: "542 ", reason: "userunknown", source: "MessageLabs", onlyInItsOwnReports: true),
+        .init(phrase: " Rejected", reason: "userunknown", source: "MessageLabs", onlyInItsOwnReports: true),
+        .init(phrase: "No such user", reason: "userunknown", source: "MessageLabs", onlyInItsOwnReports: true),
+        .init(
+            phrase: "Please turn on SMTP Authentication in your mail client", reason: "securityerror",
+            source: "MessageLabs"),
         // Amavis.pm
         .init(phrase: " - message size exceeds recipient", reason: "exceedlimit", source: "Amavis"),
         .init(phrase: " - temporary mta failure on relaying", reason: "systemerror", source: "Amavis"),
@@ -107,8 +119,8 @@ enum VendorPhrases {
         .init(phrase: " - unable to relay message back to mta", reason: "systemerror", source: "Amavis"),
     ]
 
-    /// The first entry whose phrase the text contains.
-    static func match(_ text: String) -> Entry? {
-        table.first { text.contains($0.phrase) }
+    /// The first entry whose phrase the text contains, among those that apply to a report of `format`.
+    static func match(_ text: String, format: String) -> Entry? {
+        table.first { (!$0.onlyInItsOwnReports || $0.format == format) && text.contains($0.phrase) }
     }
 }

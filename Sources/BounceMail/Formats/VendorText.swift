@@ -37,6 +37,10 @@ enum VendorText {
     ]
 
     static func name(headers h: MailHeaders, text: ReportText) -> String? {
+        // MessageLabs.pm: an X-Msg-Ref field and mail from MAILER-DAEMON@messagelabs.com.
+        if h.raw("x-msg-ref") != nil, (h.value("from") ?? "").contains("MAILER-DAEMON@messagelabs.com") {
+            return "messagelabs"
+        }
         let lower = text.body.lowercased()
         for (phrase, name) in openings where lower.contains(phrase) { return name }
         if h.raw("x-failed-recipients") != nil { return "exim" }

@@ -40,6 +40,9 @@ struct MailInterpreter {
                     recipient: to, action: "failed", reportingMTA: perMessage.reportingMTA, queueID: perMessage.queueID)
             ]
         }
+        if dsnReports.isEmpty, dsnPerMessage == nil, let reports = GoogleGroups.read(headers: h, text: text) {
+            return MailReport(headers: h, format: "googlegroups", recipients: reports, original: original)
+        }
         if !dsnReports.isEmpty {
             let enriched = dsnReports.map { text.enrich($0, single: dsnReports.count == 1) }
             return MailReport(

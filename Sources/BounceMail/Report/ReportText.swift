@@ -89,6 +89,11 @@ struct ReportText {
                 r.diagnostic = r.diagnostic.isEmpty ? joined : joined + " " + r.diagnostic
             }
         }
+        if single, Self.saysLittle(r.diagnostic), let transcript = transcript() {
+            // No Diagnostic-Code text: a Sendmail transcript still has the local mailer's words
+            // ("mail.local: unknown user: ...").
+            r.diagnostic = r.diagnostic.isEmpty ? transcript : r.diagnostic + " " + transcript
+        }
         if r.smtpCommand == nil {
             r.smtpCommand =
                 (single ? sent.flatMap { SMTPCommand.find(in: String($0)) } : nil) ?? SMTPCommand.find(in: r.diagnostic)
@@ -113,6 +118,23 @@ struct ReportText {
             return out
         }
         return nil
+    }
+
+    /// The lines after "----- Transcript of session follows -----" up to the next blank line.
+    func transcript() -> String? {
+        guard let i = lines.firstIndex(where: { $0.lowercased().contains("transcript of session follows") })
+        else { return nil }
+        var out: [Substring] = []
+        for line in lines[(i + 1)...] {
+            if line.allSatisfy({ $0 == " " }) { if out.isEmpty { continue } else { break } }
+            out.append(line)
+        }
+        return out.isEmpty ? nil : Self.oneLine(out.joined(separator: "\n"))
+    }
+
+    /// True when a diagnostic has fewer than three words of letters (only codes and an address).
+    static func saysLittle(_ s: String) -> Bool {
+        s.split(separator: " ").filter { w in w.count > 1 && w.allSatisfy { $0.isLetter } }.count < 3
     }
 
     /// `host mx.example.org[192.0.2.1] said:` → `mx.example.org`.

@@ -65,7 +65,7 @@ public struct MailVerdict: Sendable, Hashable {
             v.kind = kind(of: rec)
             switch v.kind {
             case .bounce:
-                v.classification = classify(rec, classifier: classifier)
+                v.classification = classify(rec, format: r.format, classifier: classifier)
             case .delayed:
                 v.note = "delay warning (Action: delayed): the message may still be delivered"
             case .delivered:
@@ -80,17 +80,21 @@ public struct MailVerdict: Sendable, Hashable {
     /// The classifier's verdict, unless it only had the code table or a class default to go on and the
     /// report's wording is one a vendor's report uses for a named reason (``VendorPhrases``), or the
     /// vendor reader stated the reason itself.
-    static func classify(_ rec: RecipientReport, classifier: Classifier) -> Classification {
+    static func classify(_ rec: RecipientReport, format: String, classifier: Classifier) -> Classification {
         let c = classifier.classify(evidence(rec))
         let fromText = c.rule.hasPrefix("probe.") || c.rule.hasPrefix("provider.")
-        if fromText { return c }
         let stated: (reason: String, rule: String, evidence: String)?
         if let r = rec.vendorReason {
-            stated = (r, "mail.vendor", "the report's format states \(r)")
-        } else if let e = VendorPhrases.match(rec.diagnostic) {
+            stated = (r, "mail.vendor.\(format)", "the \(format) report states \(r)")
+        } else if let e = VendorPhrases.match(rec.diagnostic, format: format),
+            !fromText || (e.format == format && StatusCodes.reply(in: rec.diagnostic) == nil)
+        {
+            // A vendor's fixed sentence decides over the pattern set's text probes only in that vendor's
+            // own reports and when no remote reply is quoted (the remote's own words win, as in Sisimai's
+            // qmail.pm, which matches its sentences against "Remote host said:" when there is one);
+            // elsewhere only where the classifier had no text rule.
             stated = (
-                e.reason, "mail.phrase.\(e.source.lowercased())",
-                "text contains \"\(e.phrase)\" (\(e.source) report wording)"
+                e.reason, "mail.phrase.\(e.format)", "text contains \"\(e.phrase)\" (\(e.source) report wording)"
             )
         } else {
             stated = nil
