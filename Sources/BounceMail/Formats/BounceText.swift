@@ -158,7 +158,8 @@ enum BounceText {
     static func readable(_ lines: [Substring]) -> ArraySlice<Substring> {
         for (i, line) in lines.enumerated() {
             let lower = line.lowercased()
-            if listStarts.contains(where: { lower.contains($0) }) { return lines[(i + 1)...] }
+            // The opening line itself may name the recipient ("Did not reach the following recipient: ...").
+            if listStarts.contains(where: { lower.contains($0) }) { return lines[i...] }
         }
         return lines[...]
     }
@@ -183,7 +184,8 @@ enum BounceText {
         var addr = token
         while let c = addr.last, c == ":" || c == "." || c == ";" { addr.removeLast() }
         guard Addresses.looksLikeAddress(String(addr)), addr.first != "@" else { return nil }
-        guard let clean = Addresses.first(in: String(addr)) else { return nil }
+        // The address must start the token: "場合は、<support@...>" is a sentence ending in an address.
+        guard let clean = Addresses.first(in: String(addr)), addr.hasPrefix(clean) else { return nil }
         var rest = s.dropFirst(token.count)
         while let c = rest.first, c == ">" || c == "\"" || c == ":" || c == " " || c == "." || c == "," || c == ")" {
             rest.removeFirst()
