@@ -16,6 +16,7 @@ extension BounceTailConfig {
         sink = SinkConfig(reading: root.table("sink"))
         metrics = MetricsConfig(reading: root.table("metrics"))
         mail = MailConfig(reading: root.table("mail"))
+        hosts = HostsConfig(reading: root.table("hosts"))
         root.finish()
         validate(root)
     }

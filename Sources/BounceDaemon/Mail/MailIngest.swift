@@ -59,7 +59,9 @@ public struct MailIngest: Sendable {
         }
         let verdicts = MailVerdict.verdicts(for: report, classifier: classifier)
         for v in verdicts { outcome.kinds[v.kind.rawValue, default: 0] += 1 }
-        let builder = MailEventBuilder(host: config.general.hostName, source: config.general.source)
+        // The same host form as log events' keys (the hosts rule), so a later join can match them.
+        let host = config.hosts.identity(hostName: config.general.hostName).local
+        let builder = MailEventBuilder(host: host, source: config.general.source)
         let micros = Int64((now.timeIntervalSince1970 * 1_000_000).rounded())
         let events = builder.events(
             report: report, verdicts: verdicts,
