@@ -7,9 +7,9 @@
 public enum AutoReply {
     public static func isAutoReply(_ h: MailHeaders) -> Bool {
         let from = (h.value("from") ?? "").lowercased()
-        if ["root@", "postmaster@", "mailer-daemon"].contains(where: { from.contains($0) }) { return false }
+        if ["root@", "postmaster@", "mailer-daemon"].contains(where: { from.has($0) }) { return false }
         let subject = (h.value("subject") ?? "").lowercased()
-        if subject.contains("mail failure -") { return false }
+        if subject.has("mail failure -") { return false }
         if let a = h.raw("auto-submitted")?.lowercased(),
             a.hasPrefix("auto-replied") || a.hasPrefix("auto-generated") || a.hasPrefix("auto-notified")
         {

@@ -60,7 +60,7 @@ enum BounceText {
         let wholeText = ReportText.oneLine(text.body)
         for i in reports.indices {
             var r = reports[i]
-            let mentions = text.lines.filter { $0.lowercased().contains(r.recipient.lowercased()) }
+            let mentions = text.lines.filter { $0.lowercased().has(r.recipient.lowercased()) }
             let transcript = mentions.map(String.init).joined(separator: " ")
             if reports.count == 1, StatusCodes.enhanced(in: r.diagnostic) == nil,
                 StatusCodes.reply(in: r.diagnostic) == nil
@@ -112,11 +112,11 @@ enum BounceText {
             "postmaster@", "mailer-daemon@", "mailer-daemon ", "root@", "mail delivery", "mailer daemon",
             "mail delivery subsystem",
         ]
-        .contains(where: { from.contains($0) }) {
+        .contains(where: { from.has($0) }) {
             return true
         }
         let rp = (h.raw("return-path") ?? "").lowercased()
-        if rp.contains("<>") || rp.contains("mailer-daemon") { return true }
+        if rp.has("<>") || rp.has("mailer-daemon") { return true }
         let subject = (h.value("subject") ?? "").lowercased()
         let subjects = [
             "delivery fail", "delivery report", "failure notice", "mail delivery", "mail failed", "mail error",
@@ -124,7 +124,7 @@ enum BounceText {
             "failure delivery", "mail could not be delivered", "delivery notification", "nondeliverable",
             "not delivered", "could not send", "mail system error", "error sending",
         ]
-        if subjects.contains(where: { subject.contains($0) }) { return true }
+        if subjects.contains(where: { subject.has($0) }) { return true }
         return VendorText.name(headers: h, text: text) != nil
     }
 
@@ -138,8 +138,8 @@ enum BounceText {
         if prefixes.contains(where: { lower.hasPrefix($0) }) { return true }
         // "For further assistance, please contact <support@...>" names a helpdesk, not a recipient
         // (Sisimai's RFC3464.pm stops reading at "for further assistance, please contact ").
-        return lower.contains("please contact") || lower.contains("for further assistance")
-            || lower.contains("a message sent by")
+        return lower.has("please contact") || lower.has("for further assistance")
+            || lower.has("a message sent by")
     }
 
     /// Sentences after which a report lists its failed recipients (Exim.pm, Activehunter.pm, X6.pm,
@@ -159,7 +159,7 @@ enum BounceText {
         for (i, line) in lines.enumerated() {
             let lower = line.lowercased()
             // The opening line itself may name the recipient ("Did not reach the following recipient: ...").
-            if listStarts.contains(where: { lower.contains($0) }) { return lines[i...] }
+            if listStarts.contains(where: { lower.has($0) }) { return lines[i...] }
         }
         return lines[...]
     }
@@ -206,19 +206,19 @@ enum BounceText {
         "your message has encountered delivery problems to the following recipients:", "was automatically rejected",
         "was rejected due to", "your message to:", "unable to deliver message to:", "original-recipient:",
         "not be delivered to", "your message to ",
-     "delivering your mail to", "error delivering",
+        "delivering your mail to", "error delivering",
         "delivery to the following", "not delivered to", "failed to deliver", "could not deliver",
         "unable to deliver", "the following recipient", "the following address",
     ]
 
     static func phraseAddress(_ lower: String, _ t: String, previous: Substring) -> String? {
-        if lower.contains("@"), recipientPhrases.contains(where: { lower.contains($0) }),
+        if lower.has("@"), recipientPhrases.contains(where: { lower.has($0) }),
             !lower.hasPrefix(">>>"), !lower.hasPrefix("<<<")
         {
             return Addresses.first(in: t)
         }
         let p = previous.lowercased()
-        if lower.contains("@"), !p.isEmpty, recipientPhrases.contains(where: { p.contains($0) }),
+        if lower.has("@"), !p.isEmpty, recipientPhrases.contains(where: { p.has($0) }),
             !lower.hasPrefix(">>>"), !lower.hasPrefix("<<<")
         {
             return Addresses.first(in: t)
@@ -236,6 +236,6 @@ enum BounceText {
             "message delayed", "delivery is delayed", "it will be retried", "will keep trying",
             "still trying to deliver", "not been delivered yet",
         ]
-        return phrases.contains { lower.contains($0) }
+        return phrases.contains { lower.has($0) }
     }
 }

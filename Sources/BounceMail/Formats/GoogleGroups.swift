@@ -5,7 +5,7 @@
 /// poster (reason `rejected`); other notices say nothing a reason can be read from (`onhold`).
 enum GoogleGroups {
     static func read(headers h: MailHeaders, text: ReportText) -> [RecipientReport]? {
-        guard (h.value("from") ?? "").lowercased().contains("<mailer-daemon@googlemail.com>"),
+        guard (h.value("from") ?? "").lowercased().has("<mailer-daemon@googlemail.com>"),
             (h.value("subject") ?? "").contains("Delivery Status Notification"),
             let failed = h.raw("x-failed-recipients"), h.raw("x-google-smtp-source") != nil
         else { return nil }

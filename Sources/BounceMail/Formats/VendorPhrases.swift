@@ -121,6 +121,6 @@ enum VendorPhrases {
 
     /// The first entry whose phrase the text contains, among those that apply to a report of `format`.
     static func match(_ text: String, format: String) -> Entry? {
-        table.first { (!$0.onlyInItsOwnReports || $0.format == format) && text.contains($0.phrase) }
+        table.first { (!$0.onlyInItsOwnReports || $0.format == format) && text.has($0.phrase) }
     }
 }

@@ -42,7 +42,7 @@ enum VendorText {
             return "messagelabs"
         }
         let lower = text.body.lowercased()
-        for (phrase, name) in openings where lower.contains(phrase) { return name }
+        for (phrase, name) in openings where lower.has(phrase) { return name }
         if h.raw("x-failed-recipients") != nil { return "exim" }
         if h.raw("x-ses-outgoing") != nil || h.raw("x-aws-outgoing") != nil { return "amazonses" }
         if let m = h.raw("x-mailer")?.lowercased(), m.contains("amazon workmail") { return "amazonworkmail" }

@@ -50,7 +50,7 @@ struct MailInterpreter {
                 original: original)
         }
         // DSN fields written inline in a text part (no message/delivery-status part).
-        if text.body.contains("Final-Recipient:") || text.body.contains("Final-recipient:") {
+        if text.body.has("Final-Recipient:") || text.body.has("Final-recipient:") {
             let inline = DeliveryStatusFields.parse(text.body).1
             if !inline.isEmpty {
                 return MailReport(
@@ -91,12 +91,12 @@ struct MailInterpreter {
     func feedback() -> FeedbackReport? {
         if let p = mail.part("message/feedback-report") { return FeedbackReport(text: p.text) }
         let ct = (mail.headers.raw("content-type") ?? "").lowercased()
-        if ct.contains("report-type=feedback-report") || ct.contains("report-type=\"feedback-report\"") {
+        if ct.has("report-type=feedback-report") || ct.has("report-type=\"feedback-report\"") {
             return FeedbackReport(text: mail.text)
         }
         let subject = (mail.headers.value("subject") ?? "").lowercased()
         let from = (mail.headers.value("from") ?? "").lowercased()
-        if subject.contains("complaint about message from"),
+        if subject.has("complaint about message from"),
             from.contains("staff@hotmail.com") || from.contains("complaints@email-abuse.amazonses.com")
         {
             return FeedbackReport(feedbackType: "abuse")

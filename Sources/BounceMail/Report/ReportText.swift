@@ -85,7 +85,7 @@ struct ReportText {
         if single {
             let replies = lines.filter { $0.hasPrefix("<<< ") }.map { $0.dropFirst(4).trimmingCharacters(in: " ") }
             let joined = replies.joined(separator: " ")
-            if !joined.isEmpty, !r.diagnostic.contains(joined) {
+            if !joined.isEmpty, !r.diagnostic.has(joined) {
                 r.diagnostic = r.diagnostic.isEmpty ? joined : joined + " " + r.diagnostic
             }
         }
@@ -108,7 +108,7 @@ struct ReportText {
     func block(for recipient: String) -> String? {
         let needle = recipient.lowercased()
         guard !needle.isEmpty else { return nil }
-        for (i, line) in lines.enumerated() where line.lowercased().contains(needle) {
+        for (i, line) in lines.enumerated() where line.lowercased().has(needle) {
             var out = String(line)
             var j = i + 1
             while j < lines.count, !lines[j].allSatisfy({ $0 == " " }), j - i < 8 {
@@ -122,7 +122,7 @@ struct ReportText {
 
     /// The lines after "----- Transcript of session follows -----" up to the next blank line.
     func transcript() -> String? {
-        guard let i = lines.firstIndex(where: { $0.lowercased().contains("transcript of session follows") })
+        guard let i = lines.firstIndex(where: { $0.lowercased().has("transcript of session follows") })
         else { return nil }
         var out: [Substring] = []
         for line in lines[(i + 1)...] {
