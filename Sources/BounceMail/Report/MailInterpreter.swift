@@ -11,6 +11,13 @@ struct MailInterpreter {
         let original = originalIdentity()
         let h = mail.headers
         let text = ReportText(mail.text)
+        if let ses = SESNotification.read(headers: h, body: String(decoding: mail.root.decodedBody, as: UTF8.self)),
+            !ses.reports.isEmpty
+        {
+            return MailReport(
+                headers: h, format: "amazonses", recipients: ses.reports, feedback: ses.feedback,
+                original: ses.original.merged(with: original))
+        }
         if let fb = feedback() {
             var rcpts = fb.recipients
             if rcpts.isEmpty,
