@@ -38,6 +38,8 @@ let package = Package(
             name: "BounceClassifier",
             dependencies: ["BounceCore", .product(name: "TOMLKit", package: "TOMLKit")],
             swiftSettings: strict),
+        // Pure: bounce mail reader (MIME, RFC 3464 DSNs, ARF, RFC 3834, vendor texts) and its verdicts.
+        .target(name: "BounceMail", dependencies: ["BounceCore", "BounceClassifier"], swiftSettings: strict),
         // I/O: reading files (plain, gzip), following them through rotation, and the journal.
         .target(
             name: "BounceSources",
@@ -62,7 +64,8 @@ let package = Package(
         .target(
             name: "BounceDaemon",
             dependencies: [
-                "BounceCore", "BounceClassifier", "BounceSources", "BounceStore", "BounceDelivery", "CSystemd",
+                "BounceCore", "BounceClassifier", "BounceMail", "BounceSources", "BounceStore", "BounceDelivery",
+                "CSystemd",
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -73,7 +76,8 @@ let package = Package(
         .executableTarget(
             name: "bouncetail",
             dependencies: [
-                "BounceCore", "BounceClassifier", "BounceSources", "BounceStore", "BounceDelivery", "BounceDaemon",
+                "BounceCore", "BounceClassifier", "BounceMail", "BounceSources", "BounceStore", "BounceDelivery",
+                "BounceDaemon",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -82,6 +86,9 @@ let package = Package(
         .testTarget(name: "BounceCoreTests", dependencies: ["BounceCore"], swiftSettings: strict),
         .testTarget(
             name: "BounceClassifierTests", dependencies: ["BounceClassifier", "BounceCore"], swiftSettings: strict),
+        .testTarget(
+            name: "BounceMailTests", dependencies: ["BounceMail", "BounceClassifier", "BounceCore"],
+            swiftSettings: strict),
         .testTarget(name: "BounceSourcesTests", dependencies: ["BounceSources", "BounceCore"], swiftSettings: strict),
         .testTarget(name: "BounceStoreTests", dependencies: ["BounceStore", "BounceCore"], swiftSettings: strict),
         .testTarget(
@@ -94,7 +101,8 @@ let package = Package(
             ],
             swiftSettings: strict),
         .testTarget(
-            name: "BounceDaemonTests", dependencies: ["BounceDaemon", "BounceCore", "BounceClassifier"],
+            name: "BounceDaemonTests",
+            dependencies: ["BounceDaemon", "BounceCore", "BounceClassifier", "BounceMail", "BounceStore"],
             swiftSettings: strict),
 
         .executableTarget(

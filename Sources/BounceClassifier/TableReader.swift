@@ -4,10 +4,62 @@ import TOMLKit
 struct LineIndex {
     let lines: [Substring]
     let file: String
+    /// The first line (1-based) of each quoted value on a line that starts with `id` or `reason`.
+    private let idLines: [Substring: Int]
+    /// The first line of each `[[name]]` or `[name]` header.
+    private let headerLines: [Substring: Int]
+    /// The first line of each name that starts a line followed by a blank or `=` (`key = ...`).
+    private let keyLines: [Substring: Int]
 
+    // Every rule asks where it is written (for its error messages), so the lookups are indexed once per
+    // file: scanning the file per rule made loading the pattern set quadratic, and it was most of a
+    // `classify` or `ingest-mail` start-up (profile in docs/design/2026-12-03-mail-reader.md).
     init(text: String, file: String) {
         self.lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         self.file = file
+        var ids: [Substring: Int] = [:]
+        var headers: [Substring: Int] = [:]
+        var keys: [Substring: Int] = [:]
+        for (i, line) in lines.enumerated() {
+            let t = line.drop { $0 == " " || $0 == "\t" }
+            if t.isEmpty || t.hasPrefix("#") { continue }
+            let n = i + 1
+            if t.hasPrefix("[[") {
+                if let end = t.firstRange(of: "]]") {
+                    headers[t[t.index(t.startIndex, offsetBy: 2)..<end.lowerBound], default: n] = n
+                }
+            } else if t.hasPrefix("[") {
+                if let end = t.firstIndex(of: "]") { headers[t[t.index(after: t.startIndex)..<end], default: n] = n }
+            }
+            if let end = t.firstIndex(where: { $0 == " " || $0 == "=" }) {
+                keys[t[..<end], default: n] = n
+            }
+            if t.hasPrefix("id") || t.hasPrefix("reason") {
+                for quote in ["\"", "'"] as [Character] {
+                    let pieces = t.split(separator: quote, omittingEmptySubsequences: false)
+                    // Every span between two quotes, as `contains("\"X\"")` would find it.
+                    for k in stride(from: 1, to: pieces.count - 1, by: 1) { ids[pieces[k], default: n] = n }
+                }
+            }
+        }
+        idLines = ids
+        headerLines = headers
+        keyLines = keys
+    }
+
+    /// The line of `id = "X"` (the entry's identity), else the first `[[kind]]` header.
+    func id(_ id: String, kind: String) -> SourceLocation {
+        if let n = idLines[Substring(id)] { return .init(file: file, line: n) }
+        return header(kind)
+    }
+
+    func header(_ kind: String) -> SourceLocation {
+        let n = [headerLines[Substring(kind)], keyLines[Substring(kind)]].compactMap { $0 }.min()
+        return .init(file: file, line: n ?? 0)
+    }
+
+    func key(_ key: String) -> SourceLocation {
+        .init(file: file, line: keyLines[Substring(key)] ?? 0)
     }
 
     private func firstLine(after: Int = 0, where match: (Substring) -> Bool) -> Int? {
@@ -18,30 +70,6 @@ struct LineIndex {
             n += 1
         }
         return nil
-    }
-
-    /// The line of `id = "X"` (the entry's identity), else the first `[[kind]]` header.
-    func id(_ id: String, kind: String) -> SourceLocation {
-        let q1 = "\"\(id)\""
-        let q2 = "'\(id)'"
-        if let n = firstLine(where: {
-            ($0.hasPrefix("id") || $0.hasPrefix("reason")) && ($0.contains(q1) || $0.contains(q2))
-        }) {
-            return .init(file: file, line: n)
-        }
-        return header(kind)
-    }
-
-    func header(_ kind: String) -> SourceLocation {
-        let n = firstLine {
-            $0.hasPrefix("[[\(kind)]]") || $0.hasPrefix("[\(kind)]") || $0.hasPrefix("\(kind) ")
-                || $0.hasPrefix("\(kind)=")
-        }
-        return .init(file: file, line: n ?? 0)
-    }
-
-    func key(_ key: String) -> SourceLocation {
-        .init(file: file, line: firstLine { $0.hasPrefix(key + " ") || $0.hasPrefix(key + "=") } ?? 0)
     }
 
     /// The `n`th (0-based) line after line `after` (1-based) that sets `key`, inline tables included.

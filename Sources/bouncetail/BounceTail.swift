@@ -10,6 +10,8 @@ struct BounceTail: AsyncParsableCommand {
         subcommands: [
             ParseCommand.self,
             ClassifyCommand.self,
+            ClassifyMailCommand.self,
+            IngestMailCommand.self,
             CheckPatternsCommand.self,
             BackfillCommand.self,
             RunCommand.self,

@@ -22,6 +22,8 @@ public struct BounceTailConfig: Sendable, Equatable {
     public var sink = SinkConfig()
     /// `[metrics]`: the `/metrics` and `/healthz` endpoint.
     public var metrics = MetricsConfig()
+    /// `[mail]`: bounce reports that arrive as mail.
+    public var mail = MailConfig()
     /// `[hosts]`: the host part of each event's identity (a fleet's central log or journal-remote directory).
     public var hosts = HostsConfig()
 

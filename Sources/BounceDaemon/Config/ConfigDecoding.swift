@@ -15,6 +15,7 @@ extension BounceTailConfig {
         listmonk = ListmonkConfig(reading: root.table("listmonk"))
         sink = SinkConfig(reading: root.table("sink"), listmonkURLSet: listmonk.url != nil)
         metrics = MetricsConfig(reading: root.table("metrics"))
+        mail = MailConfig(reading: root.table("mail"))
         hosts = HostsConfig(reading: root.table("hosts"))
         root.finish()
         validate(root)
