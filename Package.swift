@@ -58,6 +58,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
+        // The deliverability report: the state database's counts and bounces as a terminal summary, JSON, CSV, HTML.
+        .target(name: "BounceReport", dependencies: ["BounceCore", "BounceStore"], swiftSettings: strict),
         // The daemon: configuration, pipeline wiring, metrics, health.
         .target(
             name: "BounceDaemon",
@@ -74,6 +76,7 @@ let package = Package(
             name: "bouncetail",
             dependencies: [
                 "BounceCore", "BounceClassifier", "BounceSources", "BounceStore", "BounceDelivery", "BounceDaemon",
+                "BounceReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -94,7 +97,11 @@ let package = Package(
             ],
             swiftSettings: strict),
         .testTarget(
-            name: "BounceDaemonTests", dependencies: ["BounceDaemon", "BounceCore", "BounceClassifier"],
+            name: "BounceReportTests", dependencies: ["BounceReport", "BounceStore", "BounceCore"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "BounceDaemonTests",
+            dependencies: ["BounceDaemon", "BounceCore", "BounceClassifier", "BounceReport"],
             swiftSettings: strict),
 
         .executableTarget(

@@ -29,7 +29,8 @@ public enum PipelineFactory {
                 ? SenderFilter(
                     patterns: filter.addresses + filter.domains.map { "*@" + $0 },
                     requireListmonkHeaders: filter.requireListmonkHeaders)
-                : nil)
+                : nil,
+            recordTallies: true)
         let events = EventBuilderOptions(
             source: config.general.source, holdOlderThan: config.outbox.holdOlderThan.milliseconds * 1000)
         return PipelineOptions(
