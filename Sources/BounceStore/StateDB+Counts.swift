@@ -130,6 +130,38 @@ extension StateDB {
         return counted
     }
 
+    /// The outcome counts follow a host's new identity (``rehostIdentities(fingerprint:identity:)``): its count
+    /// rows move to the new host name (added to what is there), and each bounce counted under an old dedup key
+    /// is marked counted under the new one, so re-reading its line adds nothing. Deliveries and deferrals are
+    /// known only by the hash of their identity: one already counted and read again after the rename counts
+    /// again (docs/report.md).
+    static func rehostOutcomeCounts(
+        _ c: SQLiteConnection, from: String, to: String, old: String, new: String, range: [SQLValue]
+    ) throws {
+        var moved: [(Int64, Int64)] = []
+        try c.prepare("SELECT dedup_key FROM dedup_keys WHERE dedup_key >= ? AND dedup_key < ?").query(range) { row in
+            let key = row.text(0)
+            let renamed = to + key.unicodeScalars.dropFirst(from.unicodeScalars.count).map(String.init).joined()
+            moved.append(
+                (
+                    Int64(bitPattern: OutcomeIdentityHash.fnv1a64(key)),
+                    Int64(bitPattern: OutcomeIdentityHash.fnv1a64(renamed))
+                ))
+        }
+        for (oldID, newID) in moved {
+            try c.run(
+                "INSERT OR IGNORE INTO outcome_keys (id, day) SELECT ?, day FROM outcome_keys WHERE id = ?",
+                [.int(newID), .int(oldID)])
+        }
+        try c.run(
+            """
+            INSERT INTO outcome_counts (day, host, domain, campaign, outcome, n)
+            SELECT day, ?, domain, campaign, outcome, n FROM outcome_counts WHERE host = ?
+            ON CONFLICT (day, host, domain, campaign, outcome) DO UPDATE SET n = n + excluded.n
+            """, [.text(new), .text(old)])
+        try c.run("DELETE FROM outcome_counts WHERE host = ?", [.text(old)])
+    }
+
     /// The counts matching `query`, one row per day, host, domain, campaign and outcome.
     public func outcomeCounts(_ query: OutcomeCountQuery = .init()) throws(StateDBError) -> [OutcomeCount] {
         var conditions = ["day >= ?", "day < ?"]

@@ -24,7 +24,10 @@ struct BackfillCommand: AsyncParsableCommand {
     @OptionGroup var common: CommonOptions
     @Flag(help: "Print one BounceEvent per line (JSON Lines) on stdout, held ones included; read and write no state.")
     var dryRun = false
-    @Option(help: "The MTA host name used in each bounce's identity (default [general] host_name).")
+    @Option(
+        help:
+            "The identity host of lines that name no host (Exim's mainlog) and of this machine's own lines (default [general] host_name)."
+    )
     var hostName: String?
     @Option(help: "Only bounces logged at or after this date (YYYY-MM-DD or RFC 3339); earlier lines are still read.")
     var since: String?

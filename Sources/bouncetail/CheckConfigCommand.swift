@@ -19,6 +19,7 @@ struct CheckConfigCommand: AsyncParsableCommand {
         let config = ctx.config
         print("configuration: \(common.config ?? BounceTailConfig.defaultPath): ok")
         print(config.spikeGuard.summary)
+        print(config.hosts.summary(hostName: config.general.hostName))
         do {
             let set = try PipelineFactory.loadPatterns(config)
             let failures = checkPatterns(set)

@@ -10,7 +10,10 @@ struct RunCommand: AsyncParsableCommand {
         abstract: "Follow the configured logs and the journal, and deliver bounces (the systemd service).")
 
     @OptionGroup var common: CommonOptions
-    @Option(help: "The MTA host name used in each bounce's identity (default [general] host_name).")
+    @Option(
+        help:
+            "The identity host of lines that name no host (Exim's mainlog) and of this machine's own lines (default [general] host_name)."
+    )
     var hostName: String?
 
     func run() async throws {

@@ -2,7 +2,7 @@
 
 /// Builders for the parsed lines the tracker tests feed, written by hand (no parser involved).
 enum TF {
-    static let host = "mx1.example.net"
+    static let host = "mx1"
     static let list = "news@lists.example.org"
     static let campaign = "2f1c9a4e-8b7d-4c3a-9e21-5a6b7c8d9e0f"
     static let subscriber = "a0b1c2d3-e4f5-4a6b-8c7d-9e0f1a2b3c4d"

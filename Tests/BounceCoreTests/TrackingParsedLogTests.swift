@@ -63,7 +63,7 @@ struct TrackingParsedLogTests {
         #expect(e.createdAt == "2026-11-20T10:00:03Z")
         #expect(
             e.dedupKey
-                == "v2|mx1.example.net|postfix|9A8B7C6D5E|a:\(o.time.seconds)|pat@dest.example|bounced")
+                == "v2|mx1|postfix|9A8B7C6D5E|a:\(o.time.seconds)|pat@dest.example|bounced")
     }
 
     @Test func postfixQuotaDeferralsThenExpiryAndASuspendedSecondRecipient() throws {

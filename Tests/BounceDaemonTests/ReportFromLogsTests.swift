@@ -121,6 +121,12 @@ import Testing
         #expect(again.domains == first.domains)
         #expect(try db.outcomeCounts() == (try db.outcomeCounts()))
 
+        // Per MTA host: the syslog host of each line is its identity, whatever general.host_name says.
+        #expect(Set(first.hosts.keys) == Set(expected.cells.map(\.host)))
+        for (host, got) in first.hosts {
+            #expect(Self.same(got, expected.sum { $0.host == host }), "\(host)")
+        }
+
         // Per domain: outcomes and rate; the ranking by rate.
         for d in Set(expected.cells.map(\.domain)) {
             let want = expected.sum { $0.domain == d }

@@ -35,7 +35,10 @@ import Testing
 
     static func config(state: String? = nil) -> BounceTailConfig {
         var c = BounceTailConfig()
-        c.general.hostName = "sample.test"
+        // The samples were logged on a machine called `mail`; `host_name` names it (in another form than the
+        // logs: its short form is what both give), so Exim's mainlog (no host) and its journal entries
+        // (`_HOSTNAME=mail`) agree.
+        c.general.hostName = "mail.sample.test"
         c.general.timeZone = "UTC"
         c.classifier.patternsDir = "/nonexistent"  // the embedded set
         c.classifier.overrideDir = "/nonexistent"

@@ -13,7 +13,7 @@ struct JournalLineParserTests {
             hostname: "journal-host", cursor: "s=x;i=1;t=1")
     }
 
-    @Test("a Postfix entry: record from MESSAGE, envelope from the entry's fields and the configured host")
+    @Test("a Postfix entry: record from MESSAGE, envelope from the entry's fields, host from _HOSTNAME")
     func postfix() throws {
         var parser = JournalLineParser(host: "mail.example.org")
         let line = parser.parse(
@@ -25,7 +25,7 @@ struct JournalLineParserTests {
         #expect(
             line.envelope
                 == LogEnvelope(
-                    time: LogTime(microseconds: 1_795_687_200_123_456), host: "mail.example.org",
+                    time: LogTime(microseconds: 1_795_687_200_123_456), host: "journal-host",
                     program: "postfix/smtp", pid: 777))
         guard case .delivery(let attempt) = line.record else {
             Issue.record("expected a delivery record, got \(line.record)")
@@ -37,6 +37,14 @@ struct JournalLineParserTests {
         #expect(attempt.dsn == "5.1.1")
         #expect(attempt.agent == "smtp")
         #expect(attempt.smtpStage == .rcpt)
+    }
+
+    @Test("an entry without _HOSTNAME takes the parser's host")
+    func noHostname() {
+        var parser = JournalLineParser(host: "mail")
+        var e = entry("3F2A1B4C5E: removed", identifier: "postfix/qmgr")
+        e.hostname = nil
+        #expect(parser.parse(e).envelope.host == "mail")
     }
 
     @Test("a multi-instance Postfix identifier is kept as the program")
@@ -59,7 +67,8 @@ struct JournalLineParserTests {
         #expect(line.envelope.time == LogTime(microseconds: 1_795_687_200_123_456))
         #expect(line.envelope.program == "exim")
         #expect(line.envelope.pid == 777)
-        #expect(line.envelope.host == "mx1")
+        // The journal's host, not the one the parser was given for entries without `_HOSTNAME`.
+        #expect(line.envelope.host == "journal-host")
         guard case .delivery(let attempt) = line.record else {
             Issue.record("expected a delivery record, got \(line.record)")
             return

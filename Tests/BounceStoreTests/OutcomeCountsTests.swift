@@ -121,3 +121,31 @@ import Testing
         #expect(OutcomeIdentityHash.fnv1a64("a") == 0xaf63_dc4c_8601_ec8c)
     }
 }
+
+/// When a host gets another identity (an alias added, the upgrade to per-host identities), its counts follow.
+@Suite struct OutcomeCountsRehostTests {
+    static func event(host: String) -> BounceEvent {
+        var e = makeEvent(1)
+        e.meta.host = host
+        e.dedupKey = "v2|\(host)|postfix|Q1|a:1795710114|user1@example.org|bounced"
+        return e
+    }
+
+    @Test func countsMoveToTheNewHostAndTheBounceIsNotCountedAgain() throws {
+        let dir = TempDir()
+        let db = try openDB(dir.file(), clock: TestClock())
+        try db.commit(
+            Batch(
+                events: [Self.event(host: "Mail1")], tallies: [OutcomeCountsTests.tally(.delivered, 1, host: "mail1")]))
+        let result = try db.rehostIdentities(fingerprint: "aliases-1") { $0.lowercased() }
+        #expect(result.renamed == ["Mail1": "mail1"])
+        let rows = try db.outcomeCounts()
+        #expect(Set(rows.map(\.host)) == ["mail1"])
+        #expect(rows.first { $0.outcome == .hard }?.count == 1)
+        #expect(rows.first { $0.outcome == .delivered }?.count == 1)
+        // The same line read again, now under its new identity: known, not counted.
+        let again = try db.commit(Batch(events: [Self.event(host: "mail1")]))
+        #expect(again.duplicates == 1 && again.counted == 0)
+        #expect(try db.outcomeCounts().first { $0.outcome == .hard }?.count == 1)
+    }
+}

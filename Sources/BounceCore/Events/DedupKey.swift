@@ -2,7 +2,10 @@
 ///
 /// `v2|<host>|<mta>|<queue id>|a:<anchor>|<recipient>|<status>`
 ///
-/// - `host`: the configured MTA host name (never the syslog header's);
+/// - `host`: the identity host (``HostIdentity``): the host the line names (syslog header, `_HOSTNAME`) in
+///   its canonical form, or `general.host_name` for this machine's lines and lines that name none. Keys
+///   written before hosts were read carried `general.host_name` as written; the state database rewrites
+///   them once (see `docs/design/2026-12-03-host-identity.md`);
 /// - `anchor`: the Unix second of the line that decided the outcome (the bounced line, Postfix's qmgr
 ///   `expired` line, Exim's `**` retry-timeout line); for a deferred-too-long outcome, the message's first-seen
 ///   second. Postfix reuses short queue ids, so the queue id alone does not name a message; and the anchor must

@@ -15,7 +15,8 @@ public struct FinalOutcome: Sendable, Hashable {
 
     public var kind: Kind
     public var mta: MTA
-    /// The configured MTA host name (identity: the same line from a file and the journal must match).
+    /// The identity host of the MTA that wrote the message's lines (``HostIdentity``): the same line from a
+    /// file and the journal must match.
     public var host: String
     public var queueID: String
     /// When the tracker first saw this message (part of the dedup key, since Postfix reuses short queue ids).

@@ -42,6 +42,8 @@ public struct MessageTracker: Sendable {
     public private(set) var clock = LogTime(microseconds: 0)
     private var ingestsSinceSweep = 0
     private let relays: RelayMatcher
+    /// ``TrackerOptions/hosts``, with its one-name cache.
+    private var hosts: HostIdentity
 
     private static let sweepInterval = 10_000
     private static let recentCap = 20_000
@@ -50,6 +52,7 @@ public struct MessageTracker: Sendable {
     public init(options: TrackerOptions) {
         self.options = options
         self.relays = RelayMatcher(filterRelays: options.filterRelays)
+        self.hosts = options.hosts
     }
 
     /// Messages currently tracked.
@@ -93,11 +96,12 @@ public struct MessageTracker: Sendable {
     // MARK: - Ingest
 
     /// Feeds one parsed line; returns the final outcomes it decided (usually none).
-    /// - Parameter host: the MTA host for identity when this source has its own; default ``TrackerOptions/host``.
+    /// - Parameter host: the identity host, overriding the one the line names (``TrackerOptions/hosts``
+    ///   applied to the envelope's host).
     public mutating func ingest(_ line: ParsedLine, host: String? = nil) -> [FinalOutcome] {
         let time = line.envelope.time ?? clock
         if time > clock { clock = time }
-        let host = host ?? options.host
+        let host = host ?? hosts.cachedIdentity(of: line.envelope.host)
         var out: [FinalOutcome] = []
         apply(line.record, host: host, time: time, into: &out)
         for extra in line.extraHeaders { apply(extra, host: host, time: time, into: &out) }
@@ -417,17 +421,36 @@ public struct MessageTracker: Sendable {
     }
 
     /// Loads one persisted message state (as produced by ``drainChanges()``); call at start-up, before ingesting.
+    ///
+    /// A row stored under a host that is not its identity today (written before hosts were read, when every
+    /// key carried `general.host_name` as written, or before an alias was added) is restored under the
+    /// identity ``TrackerOptions/hosts`` gives that host: the next ``drainChanges()`` writes it under the new
+    /// key and deletes the old one, so the message's later lines still join it.
     /// - Throws: ``TrackerRestoreError`` when the bytes are not a state of this key.
     public mutating func restore(key: String, bytes: [UInt8]) throws {
         if Self.isRecentKey(key) {
+            let a: StoredAttempt
             do {
-                recent[key] = try TrackerCoding.decode(StoredAttempt.self, bytes)
+                a = try TrackerCoding.decode(StoredAttempt.self, bytes)
             } catch {
                 throw TrackerRestoreError(key: key, problem: "not a recent-attempt record (\(error))")
             }
+            guard let bar = key.firstIndex(of: "|") else {
+                throw TrackerRestoreError(key: key, problem: "the key names no host")
+            }
+            let host = String(key[..<bar])
+            let identity = hosts.identity(of: host)
+            if identity == host {
+                recent[key] = a
+            } else {
+                let moved = identity + key[bar...]
+                if recent[moved] == nil { setRecent(moved, a) }
+                deleted.insert(key)
+                counters.restoredUnderNewHost += 1
+            }
             return
         }
-        let s: MessageState
+        var s: MessageState
         do {
             s = try TrackerCoding.decode(MessageState.self, bytes)
         } catch {
@@ -437,7 +460,21 @@ public struct MessageTracker: Sendable {
             throw TrackerRestoreError(
                 key: key, problem: "the state belongs to \(s.host)|\(s.mta.rawValue)|\(s.queueID)")
         }
-        messages[key] = s
+        let identity = hosts.identity(of: s.host)
+        if identity != s.host {
+            // The old row goes; the state lives on under the new key (unless a row of that key was restored
+            // already: a newer reader's state of the same message wins).
+            deleted.insert(key)
+            counters.restoredUnderNewHost += 1
+            s.host = identity
+            let moved = Self.key(host: identity, mta: s.mta, queueID: s.queueID)
+            if messages[moved] == nil {
+                messages[moved] = s
+                markDirty(moved)
+            }
+        } else {
+            messages[key] = s
+        }
         if s.lastSeen > clock { clock = s.lastSeen }
     }
 

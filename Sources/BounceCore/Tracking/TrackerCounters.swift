@@ -21,6 +21,9 @@ public struct TrackerCounters: Sendable, Hashable, Codable {
     public var evictedByCount: Int = 0
     /// A new message under a queue id whose `removed` line was never seen.
     public var queueIDReused: Int = 0
+    /// State rows restored under a new key because their host's identity changed (an upgrade from keys
+    /// that always carried `general.host_name`, a new alias): rewritten at the next commit.
+    public var restoredUnderNewHost: Int = 0
 
     public init() {}
 }

@@ -1,9 +1,11 @@
 /// How a ``MessageTracker`` behaves. Every field has a default that suits a stock Postfix or Exim.
 public struct TrackerOptions: Sendable, Hashable {
-    /// The MTA host name used for identity (state keys, outcomes, dedup keys): configured, default the
-    /// machine's host name, never the syslog header's host, so a line read from a file and from the
-    /// journal gives the same identity.
+    /// `general.host_name`: the identity of this machine's lines and of lines that name no host (Exim's
+    /// mainlog). Other lines take their identity from the host they name, through ``hosts``.
     public var host: String
+    /// How a line's host (syslog header, `_HOSTNAME`) becomes the host of its identity (state keys,
+    /// outcomes, dedup keys): see ``HostIdentity``. Default: `host` with no aliases.
+    public var hosts: HostIdentity
     /// Content filters and relay hops the MTA hands mail to for re-injection under a new queue id, besides
     /// loopback (`127.0.0.0/8`, `::1`, `localhost`), which always counts. Written as in Postfix's
     /// `content_filter` (`[127.0.0.1]:10024`, `amavis.local:10024`) or as a bare host/address.
@@ -34,9 +36,10 @@ public struct TrackerOptions: Sendable, Hashable {
         host: String, filterRelays: [String] = [], deferredTooLongAfter: Int64? = nil,
         maxAge: Int64 = 7 * TrackerOptions.day, maxMessages: Int = 200_000,
         recentAttemptWindow: Int64 = 24 * TrackerOptions.hour, recordDeliveries: Bool = false,
-        senderFilter: SenderFilter? = nil, recordTallies: Bool = false
+        senderFilter: SenderFilter? = nil, hosts: HostIdentity? = nil, recordTallies: Bool = false
     ) {
         self.host = host
+        self.hosts = hosts ?? HostIdentity(hostName: host)
         self.filterRelays = filterRelays
         self.deferredTooLongAfter = deferredTooLongAfter
         self.maxAge = maxAge

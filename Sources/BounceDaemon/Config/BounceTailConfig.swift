@@ -22,6 +22,8 @@ public struct BounceTailConfig: Sendable, Equatable {
     public var sink = SinkConfig()
     /// `[metrics]`: the `/metrics` and `/healthz` endpoint.
     public var metrics = MetricsConfig()
+    /// `[hosts]`: the host part of each event's identity (a fleet's central log or journal-remote directory).
+    public var hosts = HostsConfig()
 
     /// The configuration with every default.
     public init() {}
@@ -32,8 +34,8 @@ public struct BounceTailConfig: Sendable, Equatable {
 
 /// `[general]`.
 public struct GeneralConfig: Sendable, Equatable {
-    /// The MTA host name used in every event's identity and `meta.host`, so that the same line read
-    /// from a file and from the journal has one identity. Default: this machine's host name.
+    /// The identity host (`meta.host`, dedup keys) of this machine's own lines and of lines that name no host
+    /// (Exim's mainlog); other lines take the host they name (see `[hosts]`). Default: this machine's name.
     public var hostName: String = SystemInfo.hostName()
     /// The time zone of year-less syslog timestamps: `"local"` (the machine's), `"UTC"` or an IANA name.
     public var timeZone: String = "local"

@@ -15,6 +15,7 @@ extension BounceTailConfig {
         listmonk = ListmonkConfig(reading: root.table("listmonk"))
         sink = SinkConfig(reading: root.table("sink"))
         metrics = MetricsConfig(reading: root.table("metrics"))
+        hosts = HostsConfig(reading: root.table("hosts"))
         root.finish()
         validate(root)
     }

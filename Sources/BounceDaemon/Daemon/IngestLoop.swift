@@ -40,10 +40,16 @@ final class IngestLoop {
     }
 
     func restoreTrackerState() throws {
-        for (key, bytes) in try db.allTrackerState() {
-            do { try pipeline.restore(key: key, bytes: bytes) } catch {
-                logger.warning("tracker state ignored", metadata: ["key": "\(key)", "error": "\(error)"])
-            }
+        let rehosted = try pipeline.restoreState(from: db) { key, error in
+            logger.warning("tracker state ignored", metadata: ["key": "\(key)", "error": "\(error)"])
+        }
+        if !rehosted.renamed.isEmpty {
+            logger.notice(
+                "stored bounce identities moved to today's host names",
+                metadata: [
+                    "hosts": "\(rehosted.renamed.sorted { $0.key < $1.key }.map { "\($0.key)→\($0.value)" })",
+                    "rows": "\(rehosted.rows)",
+                ])
         }
     }
 

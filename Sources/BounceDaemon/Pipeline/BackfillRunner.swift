@@ -75,12 +75,10 @@ public final class BackfillRunner {
         var known: [FilePosition] = []
         if let db {
             known = try db.positions().compactMap(FilePositionCoding.decode)
-            for (key, bytes) in try db.allTrackerState() {
-                // A state row this binary cannot read is dropped with the message: it only loses the
-                // join for one in-flight message, never a committed bounce.
-                do { try pipeline.restore(key: key, bytes: bytes) } catch {
-                    summary.failures.append("tracker state \(key) ignored: \(error)")
-                }
+            // A state row this binary cannot read is dropped with the message: it only loses the
+            // join for one in-flight message, never a committed bounce.
+            try pipeline.restoreState(from: db) { key, error in
+                summary.failures.append("tracker state \(key) ignored: \(error)")
             }
         }
         var config = BackfillReader.Configuration()

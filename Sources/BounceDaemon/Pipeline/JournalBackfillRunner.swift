@@ -25,7 +25,9 @@ public final class JournalBackfillRunner {
         var summary = BackfillSummary()
         var start: JournalStartPoint = since.map { .since($0) } ?? .head
         if let db {
-            for (key, bytes) in try db.allTrackerState() { try? pipeline.restore(key: key, bytes: bytes) }
+            try pipeline.restoreState(from: db) { key, error in
+                summary.failures.append("tracker state \(key) ignored: \(error)")
+            }
             if since == nil, let stored = try db.position(of: "journal"), let cursor = stored.journalCursor,
                 let rt = stored.journalRealtime
             {

@@ -30,6 +30,7 @@ public enum PipelineFactory {
                     patterns: filter.addresses + filter.domains.map { "*@" + $0 },
                     requireListmonkHeaders: filter.requireListmonkHeaders)
                 : nil,
+            hosts: config.hosts.identity(hostName: config.general.hostName),
             recordTallies: true)
         let events = EventBuilderOptions(
             source: config.general.source, holdOlderThan: config.outbox.holdOlderThan.milliseconds * 1000)

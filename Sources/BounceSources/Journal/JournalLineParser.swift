@@ -3,9 +3,11 @@ import BounceCore
 /// Turns journal entries into ``ParsedLine`` values, the same records file lines become.
 ///
 /// The envelope comes from the entry, not from text: time from `__REALTIME_TIMESTAMP`, program
-/// from `SYSLOG_IDENTIFIER`, pid from `_PID`, and host from the configured MTA host name (not
-/// `_HOSTNAME`), so that a line read from `mail.log` and the same line read from the journal have
-/// the same identity. `MESSAGE` goes to the line parser's bare-message entry point.
+/// from `SYSLOG_IDENTIFIER`, pid from `_PID`, and host from `_HOSTNAME` (trusted: journald, or
+/// systemd-journal-remote for another machine's entries, sets it), which scopes the queue id: a
+/// journal-remote directory holds several machines' journals. The tracker's ``HostIdentity`` turns it
+/// into the identity host, so that `mx1.example.org` here and `mx1` in `mail.log` agree. `MESSAGE` goes to
+/// the line parser's bare-message entry point.
 ///
 /// Exim logging to syslog writes its own timestamp (`syslog_timestamp`, the default) and, with
 /// `syslog_pid`, its pid at the start of MESSAGE. Such a message is parsed as an Exim mainlog
@@ -14,13 +16,14 @@ import BounceCore
 /// One per journal source: like ``LineParser`` it carries per-source state, so feed entries in
 /// journal order.
 public struct JournalLineParser: Sendable {
-    /// The configured MTA host name, used for identity; nil leaves it unset.
+    /// The host of an entry without `_HOSTNAME` (journald always writes one); nil leaves it unset, and the
+    /// tracker then uses `general.host_name`.
     public let host: String?
     private var bare: LineParser
     private var eximStamped: LineParser
 
     /// - Parameters:
-    ///   - host: the configured MTA host name.
+    ///   - host: the host of an entry that has no `_HOSTNAME`.
     ///   - timeZone: the zone of Exim's own timestamps (only used when Exim is parsed from its text,
     ///     which does not happen here: the journal time wins).
     public init(host: String?, timeZone: SourceTimeZone = .utc) {
@@ -35,11 +38,13 @@ public struct JournalLineParser: Sendable {
             if Self.isEximIdentifier(entry.identifier), Self.startsWithEximTimestamp(message) {
                 var line = eximStamped.parse(message)
                 line.envelope = LogEnvelope(
-                    time: entry.realtime, host: host, program: entry.identifier, pid: entry.pid ?? line.envelope.pid)
+                    time: entry.realtime, host: entry.hostname ?? host, program: entry.identifier,
+                    pid: entry.pid ?? line.envelope.pid)
                 return line
             }
             return bare.parseMessage(
-                message, program: entry.identifier, pid: entry.pid, time: entry.realtime, host: host)
+                message, program: entry.identifier, pid: entry.pid, time: entry.realtime,
+                host: entry.hostname ?? host)
         }
     }
 
