@@ -71,8 +71,9 @@ public struct BatchResult: Sendable, Hashable {
 
     public init(
         inserted: Int = 0, duplicates: Int = 0, held: Int = 0, storedLocally: Int = 0, enriched: Int = 0,
-        enrichTooLate: Int = 0, enrichConflicts: Int = 0, enrichmentNotices: [EnrichmentNotice] = []
+        enrichTooLate: Int = 0, enrichConflicts: Int = 0, enrichmentNotices: [EnrichmentNotice] = [], counted: Int = 0
     ) {
+        self.counted = counted
         self.inserted = inserted
         self.duplicates = duplicates
         self.held = held
