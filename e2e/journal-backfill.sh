@@ -92,7 +92,7 @@ EOF
     "$BIN" backfill --config "$dir/bt.toml" --quiet --journal --journal-dir "$dir" 2> "$dir/db1.err" || fail "journal backfill: $(cat "$dir/db1.err")"
     report() { "$BIN" report --config "$dir/bt.toml" --format json | grep -v '"generated_at"'; }
     report > "$dir/report1.json" || fail "report after the journal backfill"
-    grep -q '"delivered" : [1-9]' "$dir/report1.json" || fail "the report counts no delivery: $(head -c 600 "$dir/report1.json")"
+    grep -q '"deferred" : [1-9]' "$dir/report1.json" || fail "the report counts no deferral: $(head -c 600 "$dir/report1.json")"
     "$BIN" backfill --config "$dir/bt.toml" --quiet --journal --journal-dir "$dir" 2> "$dir/db2.err" || fail "second journal backfill: $(cat "$dir/db2.err")"
     grep -q 'resuming after cursor' "$dir/db2.err" || fail "the second journal backfill did not resume after the stored cursor: $(cat "$dir/db2.err")"
     grep -q ' 0 new' "$dir/db2.err" || fail "the second journal backfill added bounces: $(cat "$dir/db2.err")"
