@@ -60,6 +60,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
+        // The deliverability report: the state database's counts and bounces as a terminal summary, JSON, CSV, HTML.
+        .target(name: "BounceReport", dependencies: ["BounceCore", "BounceStore"], swiftSettings: strict),
         // The daemon: configuration, pipeline wiring, metrics, health.
         .target(
             name: "BounceDaemon",
@@ -77,7 +79,7 @@ let package = Package(
             name: "bouncetail",
             dependencies: [
                 "BounceCore", "BounceClassifier", "BounceMail", "BounceSources", "BounceStore", "BounceDelivery",
-                "BounceDaemon",
+                "BounceDaemon", "BounceReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -101,8 +103,11 @@ let package = Package(
             ],
             swiftSettings: strict),
         .testTarget(
+            name: "BounceReportTests", dependencies: ["BounceReport", "BounceStore", "BounceCore"],
+            swiftSettings: strict),
+        .testTarget(
             name: "BounceDaemonTests",
-            dependencies: ["BounceDaemon", "BounceCore", "BounceClassifier", "BounceMail", "BounceStore"],
+            dependencies: ["BounceDaemon", "BounceCore", "BounceClassifier", "BounceMail", "BounceStore", "BounceReport"],
             swiftSettings: strict),
 
         .executableTarget(

@@ -8,7 +8,9 @@
 #   1. the journal dry run prints exactly the lines the file dry run prints (same events, same order);
 #   2. both match the expectations (e2e/check.py);
 #   3. a backfill into a state DB, run twice: the second resumes after the stored cursor, adds nothing;
-#   4. a file backfill of the same log into that DB afterwards adds nothing either (same identities).
+#   4. a file backfill of the same log into that DB afterwards adds nothing either (same identities);
+#   5. `bouncetail report --format json` is the same after the journal backfill, the second one and the file's:
+#      the outcome counts (deliveries and deferrals too, not only bounces) follow the outcome identity.
 # Needs no root. Exit 0 with "SKIPPED" when systemd-journal-remote is missing; 1 on any failure.
 #   BIN=.build/debug/bouncetail e2e/journal-backfill.sh
 set -euo pipefail
@@ -88,11 +90,17 @@ EOF
 
     # Into a state DB, twice, then the file: nothing is stored twice.
     "$BIN" backfill --config "$dir/bt.toml" --quiet --journal --journal-dir "$dir" 2> "$dir/db1.err" || fail "journal backfill: $(cat "$dir/db1.err")"
+    report() { "$BIN" report --config "$dir/bt.toml" --format json | grep -v '"generated_at"'; }
+    report > "$dir/report1.json" || fail "report after the journal backfill"
+    grep -q '"deferred" : [1-9]' "$dir/report1.json" || fail "the report counts no deferral: $(head -c 600 "$dir/report1.json")"
     "$BIN" backfill --config "$dir/bt.toml" --quiet --journal --journal-dir "$dir" 2> "$dir/db2.err" || fail "second journal backfill: $(cat "$dir/db2.err")"
     grep -q 'resuming after cursor' "$dir/db2.err" || fail "the second journal backfill did not resume after the stored cursor: $(cat "$dir/db2.err")"
     grep -q ' 0 new' "$dir/db2.err" || fail "the second journal backfill added bounces: $(cat "$dir/db2.err")"
     "$BIN" backfill --config "$dir/bt.toml" --quiet "$log" 2> "$dir/db3.err" || fail "file backfill: $(cat "$dir/db3.err")"
     grep -q ' 0 new' "$dir/db3.err" || fail "the file backfill after the journal's added bounces: $(cat "$dir/db3.err")"
+    report > "$dir/report3.json" || fail "report after the file backfill"
+    cmp -s "$dir/report1.json" "$dir/report3.json" || { diff "$dir/report1.json" "$dir/report3.json" | head -20 >&2; fail "$sample: the report changed when the journal and then the file were read again"; }
+    ok "$sample: report --format json unchanged after the journal again and the file (outcome counts follow the identity)"
     "$BIN" export --config "$dir/bt.toml" --format jsonl > "$dir/store.jsonl"
     python3 e2e/check.py --forwarded-only "$expect" "$dir/store.jsonl" "$name-$kind-store" || fail "$sample: the store does not match $expect"
     ok "$sample: journal backfill into a state DB; again (resumed after the cursor) and the file: 0 new"

@@ -16,6 +16,8 @@
 #   deb-stock-debian   the .deb on a stock Debian 12 without rsyslog: only listmonk's URL and token set, a bounce
 #                      sent through the real Postfix (logging to journald) arrives at listmonk (e2e/deb-stock-debian.sh)
 #   unit-security      systemd-analyze security --offline=true on the unit: exposure must be 2.0 or lower
+#   report-html        `report --html` of a generated month in headless Chromium: no request, charts == JSON (e2e/report-html.sh)
+#   dashboards         promtool check rules + promtool test rules on packaging/prometheus/ (Debian's prometheus)
 #
 # Each step prints one "root-suite: PASS|FAIL|SKIP <step>" line; the exit status is 1 when any step
 # failed. Not root: prints why and exits 0. Installs the Debian packages the steps need when missing
@@ -44,13 +46,15 @@ command -v systemd-analyze >/dev/null && [ -x /lib/systemd/systemd-journald ] ||
 command -v dpkg-deb >/dev/null || need+=(dpkg)
 command -v strip >/dev/null || need+=(binutils)
 command -v adduser >/dev/null || need+=(adduser)
+command -v chromium >/dev/null || need+=(chromium)
+command -v promtool >/dev/null || need+=(prometheus)
 if [ ${#need[@]} -gt 0 ]; then
     echo "root-suite: installing ${need[*]}"
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 
-steps="${BOUNCETAIL_SUITE_STEPS:-mta-e2e journal-backfill fleet journald-tests journald-live journal-trust rsyslog-trust deb deb-stock-debian unit-security}"
+steps="${BOUNCETAIL_SUITE_STEPS:-mta-e2e journal-backfill fleet journald-tests journald-live journal-trust rsyslog-trust deb deb-stock-debian unit-security report-html dashboards}"
 logs="$(mktemp -d /tmp/bouncetail-root-suite.XXXXXX)"
 echo "root-suite: building bouncetail (debug)"
 swift build --product bouncetail || { echo "root-suite: FAIL build"; exit 1; }
@@ -98,6 +102,15 @@ unit_security_step() {
     awk -v e="$exposure" 'BEGIN { exit !(e <= 2.0) }'
 }
 
+dashboards_step() {
+    local dir=packaging/prometheus
+    command -v promtool >/dev/null || { echo "dashboards: SKIPPED: promtool not found (apt-get install prometheus)"; return 0; }
+    promtool check rules "$dir/bouncetail-alerts.yml" || return 1
+    (cd "$dir" && promtool test rules bouncetail-alerts.test.yml) || return 1
+    python3 -c 'import json,sys; json.load(open(sys.argv[1]))' packaging/grafana/bouncetail-dashboard.json || return 1
+    echo "dashboards: rules checked and unit-tested; the dashboard is valid JSON (metric names: swift test DashboardMetricsTests)"
+}
+
 for step in $steps; do
     case "$step" in
         mta-e2e) run_step mta-e2e e2e/mta-e2e.sh ;;
@@ -110,6 +123,8 @@ for step in $steps; do
         deb) run_step deb deb_step ;;
         deb-stock-debian) run_step deb-stock-debian e2e/deb-stock-debian.sh ;;
         unit-security) run_step unit-security unit_security_step ;;
+        report-html) run_step report-html e2e/report-html.sh ;;
+        dashboards) run_step dashboards dashboards_step ;;
         *) echo "root-suite: FAIL unknown step $step"; failed+=("$step") ;;
     esac
 done

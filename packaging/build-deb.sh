@@ -78,7 +78,13 @@ install -m 0644 "$here/bouncetail.toml" "$pkg/usr/share/bouncetail/examples/boun
 gzip -9n -c "$here/bouncetail.1" > "$pkg/usr/share/man/man1/bouncetail.1.gz"
 chmod 0644 "$pkg/usr/share/man/man1/bouncetail.1.gz"
 
-for doc in configuration.md operations.md install.md; do
+# The alert rules and their tests, and the Grafana dashboard (docs/operations.md).
+install -d "$pkg/usr/share/doc/bouncetail/prometheus" "$pkg/usr/share/doc/bouncetail/grafana"
+install -m 0644 "$here/prometheus/bouncetail-alerts.yml" "$here/prometheus/bouncetail-alerts.test.yml" \
+    "$pkg/usr/share/doc/bouncetail/prometheus/"
+install -m 0644 "$here/grafana/bouncetail-dashboard.json" "$pkg/usr/share/doc/bouncetail/grafana/"
+
+for doc in configuration.md operations.md install.md report.md; do
     [ -f "$root/docs/$doc" ] && install -m 0644 "$root/docs/$doc" "$pkg/usr/share/doc/bouncetail/$doc"
 done
 [ -f "$root/CHANGELOG.md" ] && gzip -9n -c "$root/CHANGELOG.md" > "$pkg/usr/share/doc/bouncetail/changelog.gz"

@@ -24,11 +24,18 @@ public struct Batch: Sendable {
     /// "older than the configured age" (`too-old`) and "superseded by a later delivery" (`superseded`).
     public var holds: [String: String]
     public var sink: Sink
+    /// Deliveries and first deferrals to add to the outcome counts (the events' own outcomes are counted too).
+    public var tallies: [OutcomeTally]
+    /// Run-time facts (the spike guard's trips and releases) to record with the batch.
+    public var facts: [RuntimeFact]
 
     public init(
         positions: [SourcePosition] = [], trackerUpserts: [(key: String, bytes: [UInt8])] = [],
-        trackerDeletes: [String] = [], events: [BounceEvent] = [], holds: [String: String] = [:], sink: Sink = .outbox
+        trackerDeletes: [String] = [], events: [BounceEvent] = [], holds: [String: String] = [:], sink: Sink = .outbox,
+        tallies: [OutcomeTally] = [], facts: [RuntimeFact] = []
     ) {
+        self.tallies = tallies
+        self.facts = facts
         self.positions = positions
         self.trackerUpserts = trackerUpserts
         self.trackerDeletes = trackerDeletes
@@ -59,11 +66,14 @@ public struct BatchResult: Sendable, Hashable {
     public var enrichConflicts: Int
     /// One entry per `enrichTooLate` and `enrichConflicts`, for the caller's log (one info line each).
     public var enrichmentNotices: [EnrichmentNotice]
+    /// Outcomes (events, deliveries, deferrals) added to the outcome counts: those not counted before.
+    public var counted: Int = 0
 
     public init(
         inserted: Int = 0, duplicates: Int = 0, held: Int = 0, storedLocally: Int = 0, enriched: Int = 0,
-        enrichTooLate: Int = 0, enrichConflicts: Int = 0, enrichmentNotices: [EnrichmentNotice] = []
+        enrichTooLate: Int = 0, enrichConflicts: Int = 0, enrichmentNotices: [EnrichmentNotice] = [], counted: Int = 0
     ) {
+        self.counted = counted
         self.inserted = inserted
         self.duplicates = duplicates
         self.held = held

@@ -90,6 +90,15 @@ public struct OutboxStatus: Sendable, Hashable {
     public var stored: Int
     /// How long the oldest pending row has waited since it was enqueued; nil when none is pending.
     public var oldestPendingAge: TimeInterval?
+
+    public init(pending: Int, held: Int, sent: Int, dead: Int, stored: Int, oldestPendingAge: TimeInterval?) {
+        self.pending = pending
+        self.held = held
+        self.sent = sent
+        self.dead = dead
+        self.stored = stored
+        self.oldestPendingAge = oldestPendingAge
+    }
 }
 
 /// A filter for ``StateDB/list(_:)``.

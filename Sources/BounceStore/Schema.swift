@@ -120,6 +120,47 @@ enum Schema {
                 -- re-read. NULL for every key written before this version, which is what "not reported" means.
                 ALTER TABLE dedup_keys ADD COLUMN enrich_note TEXT;
                 """),
+        Migration(
+            version: 3, description: "outcome counts per day, host, domain, campaign; their keys; run-time facts",
+            sql: """
+                -- Final outcomes per UTC day of their log time, MTA host, recipient domain and listmonk campaign
+                -- ('' when unknown): delivered, hard, soft, complaint, deferred (per message), held (the sender-fault
+                -- holds, a subset of hard and soft). Behind the report's rates; pruned with outbox.retention.
+                CREATE TABLE outcome_counts (
+                    day      INTEGER NOT NULL,
+                    host     TEXT NOT NULL,
+                    domain   TEXT NOT NULL,
+                    campaign TEXT NOT NULL DEFAULT '',
+                    outcome  TEXT NOT NULL
+                        CHECK (outcome IN ('delivered', 'hard', 'soft', 'complaint', 'deferred', 'held')),
+                    n        INTEGER NOT NULL,
+                    PRIMARY KEY (day, host, domain, campaign, outcome)
+                ) WITHOUT ROWID;
+
+                -- Every outcome counted, by a 64-bit hash of its identity (the bounce's dedup key, a delivery's or a
+                -- deferral's tally identity): an outcome read again adds nothing. A hash, not the text, because
+                -- there is one row per delivered recipient: 8 bytes instead of about 80.
+                CREATE TABLE outcome_keys (
+                    id  INTEGER PRIMARY KEY,
+                    day INTEGER NOT NULL
+                );
+                CREATE INDEX outcome_keys_day ON outcome_keys(day);
+
+                -- What happened while running that the report shows after the fact: delivery paused (subject: the
+                -- reason) and resumed; the spike guard tripped and released a domain (subject: the domain). The same
+                -- fact recorded twice (a re-read backfill) is one row.
+                CREATE TABLE runtime_facts (
+                    id      INTEGER PRIMARY KEY,
+                    at      INTEGER NOT NULL,
+                    kind    TEXT NOT NULL
+                        CHECK (kind IN ('delivery_paused', 'delivery_resumed', 'guard_tripped', 'guard_released')),
+                    subject TEXT NOT NULL DEFAULT '',
+                    status  INTEGER,
+                    detail  TEXT NOT NULL DEFAULT '',
+                    UNIQUE (kind, subject, at)
+                );
+                CREATE INDEX runtime_facts_at ON runtime_facts(at);
+                """),
     ]
 
     /// Applies every migration above the database's version. Returns the versions applied.

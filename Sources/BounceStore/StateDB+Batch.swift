@@ -2,7 +2,8 @@ import BounceCore
 import Foundation
 
 extension StateDB {
-    /// Commits positions, tracker changes and new events in one transaction: all or nothing.
+    /// Commits positions, tracker changes, new events, their outcome counts and run-time facts in one transaction:
+    /// all or nothing.
     ///
     /// Each event is first claimed in `dedup_keys` (`INSERT OR IGNORE`); a key seen before, in this
     /// or an earlier batch, by this or another process, adds no row and counts as a duplicate; what it knows
@@ -72,6 +73,8 @@ extension StateDB {
                 let body = String(decoding: try encoder(p.event), as: UTF8.self)
                 try Self.insertOutbox(c, p, body: body, kind: "event", now: now)
             }
+            result.counted = try Self.countOutcomes(c, events: prepared, tallies: batch.tallies)
+            try Self.insertFacts(c, batch.facts)
             return result
         }
     }

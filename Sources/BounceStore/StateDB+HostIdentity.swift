@@ -52,6 +52,7 @@ extension StateDB {
                 let range: [SQLValue] = [.text(from), .text("v2|" + old + "}")]
                 // substr counts characters, not bytes.
                 let rest = SQLValue.int(Int64(from.unicodeScalars.count + 1))
+                try Self.rehostOutcomeCounts(c, from: from, to: to, old: old, new: new, range: range)
                 result.rows += try c.run(
                     "UPDATE OR IGNORE dedup_keys SET dedup_key = ? || substr(dedup_key, ?) "
                         + "WHERE dedup_key >= ? AND dedup_key < ?",

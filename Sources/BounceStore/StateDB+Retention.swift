@@ -12,6 +12,8 @@ public struct RetentionPolicy: Sendable, Hashable {
     /// Tracker state not touched for this long is dropped (a message the MTA forgot; longer than
     /// the queue lifetime, Postfix's default is 5 days).
     public var trackerAge: TimeInterval
+    /// Outcome counts, their keys and run-time facts of days older than this are deleted (`outbox.retention`).
+    public var countsAge: TimeInterval
     /// Rows deleted per transaction, so the write lock is never held for long.
     public var chunkSize: Int
     /// Free pages handed back to the filesystem per pass (`PRAGMA incremental_vacuum`); 0 for all.
@@ -19,8 +21,10 @@ public struct RetentionPolicy: Sendable, Hashable {
 
     public init(
         sentAge: TimeInterval = 30 * 86_400, dedupKeyAge: TimeInterval = 400 * 86_400,
-        trackerAge: TimeInterval = 7 * 86_400, chunkSize: Int = 5_000, vacuumPages: Int = 0
+        trackerAge: TimeInterval = 7 * 86_400, chunkSize: Int = 5_000, vacuumPages: Int = 0,
+        countsAge: TimeInterval = 30 * 86_400
     ) {
+        self.countsAge = countsAge
         self.sentAge = sentAge
         self.dedupKeyAge = dedupKeyAge
         self.trackerAge = trackerAge
@@ -34,6 +38,8 @@ public struct PruneResult: Sendable, Hashable {
     public var sentRows = 0
     public var dedupKeys = 0
     public var trackerRows = 0
+    /// Outcome counts, outcome keys and run-time facts.
+    public var countRows = 0
     /// Pages returned to the filesystem.
     public var pagesFreed = 0
 }
@@ -74,6 +80,9 @@ extension StateDB {
         result.trackerRows = try deleteInChunks(
             "DELETE FROM tracker_state WHERE key IN (SELECT key FROM tracker_state WHERE updated_at < ? LIMIT ?)",
             [.int(trackerCutoff), chunk])
+        result.countRows = try pruneCounts(
+            beforeDay: Self.day(ofMicros: now - Int64(policy.countsAge * 1_000_000)),
+            chunk: Int64(max(1, policy.chunkSize)))
         result.pagesFreed = try vacuum(pages: policy.vacuumPages)
         return result
     }

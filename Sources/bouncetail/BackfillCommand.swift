@@ -98,7 +98,7 @@ struct BackfillCommand: AsyncParsableCommand {
         let verdict = BackfillVerdict(summary)
         // Warnings first, the summary last: it must agree with them, and be the line a reader sees.
         for w in verdict.warnings { StandardError.line("backfill: \(w)") }
-        for t in pipeline.drainGuardTransitions() { StandardError.line("backfill: \(t)") }
+        Self.reportGuard(pipeline)
         Self.printEnrichmentNotices(summary)
         var report = String(
             format: "backfill: %d file(s) read, %d skipped", summary.files, summary.skippedFiles)
@@ -148,7 +148,7 @@ struct BackfillCommand: AsyncParsableCommand {
             format: "backfill: journal: %d entries read in %.1f s (%.0f entries/s); %d bounce(s) found",
             summary.lines, seconds, Double(summary.lines) / seconds, summary.events)
         report += Self.outcomeReport(summary, dryRun: dryRun, ctx: ctx)
-        for t in pipeline.drainGuardTransitions() { StandardError.line("backfill: \(t)") }
+        Self.reportGuard(pipeline)
         if summary.skippedLongLines > 0 { report += "; \(summary.skippedLongLines) unreadable journal entries skipped" }
         if summary.interrupted { report += "; interrupted: run the same command again to resume" }
         StandardError.line(report)
@@ -190,6 +190,12 @@ extension BackfillCommand {
     }
 
     /// One line per late or conflicting UUID, the first 20 of them.
+    /// Prints the spike guard's trips and releases (each batch committed its own as run-time facts, so
+    /// `bouncetail report` shows them; a re-read backfill records each once).
+    static func reportGuard(_ pipeline: EventPipeline) {
+        for t in pipeline.drainGuardTransitions() { StandardError.line("backfill: \(t)") }
+    }
+
     static func printEnrichmentNotices(_ summary: BackfillSummary) {
         for n in summary.enrichmentNotices { StandardError.line("backfill: \(n)") }
         let total = summary.enrichTooLate + summary.enrichConflicts

@@ -17,6 +17,7 @@ struct BounceTail: AsyncParsableCommand {
             RunCommand.self,
             OutboxCommand.self,
             ExportCommand.self,
+            ReportCommand.self,
             ReplayCommand.self,
             CheckListmonkCommand.self,
             CheckConfigCommand.self,

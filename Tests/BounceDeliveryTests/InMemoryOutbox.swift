@@ -1,4 +1,5 @@
 import BounceDelivery
+import BounceStore
 import Foundation
 
 /// The outbox protocol over a dictionary, for dispatcher tests that do not need the state database.
@@ -72,6 +73,10 @@ actor InMemoryOutbox: DeliveryOutbox {
     }
 
     func release(id: Int64) async throws { claimed.remove(id) }
+
+    /// Pauses and resumptions the dispatcher recorded, in order.
+    private(set) var facts: [RuntimeFact] = []
+    func record(_ fact: RuntimeFact) async throws { facts.append(fact) }
 
     func nextDue() async throws -> Date? {
         rows.values.filter { $0.state == .pending }.map(\.nextAttempt).min()

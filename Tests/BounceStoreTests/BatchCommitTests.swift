@@ -20,7 +20,7 @@ struct BatchCommitTests {
                 ],
                 trackerUpserts: [(key: "mail1|Q1", bytes: [9, 9]), (key: "mail1|Q2", bytes: [])],
                 events: [makeEvent(1), makeEvent(2)]))
-        #expect(result == BatchResult(inserted: 2, duplicates: 0, held: 0, storedLocally: 0))
+        #expect(result == BatchResult(inserted: 2, duplicates: 0, held: 0, storedLocally: 0, counted: 2))
         let stored = try #require(try db.position(of: "/var/log/mail.log"))
         #expect(stored.fingerprint == [1, 2, 3] && stored.device == 64769 && stored.inode == UInt64(Int64.max) + 5)
         #expect(stored.offset == 4096 && stored.fingerprintLength == 1024)
@@ -109,11 +109,11 @@ struct BatchCommitTests {
         let clock = TestClock()
         let db = try openDB(dir.file(), clock: clock)
         let first = try db.commit(Batch(events: [makeEvent(1), makeEvent(1), makeEvent(2)]))
-        #expect(first == BatchResult(inserted: 2, duplicates: 1))
+        #expect(first == BatchResult(inserted: 2, duplicates: 1, counted: 2))
         // Another process (a backfill beside `run`) reading the same lines.
         let other = try openDB(dir.file(), clock: clock)
         let second = try other.commit(Batch(events: [makeEvent(2), makeEvent(3)]))
-        #expect(second == BatchResult(inserted: 1, duplicates: 1))
+        #expect(second == BatchResult(inserted: 1, duplicates: 1, counted: 1))
         #expect(try count(dir.file(), "SELECT COUNT(*) FROM outbox") == 3)
         #expect(try count(dir.file(), "SELECT COUNT(*) FROM outbox WHERE dedup_key = '\(makeEvent(1).dedupKey)'") == 1)
     }
@@ -170,7 +170,7 @@ struct BatchCommitTests {
             Batch(
                 events: [makeEvent(1, action: .hold, fault: .sender, reason: "blocked"), makeEvent(2), makeEvent(3)],
                 holds: [makeEvent(3).dedupKey: "too-old"]))
-        #expect(result == BatchResult(inserted: 3, duplicates: 0, held: 2))
+        #expect(result == BatchResult(inserted: 3, duplicates: 0, held: 2, counted: 3))
         let held = try db.list(OutboxQuery(states: [.held]))
         #expect(held.map(\.holdReason) == ["sender-fault", "too-old"])
         #expect(try db.claimDue(limit: 10).map(\.email) == ["user2@example.org"])
@@ -184,7 +184,7 @@ struct BatchCommitTests {
                 positions: [SourcePosition(sourceID: "src", offset: 7)],
                 events: [makeEvent(1), makeEvent(2, action: .hold, fault: .sender, reason: "blocked"), makeEvent(1)],
                 sink: .localStore))
-        #expect(result == BatchResult(inserted: 2, duplicates: 1, held: 1, storedLocally: 1))
+        #expect(result == BatchResult(inserted: 2, duplicates: 1, held: 1, storedLocally: 1, counted: 2))
         #expect(try db.storedBounces().map(\.email) == ["user1@example.org"])
         #expect(try db.status().held == 1)
         #expect(try db.status().pending == 0)

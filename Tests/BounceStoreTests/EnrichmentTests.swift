@@ -240,13 +240,14 @@ struct EnrichmentTests {
         do {
             let raw = try SQLiteConnection(path: dir.file())
             try raw.execute("ALTER TABLE dedup_keys DROP COLUMN enrich_note")
+            try raw.execute("DROP TABLE outcome_counts; DROP TABLE outcome_keys; DROP TABLE runtime_facts")
             try raw.run("DELETE FROM schema_migrations WHERE version > 1")
             #expect(
                 try raw.scalarInt("SELECT COUNT(*) FROM pragma_table_info('dedup_keys') WHERE name = 'enrich_note'")
                     == 0)
         }
         let db = try openWebhookDB(dir.file(), clock: clock)
-        #expect(try db.schemaVersion == 2)
+        #expect(try db.schemaVersion == Schema.latestVersion)
         #expect(try count(dir.file(), "SELECT COUNT(*) FROM dedup_keys WHERE enrich_note IS NULL") == 2)
         let result = try db.commit(Batch(events: [makeEvent(1), makeEvent(2)]))
         #expect(result.enriched == 1 && result.enrichTooLate == 1)

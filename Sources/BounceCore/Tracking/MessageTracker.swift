@@ -32,6 +32,8 @@ public struct MessageTracker: Sendable {
     /// most of the batch's SQL statements.
     private var unsaved: Set<String> = []
     private var deliveries: [SuccessfulDelivery] = []
+    /// Deliveries and first deferrals since the last ``drainTallies()`` (only with ``TrackerOptions/recordTallies``).
+    private var tallies: [OutcomeTally] = []
     /// The last real temporary failure per domain and per remote host across messages, keyed
     /// `<host>|<mta>|~d:<domain>` and `<host>|<mta>|~h:<remote host>`; persisted beside the messages so that
     /// a restart explains an expiry exactly as an uninterrupted run would.
@@ -212,10 +214,19 @@ public struct MessageTracker: Sendable {
                     let address = (r.originalRecipient ?? r.recipient).lowercased()
                     deliveries.append(SuccessfulDelivery(address: address, time: time, mta: a.mta, queueID: a.queueID))
                 }
+                if options.recordTallies, r.isOpen, counts(s) {
+                    tally(.delivered, s, r, time: time)
+                }
             }
             r.finished = true
 
         case .deferred:
+            // Counted once per message: at its first deferred line, whichever recipient it names.
+            if options.recordTallies, r.firstDeferred == nil, counts(s),
+                !s.recipients.values.contains(where: { $0.firstDeferred != nil })
+            {
+                tally(.deferred, s, r, time: time)
+            }
             if r.firstDeferred == nil { r.firstDeferred = time }
             if a.isAttempt {
                 r.lastAttempt = stored
@@ -280,6 +291,25 @@ public struct MessageTracker: Sendable {
                 messageID: s.messageID, sender: s.sender, campaignUUID: s.campaignUUID,
                 subscriberUUID: s.subscriberUUID, recipient: r.recipient, originalRecipient: r.originalRecipient,
                 time: time, rawStatus: rawStatus, evidence: evidence))
+    }
+
+    /// Whether a message's outcomes count: the same rule as ``emit(_:_:_:time:rawStatus:evidence:into:)`` (not a
+    /// bounce notification, accepted by the sender filter), so rates compare like with like.
+    private func counts(_ s: MessageState) -> Bool {
+        if s.isBounceNotification || s.sender == "" { return false }
+        if let filter = options.senderFilter,
+            !filter.accepts(sender: s.sender, hasListmonkHeaders: s.hasListmonkHeaders)
+        {
+            return false
+        }
+        return true
+    }
+
+    private mutating func tally(_ kind: OutcomeTally.Kind, _ s: MessageState, _ r: RecipientState, time: LogTime) {
+        tallies.append(
+            OutcomeTally(
+                kind: kind, host: s.host, mta: s.mta, queueID: s.queueID,
+                recipient: (r.originalRecipient ?? r.recipient).lowercased(), campaignUUID: s.campaignUUID, time: time))
     }
 
     /// The attempt that explains an expiry, best first: the recipient's own last real attempt; the message's
@@ -456,6 +486,13 @@ public struct MessageTracker: Sendable {
     public mutating func drainDeliveries() -> [SuccessfulDelivery] {
         defer { deliveries.removeAll() }
         return deliveries
+    }
+
+    /// Deliveries and first deferrals seen since the last drain (only with ``TrackerOptions/recordTallies``), for
+    /// the outcome counts committed with the batch.
+    public mutating func drainTallies() -> [OutcomeTally] {
+        defer { tallies.removeAll(keepingCapacity: true) }
+        return tallies
     }
 
     // MARK: - State helpers

@@ -23,6 +23,9 @@ public struct TrackerOptions: Sendable, Hashable {
     /// Keep the successful deliveries for ``MessageTracker/drainDeliveries()`` (backfill uses them to hold
     /// bounces superseded by a later delivery). Off by default, so follow mode does not accumulate them.
     public var recordDeliveries: Bool
+    /// Keep deliveries and first deferrals for ``MessageTracker/drainTallies()`` (the outcome counts behind the
+    /// report's rates). Off by default, so a reader that never drains them does not accumulate them.
+    public var recordTallies: Bool
     /// Only messages this filter accepts produce outcomes; nil: all messages.
     public var senderFilter: SenderFilter?
 
@@ -33,7 +36,7 @@ public struct TrackerOptions: Sendable, Hashable {
         host: String, filterRelays: [String] = [], deferredTooLongAfter: Int64? = nil,
         maxAge: Int64 = 7 * TrackerOptions.day, maxMessages: Int = 200_000,
         recentAttemptWindow: Int64 = 24 * TrackerOptions.hour, recordDeliveries: Bool = false,
-        senderFilter: SenderFilter? = nil, hosts: HostIdentity? = nil
+        senderFilter: SenderFilter? = nil, hosts: HostIdentity? = nil, recordTallies: Bool = false
     ) {
         self.host = host
         self.hosts = hosts ?? HostIdentity(hostName: host)
@@ -44,5 +47,6 @@ public struct TrackerOptions: Sendable, Hashable {
         self.recentAttemptWindow = recentAttemptWindow
         self.recordDeliveries = recordDeliveries
         self.senderFilter = senderFilter
+        self.recordTallies = recordTallies
     }
 }

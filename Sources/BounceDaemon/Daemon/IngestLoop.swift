@@ -73,6 +73,7 @@ final class IngestLoop {
             context.metrics.linesRead(source: source).increment(by: batch.count)
             context.metrics.bytesRead(source: source).increment(by: bytes)
             positions.append(FilePositionCoding.encode(batch.position))
+            if batch.count > 0 { context.metrics.sourceLastLine(source: source).record(Date().timeIntervalSince1970) }
             markHealthy(source)
         case .journal(let batch):
             for entry in batch.entries {
@@ -85,6 +86,9 @@ final class IngestLoop {
             if !batch.untrusted.isEmpty {
                 context.metrics.untrustedEntries(source: "journal").increment(by: batch.untrustedCount)
                 if let warning = untrustedWarning.add(batch.untrusted, now: .now) { logger.warning("\(warning)") }
+            }
+            if !batch.entries.isEmpty {
+                context.metrics.sourceLastLine(source: "journal").record(Date().timeIntervalSince1970)
             }
             positions.append(
                 SourcePosition(
@@ -121,7 +125,8 @@ final class IngestLoop {
     private func waitForDiskSpace() {
         let minimum = UInt64(max(0, config.outbox.diskLowWatermark.bytes))
         var told = false
-        while let mark = try? db.diskWatermark(minimumBytes: minimum), mark.isLow {
+        context.metrics.diskMinFree.record(Double(minimum))
+        while let mark = try? db.diskWatermark(minimumBytes: minimum), recordFree(mark), mark.isLow {
             if !told {
                 let message = mark.message ?? "low disk space"
                 logger.error("reading paused: \(message)")
@@ -136,6 +141,14 @@ final class IngestLoop {
         }
     }
 
+    /// The free-space gauge; true, so it can sit in the watermark loop's condition.
+    private func recordFree(_ mark: DiskWatermark) -> Bool {
+        switch mark {
+        case .ok(let free), .low(let free, _, _): context.metrics.diskFree.record(Double(free))
+        }
+        return true
+    }
+
     private func commit(positions: [SourcePosition], events: [BounceEvent]) {
         waitForDiskSpace()
         countRecords()
@@ -144,7 +157,8 @@ final class IngestLoop {
         batch.events = events
         batch.holds = HardBounceGuard.outboxHolds(for: events)
         _ = pipeline.drainDeliveries()
-        reportGuard()
+        batch.tallies = pipeline.drainTallies()
+        batch.facts = reportGuard()
         // A failed commit must not advance anything: the state database stays as it was, the batch is
         // retried from the stored position after a restart. Keep trying, loudly, rather than drop it.
         var attempt = 0
@@ -187,9 +201,11 @@ final class IngestLoop {
         }
     }
 
-    /// Spike guard trips (warning) and releases (info), once each, and the tripped-domains gauge.
-    private func reportGuard() {
-        for t in pipeline.drainGuardTransitions() {
+    /// Spike guard trips (warning) and releases (info), once each, and the tripped-domains gauge; returns them as
+    /// run-time facts for the batch.
+    private func reportGuard() -> [RuntimeFact] {
+        let transitions = pipeline.drainGuardTransitions()
+        for t in transitions {
             let metadata: Logger.Metadata = ["domain": "\(t.domain)", "hard": "\(t.hard)", "outcomes": "\(t.outcomes)"]
             switch t.kind {
             case .tripped: logger.warning("\(t)", metadata: metadata)
@@ -197,6 +213,7 @@ final class IngestLoop {
             }
         }
         context.metrics.guardTrippedDomains.record(pipeline.guardTrippedDomains)
+        return transitions.map(RuntimeFact.init(guardTransition:))
     }
 
     /// A known bounce read again with UUIDs it lacked: counted; a late or conflicting one also logged (once
@@ -244,7 +261,8 @@ final class IngestLoop {
             let age = config.outbox.retention.seconds
             do {
                 let pruned = try db.prune(
-                    RetentionPolicy(sentAge: age, dedupKeyAge: age, trackerAge: config.tracker.stateMaxAge.seconds))
+                    RetentionPolicy(
+                        sentAge: age, dedupKeyAge: age, trackerAge: config.tracker.stateMaxAge.seconds, countsAge: age))
                 logger.debug("retention", metadata: ["pruned": "\(pruned)"])
             } catch {
                 logger.error("retention failed", metadata: ["error": "\(error)"])

@@ -50,6 +50,12 @@ public struct BounceMetrics: Sendable {
     public func lagBytes(source: String) -> Gauge { gauge(MetricName.lagBytes, [("source", source)]) }
     /// Seconds behind for `source`.
     public func lagSeconds(source: String) -> Gauge { gauge(MetricName.lagSeconds, [("source", source)]) }
+    /// When `source` last gave a line (Unix seconds, wall clock).
+    public func sourceLastLine(source: String) -> Gauge { gauge(MetricName.sourceLastLine, [("source", source)]) }
+    /// Free bytes on the state database's filesystem.
+    public var diskFree: Gauge { gauge(MetricName.diskFree) }
+    /// The configured minimum free space.
+    public var diskMinFree: Gauge { gauge(MetricName.diskMinFree) }
     /// Seconds since `source`'s position was committed.
     public func checkpointAge(source: String) -> Gauge { gauge(MetricName.checkpointAge, [("source", source)]) }
 

@@ -41,6 +41,9 @@ public enum MetricName {
     public static let trackerMessages = "bouncetail_tracker_messages"
     public static let patternReloads = "bouncetail_pattern_reloads_total"
     public static let healthy = "bouncetail_healthy"
+    public static let sourceLastLine = "bouncetail_source_last_line_timestamp_seconds"
+    public static let diskFree = "bouncetail_state_disk_free_bytes"
+    public static let diskMinFree = "bouncetail_state_disk_min_free_bytes"
 
     /// The full list.
     public static let all: [Description] = [
@@ -120,5 +123,14 @@ public enum MetricName {
             name: patternReloads, type: "counter", labels: ["result"],
             help: "Pattern set reloads (SIGHUP) by result: accepted or refused."),
         .init(name: healthy, type: "gauge", labels: [], help: "1 when /healthz answers 200, 0 otherwise."),
+        .init(
+            name: sourceLastLine, type: "gauge", labels: ["source"],
+            help: "Unix time (wall clock) at which the source last gave a line: a silent source stops moving it."),
+        .init(
+            name: diskFree, type: "gauge", labels: [],
+            help: "Free bytes on the filesystem of the state database (checked before each batch)."),
+        .init(
+            name: diskMinFree, type: "gauge", labels: [],
+            help: "The configured minimum (outbox.disk_low_watermark): below it reading pauses."),
     ]
 }

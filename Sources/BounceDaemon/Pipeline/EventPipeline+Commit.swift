@@ -19,7 +19,17 @@ extension EventPipeline {
         return try db.commit(
             Batch(
                 positions: [position], trackerUpserts: changes.upserted.map { (key: $0.key, bytes: $0.value) },
-                trackerDeletes: Array(changes.deleted), events: events, holds: holds, sink: sink))
+                trackerDeletes: Array(changes.deleted), events: events, holds: holds, sink: sink,
+                tallies: drainTallies(), facts: guardFactsForCommit()))
+    }
+}
+
+extension RuntimeFact {
+    /// A spike guard trip or release as a fact, at its log time.
+    public init(guardTransition t: HardBounceGuard.Transition) {
+        self.init(
+            kind: t.kind == .tripped ? .guardTripped : .guardReleased, at: t.time.date, subject: t.domain,
+            detail: t.description)
     }
 }
 

@@ -1,9 +1,19 @@
 import BounceCore
+import BounceStore
 
 extension EventPipeline {
-    /// Trips and releases of the spike guard since the last call, for the log and the metrics.
+    /// Trips and releases of the spike guard since the last call, for the log and the metrics (including those a
+    /// backfill batch already committed as run-time facts).
     public func drainGuardTransitions() -> [HardBounceGuard.Transition] {
-        spikeGuard?.drainTransitions() ?? []
+        defer { committedTransitions.removeAll() }
+        return committedTransitions + (spikeGuard?.drainTransitions() ?? [])
+    }
+
+    /// The transitions since the last batch, as facts for its commit; kept for ``drainGuardTransitions()``.
+    func guardFactsForCommit() -> [RuntimeFact] {
+        let new = spikeGuard?.drainTransitions() ?? []
+        committedTransitions += new
+        return new.map(RuntimeFact.init(guardTransition:))
     }
 
     /// Recipient domains the spike guard is holding hard bounces for.

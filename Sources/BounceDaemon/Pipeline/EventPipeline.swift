@@ -56,6 +56,8 @@ public final class EventPipeline {
     var deliveriesFedToGuard = 0
     /// The log time of the last line fed that had one: where the reader is (the spike guard's "now").
     var lastLineTime: LogTime?
+    /// Spike guard transitions a backfill batch committed, until the caller drains them for its summary.
+    var committedTransitions: [HardBounceGuard.Transition] = []
 
     public init(options: PipelineOptions, classifier: Classifier, now: @escaping () -> LogTime) {
         self.options = options
@@ -117,6 +119,18 @@ public final class EventPipeline {
         feedGuardDeliveries()
         deliveriesFedToGuard = 0
         return tracker.drainDeliveries()
+    }
+
+    /// Deliveries and first deferrals since the last call, inside `--since`/`--until` like the events, for the
+    /// outcome counts committed with the batch (empty unless the tracker records them).
+    public func drainTallies() -> [OutcomeTally] {
+        let all = tracker.drainTallies()
+        guard options.since != nil || options.until != nil else { return all }
+        return all.filter { t in
+            if let since = options.since, t.time < since { return false }
+            if let until = options.until, !(t.time < until) { return false }
+            return true
+        }
     }
 
     /// UUIDs left out of events because listmonk would reject them.

@@ -30,7 +30,8 @@ public enum PipelineFactory {
                     patterns: filter.addresses + filter.domains.map { "*@" + $0 },
                     requireListmonkHeaders: filter.requireListmonkHeaders)
                 : nil,
-            hosts: config.hosts.identity(hostName: config.general.hostName))
+            hosts: config.hosts.identity(hostName: config.general.hostName),
+            recordTallies: true)
         let events = EventBuilderOptions(
             source: config.general.source, holdOlderThan: config.outbox.holdOlderThan.milliseconds * 1000)
         return PipelineOptions(

@@ -1,3 +1,4 @@
+import BounceStore
 import Foundation
 
 /// One outbox event as the dispatcher sees it.
@@ -51,4 +52,7 @@ public protocol DeliveryOutbox: Sendable {
     /// knows it cheaply, any time in the future otherwise; nil when no event is pending (held, sent and dead
     /// events do not count).
     func nextDue() async throws -> Date?
+    /// Delivery paused or resumed: kept so the report can show it after the fact (the state database's
+    /// `runtime_facts`). A failure here is logged and changes nothing else.
+    func record(_ fact: RuntimeFact) async throws
 }

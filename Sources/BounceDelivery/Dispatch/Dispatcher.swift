@@ -1,3 +1,4 @@
+import BounceStore
 import Foundation
 import Logging
 
@@ -160,7 +161,7 @@ public actor Dispatcher {
     private func probe() async {
         if let result = await transport.probe() {
             count(result)
-            settleProbe(result)
+            await settleProbe(result)
         } else if let item = await claim(limit: 1, now: now()).first {
             // No probe of its own: the oldest due event is the probe.
             inFlight.insert(item.id)
@@ -168,20 +169,29 @@ public actor Dispatcher {
             await handle(result, for: item, asProbe: true)
         } else {
             // Nothing to try with: resume; the next event re-pauses if the cause is still there.
-            settleProbe(.accepted)
+            await settleProbe(.accepted)
         }
         probeInFlight = false
         wake()
     }
 
-    private func settleProbe(_ result: DeliveryResult) {
+    private func settleProbe(_ result: DeliveryResult) async {
         let t = now()
         if case .paused(let status, let reason) = result {
             pause.probeFailed(reason: reason, status: status, now: t)
             logger.info("delivery still paused", metadata: ["reason": "\(reason)"])
         } else if let lasted = pause.resume(now: t) {
             logger.notice("delivery resumed", metadata: ["paused_for": "\(lasted)"])
+            await recordFact(
+                RuntimeFact(
+                    kind: .deliveryResumed, at: t, subject: "",
+                    detail: "delivery resumed after \(lasted.components.seconds) s"))
         }
+    }
+
+    /// Keeps a pause or resumption for the report; a state database error is logged, nothing else changes.
+    private func recordFact(_ fact: RuntimeFact) async {
+        do { try await outbox.record(fact) } catch { noteOutboxError("record a delivery pause or resumption", error) }
     }
 
     private func handle(_ result: DeliveryResult, for item: OutboxItem, asProbe: Bool) async {
@@ -194,14 +204,14 @@ public actor Dispatcher {
         case .accepted:
             count(result, httpSuccess: true)
             breaker.recordSuccess()
-            if asProbe { settleProbe(result) }
+            if asProbe { await settleProbe(result) }
             if await outboxCall("mark sent", item, { try await self.outbox.markSent(id: item.id, at: t) }) {
                 stats.sent += 1
             }
         case .rejected(let status, let message):
             count(result)
             breaker.recordSuccess()
-            if asProbe { settleProbe(result) }
+            if asProbe { await settleProbe(result) }
             logger.error(
                 "listmonk rejected a bounce; moved to the dead letters",
                 metadata: ["id": "\(item.id)", "status": "\(status.map(String.init) ?? "-")", "message": "\(message)"])
@@ -215,7 +225,7 @@ public actor Dispatcher {
             }
         case .retry(let after, let status, let reason):
             count(result)
-            if asProbe { settleProbe(result) }
+            if asProbe { await settleProbe(result) }
             if breaker.recordFailure(now: t, error: reason) {
                 stats.breakerOpenings += 1
                 logger.warning("listmonk looks down; holding back requests", metadata: ["error": "\(reason)"])
@@ -257,9 +267,13 @@ public actor Dispatcher {
             breaker.recordSuccess()
             await release(item)
             if asProbe {
-                settleProbe(result)
+                await settleProbe(result)
             } else if pause.pause(reason: reason, status: status, now: t) {
                 stats.pauses += 1
+                await recordFact(
+                    RuntimeFact(
+                        kind: .deliveryPaused, at: t, subject: reason, status: status,
+                        detail: "every request would fail the same way: \(reason)"))
                 logger.error(
                     "delivery paused: every request would fail the same way", metadata: ["reason": "\(reason)"])
             }

@@ -29,6 +29,10 @@ public struct StateDBOutbox: DeliveryOutbox {
         }
     }
 
+    public func record(_ fact: RuntimeFact) async throws {
+        try database.record([fact])
+    }
+
     public func markSent(id: Int64, at: Date) async throws {
         try database.markSent(id, status: 200, at: at)
     }

@@ -1,0 +1,247 @@
+import BounceCore
+import Foundation
+
+/// What one row of `outcome_counts` counts.
+public enum OutcomeClass: String, Sendable, Hashable, CaseIterable, Codable {
+    /// A recipient the MTA delivered to.
+    case delivered
+    /// A hard bounce (permanent failure), forwarded or held.
+    case hard
+    /// A soft bounce (an expiry, a deferral past the configured age), forwarded or held.
+    case soft
+    /// A complaint (never from an MTA log today; kept so a count never falls out of the table).
+    case complaint
+    /// A message deferred at least once (counted once per message, at its first deferred line).
+    case deferred
+    /// Of hard and soft: the sender-fault holds (our IP or content was refused; not the recipient's fault).
+    case held
+}
+
+/// One row of the outcome counts.
+public struct OutcomeCount: Sendable, Hashable {
+    /// Days since 1970-01-01, UTC, of the outcomes' log time.
+    public var day: Int
+    public var host: String
+    public var domain: String
+    /// The listmonk campaign UUID, "" when unknown.
+    public var campaign: String
+    public var outcome: OutcomeClass
+    public var count: Int
+
+    public init(day: Int, host: String, domain: String, campaign: String, outcome: OutcomeClass, count: Int) {
+        self.day = day
+        self.host = host
+        self.domain = domain
+        self.campaign = campaign
+        self.outcome = outcome
+        self.count = count
+    }
+}
+
+/// A selection of outcome counts: a day range and optionally one domain and one campaign.
+public struct OutcomeCountQuery: Sendable, Hashable {
+    /// First day (inclusive), days since the epoch; nil: from the start.
+    public var fromDay: Int?
+    /// Last day (exclusive); nil: to the end.
+    public var toDay: Int?
+    public var domain: String?
+    public var campaign: String?
+
+    public init(fromDay: Int? = nil, toDay: Int? = nil, domain: String? = nil, campaign: String? = nil) {
+        self.fromDay = fromDay
+        self.toDay = toDay
+        self.domain = domain
+        self.campaign = campaign
+    }
+}
+
+extension StateDB {
+    static let microsPerDay: Int64 = 86_400_000_000
+    /// `kv` key: counts for days before this were pruned, so an outcome of such a day read again is not counted
+    /// into a day that no longer has its other outcomes.
+    static let countsPrunedBeforeKey = "outcome_counts.pruned_before_day"
+
+    /// The UTC day (days since the epoch) of a time in microseconds.
+    public static func day(ofMicros micros: Int64) -> Int {
+        Int(micros >= 0 ? micros / microsPerDay : (micros - microsPerDay + 1) / microsPerDay)
+    }
+
+    /// Adds the batch's outcomes to the counts, each identity once ever (inside the batch's transaction).
+    /// Returns how many outcomes were new.
+    static func countOutcomes(_ c: SQLiteConnection, events: [PreparedEvent], tallies: [OutcomeTally]) throws -> Int {
+        if events.isEmpty && tallies.isEmpty { return 0 }
+        let prunedBefore = Int(
+            try c.scalarText("SELECT value FROM kv WHERE key = ?", [.text(countsPrunedBeforeKey)]) ?? "")
+        struct Cell: Hashable {
+            var day: Int
+            var host: String
+            var domain: String
+            var campaign: String
+            var outcome: OutcomeClass
+        }
+        var cells: [Cell: Int] = [:]
+        var counted = 0
+        func claim(_ identity: String, day: Int) throws -> Bool {
+            if let prunedBefore, day < prunedBefore { return false }
+            let id = Int64(bitPattern: OutcomeIdentityHash.fnv1a64(identity))
+            return try c.run(
+                "INSERT OR IGNORE INTO outcome_keys (id, day) VALUES (?, ?)", [.int(id), .int(Int64(day))])
+                == 1
+        }
+        for p in events {
+            let day = day(ofMicros: p.logTime)
+            guard try claim(p.event.dedupKey, day: day) else { continue }
+            counted += 1
+            let outcome: OutcomeClass
+            switch p.event.type {
+            case .hard: outcome = .hard
+            case .soft: outcome = .soft
+            case .complaint: outcome = .complaint
+            }
+            var cell = Cell(
+                day: day, host: p.event.meta.host, domain: domain(of: p.event.email),
+                campaign: p.event.campaignUUID ?? "", outcome: outcome)
+            cells[cell, default: 0] += 1
+            if p.event.meta.action == .hold, p.event.meta.fault == .sender {
+                cell.outcome = .held
+                cells[cell, default: 0] += 1
+            }
+        }
+        for t in tallies {
+            let day = day(ofMicros: t.time.microseconds)
+            guard try claim(t.identity, day: day) else { continue }
+            counted += 1
+            let cell = Cell(
+                day: day, host: t.host, domain: t.domain, campaign: t.campaignUUID ?? "",
+                outcome: t.kind == .delivered ? .delivered : .deferred)
+            cells[cell, default: 0] += 1
+        }
+        for (cell, n) in cells {
+            try c.run(
+                """
+                INSERT INTO outcome_counts (day, host, domain, campaign, outcome, n) VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT (day, host, domain, campaign, outcome) DO UPDATE SET n = n + excluded.n
+                """,
+                [
+                    .int(Int64(cell.day)), .text(cell.host), .text(cell.domain), .text(cell.campaign),
+                    .text(cell.outcome.rawValue), .int(Int64(n)),
+                ])
+        }
+        return counted
+    }
+
+    /// The outcome counts follow a host's new identity (``rehostIdentities(fingerprint:identity:)``): its count
+    /// rows move to the new host name (added to what is there), and each bounce counted under an old dedup key
+    /// is marked counted under the new one, so re-reading its line adds nothing. Deliveries and deferrals are
+    /// known only by the hash of their identity: one already counted and read again after the rename counts
+    /// again (docs/report.md).
+    static func rehostOutcomeCounts(
+        _ c: SQLiteConnection, from: String, to: String, old: String, new: String, range: [SQLValue]
+    ) throws {
+        var moved: [(Int64, Int64)] = []
+        try c.prepare("SELECT dedup_key FROM dedup_keys WHERE dedup_key >= ? AND dedup_key < ?").query(range) { row in
+            let key = row.text(0)
+            let renamed = to + key.unicodeScalars.dropFirst(from.unicodeScalars.count).map(String.init).joined()
+            moved.append(
+                (
+                    Int64(bitPattern: OutcomeIdentityHash.fnv1a64(key)),
+                    Int64(bitPattern: OutcomeIdentityHash.fnv1a64(renamed))
+                ))
+        }
+        for (oldID, newID) in moved {
+            try c.run(
+                "INSERT OR IGNORE INTO outcome_keys (id, day) SELECT ?, day FROM outcome_keys WHERE id = ?",
+                [.int(newID), .int(oldID)])
+        }
+        try c.run(
+            """
+            INSERT INTO outcome_counts (day, host, domain, campaign, outcome, n)
+            SELECT day, ?, domain, campaign, outcome, n FROM outcome_counts WHERE host = ?
+            ON CONFLICT (day, host, domain, campaign, outcome) DO UPDATE SET n = n + excluded.n
+            """, [.text(new), .text(old)])
+        try c.run("DELETE FROM outcome_counts WHERE host = ?", [.text(old)])
+    }
+
+    /// The counts matching `query`, one row per day, host, domain, campaign and outcome.
+    public func outcomeCounts(_ query: OutcomeCountQuery = .init()) throws(StateDBError) -> [OutcomeCount] {
+        var conditions = ["day >= ?", "day < ?"]
+        var values: [SQLValue] = [
+            .int(Int64(query.fromDay ?? Int(Int32.min))), .int(Int64(query.toDay ?? Int(Int32.max))),
+        ]
+        if let d = query.domain {
+            conditions.append("domain = ?")
+            values.append(.text(d.lowercased()))
+        }
+        if let campaign = query.campaign {
+            conditions.append("campaign = ?")
+            values.append(.text(campaign))
+        }
+        let sql =
+            "SELECT day, host, domain, campaign, outcome, n FROM outcome_counts WHERE "
+            + conditions.joined(separator: " AND ") + " ORDER BY day, host, domain, campaign, outcome"
+        return try withConnection { c in
+            var out: [OutcomeCount] = []
+            try c.prepare(sql).query(values) { row in
+                guard let outcome = OutcomeClass(rawValue: row.text(4)) else { return }
+                out.append(
+                    OutcomeCount(
+                        day: Int(row.int64(0)), host: row.text(1), domain: row.text(2), campaign: row.text(3),
+                        outcome: outcome, count: Int(row.int64(5))))
+            }
+            return out
+        }
+    }
+
+    /// Deletes counts, their keys and run-time facts of days before `cutoffDay`, in chunks, and remembers the
+    /// cutoff so that those days are never counted again. Returns the rows deleted.
+    func pruneCounts(beforeDay cutoffDay: Int, chunk: Int64) throws(StateDBError) -> Int {
+        try inTransaction { c in
+            let old = Int(
+                try c.scalarText("SELECT value FROM kv WHERE key = ?", [.text(Self.countsPrunedBeforeKey)]) ?? "")
+            if old == nil || old! < cutoffDay {
+                try c.run(
+                    "INSERT INTO kv (key, value, updated_at) VALUES (?, ?, ?) "
+                        + "ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+                    [.text(Self.countsPrunedBeforeKey), .text(String(cutoffDay)), .int(Timestamps.micros(clock()))])
+            }
+        }
+        let day = SQLValue.int(Int64(cutoffDay))
+        let limit = SQLValue.int(chunk)
+        var total = 0
+        for sql in [
+            "DELETE FROM outcome_keys WHERE id IN (SELECT id FROM outcome_keys WHERE day < ? LIMIT ?)",
+            // WITHOUT ROWID has no rowid to limit by: one day per transaction (a day is a few thousand rows).
+            "DELETE FROM outcome_counts WHERE day = (SELECT MIN(day) FROM outcome_counts WHERE day < ?) AND ? > 0",
+        ] {
+            while true {
+                let n = try inTransaction { c in try c.run(sql, [day, limit]) }
+                total += n
+                if n == 0 { break }
+            }
+        }
+        let cutoffMicros = SQLValue.int(Int64(cutoffDay) * Self.microsPerDay)
+        while true {
+            let n = try inTransaction { c in
+                try c.run(
+                    "DELETE FROM runtime_facts WHERE id IN (SELECT id FROM runtime_facts WHERE at < ? LIMIT ?)",
+                    [cutoffMicros, limit])
+            }
+            total += n
+            if n == 0 { return total }
+        }
+    }
+}
+
+/// The 64-bit FNV-1a hash of an outcome's identity: stable across processes and releases (Swift's `Hasher` is
+/// seeded per process), cheap, and with 64 bits two of a month's outcomes collide only with a probability of
+/// about n² / 2⁶⁵ (3·10⁻⁵ for 30 million): then one outcome is not counted.
+public enum OutcomeIdentityHash {
+    public static func fnv1a64(_ text: String) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in text.utf8 {
+            h ^= UInt64(b)
+            h = h &* 0x0000_0100_0000_01b3
+        }
+        return h
+    }
+}
