@@ -42,17 +42,19 @@ import Testing
     @Test func providerTablesComeFirst() {
         let text = "550 5.4.1 Recipient address rejected: Access denied"
         let ms = c.classify(failure(text, dsn: "5.4.1", stage: .rcpt, host: "acme-com.mail.protection.outlook.com"))
-        #expect(ms.reason == "userunknown" && ms.rule == "provider.microsoft.recipient-not-found")
+        #expect(ms.reason == "userunknown" && ms.rule == "vendor.microsoft.userunknown")
         #expect(ms.evidence.hasPrefix("provider microsoft"))
         let other = c.classify(failure(text, dsn: "5.4.1", stage: .rcpt, host: "mx.example.org"))
-        #expect(other.reason != "userunknown")
-        // Matching by recipient domain, and suffixes only at a label boundary.
+        #expect(other.rule != ms.rule, "another host never reaches Microsoft's own table")
+        // Matching by recipient domain, and suffixes only at a label boundary (Google's own wording,
+        // https://support.google.com/a/answer/3726730).
+        let overQuota = "452 4.2.2 The email account that you tried to reach is over quota."
         let byDomain = c.classify(
-            failure("452 4.2.2 OverQuotaTemp", dsn: "4.2.2", status: .deferred, domain: "gmail.com"))
-        #expect(byDomain.rule == "provider.google.overquota")
+            failure(overQuota, dsn: "4.2.2", status: .deferred, domain: "gmail.com"))
+        #expect(byDomain.rule == "vendor.google.mailboxfull")
         let notGoogle = c.classify(
-            failure("452 4.2.2 OverQuotaTemp", dsn: "4.2.2", status: .deferred, host: "notgoogle.com"))
-        #expect(notGoogle.rule != "provider.google.overquota")
+            failure(overQuota, dsn: "4.2.2", status: .deferred, host: "notgoogle.com"))
+        #expect(notGoogle.rule != "vendor.google.mailboxfull")
     }
 
     @Test func notacceptIsHardUnlessTemporary() {
@@ -88,8 +90,9 @@ import Testing
             failure("550 <b@example.net>: user unknown", dsn: "5.0.0", stage: .data),
             failure("452 4.2.2 mailbox full, id 12345678", dsn: "4.2.2", status: .deferred),
             failure("452 4.2.2 mailbox full, id 87654321", dsn: "4.2.2", status: .deferred),
-            failure("550 5.4.1 Access denied", dsn: "5.4.1", stage: .rcpt, host: "x.protection.outlook.com"),
-            failure("550 5.4.1 Access denied", dsn: "5.4.1", stage: .rcpt, host: "mx.example.org"),
+            failure(
+                "550 5.2.2 Submission quota exceeded", dsn: "5.2.2", stage: .rcpt, host: "x.protection.outlook.com"),
+            failure("550 5.2.2 Submission quota exceeded", dsn: "5.2.2", stage: .rcpt, host: "mx.example.org"),
             failure("451 4.3.2 not accepting mail", dsn: "4.3.2", status: .deferred),
             failure("451 4.3.2 not accepting mail", dsn: "4.3.2", status: .expired),
         ]
@@ -160,7 +163,10 @@ import Testing
             v.json
                 == #"{"kind":"delivery","status":"bounced","recipient":"who@example.org","dsn":"5.1.1","reply_code":550,"#
                 + #""smtp_stage":"RCPT","reason":"userunknown","type":"hard","fault":"recipient","action":"forward","#
-                + #""rule":"probe.userunknown.text","evidence":"text contains \"unknown user\""}"#)
+                + #""rule":"probe.userunknown.text","source":"\#(c.sources(ofRule: "probe.userunknown.text").joined(separator: " | "))","#
+                + #""evidence":"text contains \"unknown user\""}"#)
+        // The deciding rule's citation is shown, so a maintainer can check the phrase at its source.
+        #expect(c.sources(ofRule: "probe.userunknown.text").first?.hasPrefix("sisimai/") == true)
     }
 
     @Test func sentAndOtherLinesHaveNullFailureFields() {
@@ -168,11 +174,13 @@ import Testing
             mta: .postfix, queueID: "Q", recipient: "a@b.example", rawStatus: "sent", status: .sent)
         let v = LineVerdict(ParsedLine(envelope: LogEnvelope(), record: .delivery(sent)), classifier: c)
         #expect(v.classification == nil)
-        #expect(v.json.hasSuffix(#""reason":null,"type":null,"fault":null,"action":null,"rule":null,"evidence":null}"#))
+        #expect(
+            v.json.hasSuffix(
+                #""reason":null,"type":null,"fault":null,"action":null,"rule":null,"source":null,"evidence":null}"#))
         let other = LineVerdict(ParsedLine(envelope: LogEnvelope(), record: .other), classifier: c)
         #expect(
             other.json
-                == #"{"kind":"other","status":null,"recipient":null,"dsn":null,"reply_code":null,"smtp_stage":null,"reason":null,"type":null,"fault":null,"action":null,"rule":null,"evidence":null}"#
+                == #"{"kind":"other","status":null,"recipient":null,"dsn":null,"reply_code":null,"smtp_stage":null,"reason":null,"type":null,"fault":null,"action":null,"rule":null,"source":null,"evidence":null}"#
         )
     }
 

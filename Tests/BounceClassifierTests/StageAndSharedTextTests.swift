@@ -18,8 +18,10 @@ import Testing
         // An x.1.x code backs the words: still a dead address without the stage.
         let coded = c.classify(failure("550 5.1.1 <nobody@example.org>: User unknown", dsn: "5.1.1"))
         #expect(coded.reason == "userunknown")
-        // No reply code: a local delivery agent's own verdict.
-        #expect(c.classify(failure("unknown user: \"nobody\"")).reason == "userunknown")
+        // A local delivery agent gives its verdict with an x.1.x code (Postfix local: dsn=5.1.1).
+        #expect(c.classify(failure("unknown user: \"nobody\"", dsn: "5.1.1")).reason == "userunknown")
+        // Without stage or code, the words alone stay soft (go-sisimai reason/why-userunknown.go).
+        #expect(c.classify(failure("unknown user: \"nobody\"")).reason == "filtered")
     }
 
     @Test func emptyAddressSlotIsAFilterNotAnUnknownUser() throws {
