@@ -50,6 +50,52 @@ import Testing
         #expect(TextNormalizer.normalize("to иван@пример.рф failed") == "to @ failed")
     }
 
+    @Test func aRuleMatchesEveryWayOfWritingItsWords() throws {
+        // Literals in contains, words and regex are folded at load, texts when classified: accents,
+        // case and width on either side do not matter.
+        let rules = """
+            [[policy]]
+            reason = "mailboxfull"
+            type = "soft"
+            fault = "recipient"
+            [[policy]]
+            reason = "onhold"
+            type = "soft"
+            fault = "unknown"
+            [[policy]]
+            reason = "undefined"
+            type = "soft"
+            fault = "unknown"
+            [[probe]]
+            id = "t.contains"
+            reason = "mailboxfull"
+            contains = ["BOÎTE du destinataire pleine"]
+            vector = [{ text = "boite du destinataire pleine", expect = "mailboxfull" }]
+            [[probe]]
+            id = "t.words"
+            reason = "mailboxfull"
+            words = [["Postfach", "Empfänger", "voll"]]
+            vector = [{ text = "Postfach des Empfaengers ist voll", expect = "onhold", rule = "none" }]
+            [[probe]]
+            id = "t.regex"
+            reason = "mailboxfull"
+            contains = ["メールボックス"]
+            regex = 'メールボックスが(いっぱい|満杯)'
+            vector = [{ text = "ﾒｰﾙﾎﾞｯｸｽがいっぱい", expect = "mailboxfull" }]
+            """
+        let set = try PatternLoader.load(defaults: [PatternSource(name: "t.toml", text: rules)])
+        let c = Classifier(set: set)
+        for (text, rule) in [
+            ("552 Boîte du destinataire PLEINE", "t.contains"), ("552 BOITE DU DESTINATAIRE PLEINE", "t.contains"),
+            ("Das POSTFACH des EMPFÄNGERS ist voll", "t.words"), ("Das Postfach des Empfangers ist voll", "t.words"),
+            ("メールボックスがいっぱい", "t.regex"), ("ﾒｰﾙﾎﾞｯｸｽが満杯", "t.regex"),
+        ] {
+            #expect(c.classify(failure(text)).rule == rule, "\(text)")
+        }
+        // `ue` is a spelling, not an accent: it stays apart from `ü`.
+        #expect(c.classify(failure("Postfach des Empfaengers ist voll")).rule == "none")
+    }
+
     @Test func literalsFoldLikeTexts() {
         #expect(TextNormalizer.foldLiteral("Boîte Pleine") == TextNormalizer.normalize("BOITE pleine"))
         #expect(TextNormalizer.foldLiteral("User Unknown") == "user unknown")
