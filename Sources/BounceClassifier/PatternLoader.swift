@@ -199,7 +199,7 @@ public enum PatternLoader {
     static let ruleKeys: Set<String> = [
         "id", "reason", "provider", "codes", "not_codes", "reply_codes", "stages", "not_stages", "stage_known",
         "statuses", "permanence", "contains", "words", "not_contains", "regex", "same_text_as", "any_text", "disabled",
-        "vector", "description",
+        "vector", "description", "source", "note",
     ]
 
     static func readRule(_ r: inout TableReader, section: RuleSection) -> Rule? {
