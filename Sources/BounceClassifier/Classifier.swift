@@ -12,13 +12,20 @@ public final class Classifier: Sendable {
     public let set: PatternSet
     private let compiled: [CompiledRule]
     private let memo: Mutex<MemoCache>
+    private let citations: [String: [String]]
 
     /// - Parameter cacheCapacity: memo entries kept per generation (at most twice this many are held).
     public init(set: PatternSet, cacheCapacity: Int = 4096) {
         self.set = set
         self.compiled = set.rules.filter { !$0.disabled }.map(CompiledRule.init)
         self.memo = Mutex(MemoCache(capacity: max(cacheCapacity, 1)))
+        var citations: [String: [String]] = [:]
+        for r in set.rules where !r.sources.isEmpty { citations[r.id] = r.sources }
+        self.citations = citations
     }
+
+    /// The sources the rule `id` cites (its `source` key); empty for `none` or a rule that cites none.
+    public func sources(ofRule id: String) -> [String] { citations[id] ?? [] }
 
     /// Classifies one failure (memoised).
     public func classify(_ e: FailureEvidence) -> Classification {
@@ -105,6 +112,7 @@ public final class Classifier: Sendable {
                 ruleID = r.rule.id
                 reason = r.rule.reason
                 used = ev
+                if let note = r.rule.note { used.append(note) }
                 if let providerID, r.rule.section == .provider { used.insert("provider \(providerID)", at: 0) }
                 break
             }

@@ -1480,6 +1480,7 @@ id = "probe.userunknown.text"
 description = """The text alone says the user is unknown. Only at RCPT or when the stage is not known:
 after DATA the same words usually come from a content filter (see probe.filtered.after-data),
 and at MAIL FROM they are about our sender."""
+source = "sisimai/p5-sisimai/lib/Sisimai/Reason/UserUnknown.pm@21cfb9321ba9"
 reason = "userunknown"
 not_stages = ["DATA", "MAIL"]
 contains = [

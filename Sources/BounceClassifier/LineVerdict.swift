@@ -10,6 +10,8 @@ public struct LineVerdict: Sendable, Hashable {
     public var replyCode: Int?
     public var smtpStage: SMTPStage?
     public var classification: Classification?
+    /// The sources the deciding rule cites, joined by ` | ` (nil when no rule decided or it cites none).
+    public var source: String?
 
     /// Classifies `parsed` on its own. Postfix's qmgr `status=expired` line names no recipient and carries
     /// no reply, so it is classified as a bare expiry; lines that are not deliveries get no classification.
@@ -31,6 +33,10 @@ public struct LineVerdict: Sendable, Hashable {
         default:
             break
         }
+        if let rule = classification?.rule {
+            let cited = classifier.sources(ofRule: rule)
+            source = cited.isEmpty ? nil : cited.joined(separator: " | ")
+        }
     }
 
     /// One JSON object, fields in the order of the webhook's `meta`, `null` where a field does not apply.
@@ -47,6 +53,7 @@ public struct LineVerdict: Sendable, Hashable {
         o.add("fault", classification?.fault.rawValue)
         o.add("action", classification?.action.rawValue)
         o.add("rule", classification?.rule)
+        o.add("source", source)
         o.add("evidence", classification?.evidence)
         return o.text
     }

@@ -117,7 +117,7 @@ public enum PatternLoader {
             domains: r.strings("domains").map { $0.lowercased() },
             location: r.location)
         if p.hosts.isEmpty && p.domains.isEmpty { r.fail("provider `\(id)` needs `hosts` or `domains`") }
-        r.rejectUnknown(["id", "hosts", "domains", "description"])
+        r.rejectUnknown(["id", "hosts", "domains", "description", "source"])
         return p
     }
 
@@ -190,7 +190,7 @@ public enum PatternLoader {
         if vectors.isEmpty {
             r.fail("format `\(id)` has no test vector; add [[format.vector]] with line, recipient and status")
         }
-        r.rejectUnknown(["id", "mta", "prefilter", "regex", "status_map", "vector", "description"])
+        r.rejectUnknown(["id", "mta", "prefilter", "regex", "status_map", "vector", "description", "source"])
         return LineFormat(
             id: id, mta: mta, prefilter: prefilter, regex: regex, statusMap: map, vectors: vectors, location: r.location
         )
@@ -205,7 +205,7 @@ public enum PatternLoader {
     static func readRule(_ r: inout TableReader, section: RuleSection) -> Rule? {
         guard let id = r.requiredString("id") else { return nil }
         r.location = r.lines.id(id, kind: section.rawValue)
-        let reason = r.requiredString("reason") ?? "undefined"
+        let reason = SisimaiReason.canonical(r.requiredString("reason") ?? "undefined")
         if !SisimaiReason.all.contains(reason) {
             r.fail(
                 "rule `\(id)`: unknown reason `\(reason)`; use one of Sisimai's names (\(SisimaiReason.all.sorted().joined(separator: ", ")))"
@@ -292,7 +292,7 @@ public enum PatternLoader {
         for (i, t) in r.tables("vector").enumerated() {
             var v = TableReader(table: t, kind: "\(section.rawValue).vector", lines: r.lines, index: i)
             v.location = r.lines.nth("expect", after: r.location.line, n: i) ?? r.location
-            let expect = v.requiredString("expect") ?? ""
+            let expect = SisimaiReason.canonical(v.requiredString("expect") ?? "")
             if !expect.isEmpty, !SisimaiReason.all.contains(expect) {
                 v.fail("rule `\(id)`: vector expects unknown reason `\(expect)`")
             }
@@ -309,10 +309,14 @@ public enum PatternLoader {
         if vectors.isEmpty && !disabled {
             r.fail("rule `\(id)` has no test vector; add [[\(section.rawValue).vector]] with text and expect")
         }
+        let sources = r.strings("source")
+        if sources.contains(where: { $0.allSatisfy(\.isWhitespace) }) {
+            r.fail("rule `\(id)`: an empty `source`; cite a URL, an RFC section or owner/repo/path@commit")
+        }
         r.rejectUnknown(ruleKeys)
         return Rule(
             id: id, section: section, provider: provider, reason: reason, conditions: c, disabled: disabled,
-            vectors: vectors, location: r.location)
+            vectors: vectors, location: r.location, sources: sources, note: r.string("note"))
     }
 
     /// Copies the text conditions named by `same_text_as` into each rule that has it. Runs on the merged
@@ -356,6 +360,33 @@ public enum PatternLoader {
             if run >= 5 { return "digit runs of five or more are collapsed to `#` before matching" }
         }
         if lit.contains("  ") || lit.contains("\t") { return "white space is collapsed to one space before matching" }
+        // The normaliser turns a run of 10+ letters, digits, `#` and `-` holding both a digit (or `#`) and a
+        // letter into `#`; a literal holding such a run whole can never be seen.
+        let bytes = Array(lit.utf8)
+        var i = 0
+        while i < bytes.count {
+            guard TextNormalizer.isAlnum(bytes[i]) || bytes[i] == 0x23 else {
+                i += 1
+                continue
+            }
+            var j = i
+            var digits = false
+            var letters = false
+            while j < bytes.count, TextNormalizer.isAlnum(bytes[j]) || bytes[j] == 0x23 || bytes[j] == 0x2D {
+                if TextCodes.isDigit(bytes[j]) || bytes[j] == 0x23 {
+                    digits = true
+                } else if bytes[j] != 0x2D {
+                    letters = true
+                }
+                j += 1
+            }
+            // Text around the literal can only lengthen the run, so it is collapsed whatever surrounds it.
+            if j - i >= 10, digits, letters {
+                return
+                    "`\(String(decoding: bytes[i..<j], as: UTF8.self))` mixes letters and digits over 10 characters and is collapsed to `#` before matching"
+            }
+            i = j
+        }
         return nil
     }
 
@@ -437,7 +468,8 @@ public enum PatternLoader {
                 }
             }
             var seenHere: [String: SourceLocation] = [:]
-            for r in f.rules {
+            for var r in f.rules {
+                r.origin = override ? .override : .packaged
                 if let first = seenHere[r.id] {
                     problems.append(
                         .init(location: r.location, message: "duplicate rule id `\(r.id)` (first at \(first))"))
@@ -468,6 +500,7 @@ public enum PatternLoader {
                     rules.append(r)
                 }
             }
+            // `disabled = true` alone keeps the default rule's text, sources and origin.
             for (id, loc) in f.disables {
                 if let i = rules.firstIndex(where: { $0.id == id }) {
                     rules[i].disabled = true

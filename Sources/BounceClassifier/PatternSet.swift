@@ -206,10 +206,19 @@ public struct Rule: Sendable, Hashable {
     public var disabled: Bool
     public var vectors: [TestVector]
     public var location: SourceLocation
+    /// Where the rule's knowledge comes from (`source = ...`): URLs, RFC sections or
+    /// `owner/repo/path@commit` (see ``SourceCitation``). Empty when the rule cites none.
+    public var sources: [String]
+    /// Whether the rule came with the packaged defaults or from an operator's override directory.
+    public var origin: RuleOrigin
+    /// Added to the evidence when the rule fires (`note = ...`): why the rule chose this reading, e.g.
+    /// that a code and a text disagree and the reading that does not blocklist won.
+    public var note: String?
 
     public init(
         id: String, section: RuleSection, provider: String? = nil, reason: String, conditions: RuleConditions,
-        disabled: Bool = false, vectors: [TestVector], location: SourceLocation
+        disabled: Bool = false, vectors: [TestVector], location: SourceLocation, sources: [String] = [],
+        origin: RuleOrigin = .packaged, note: String? = nil
     ) {
         self.id = id
         self.section = section
@@ -219,7 +228,16 @@ public struct Rule: Sendable, Hashable {
         self.disabled = disabled
         self.vectors = vectors
         self.location = location
+        self.sources = sources
+        self.origin = origin
+        self.note = note
     }
+}
+
+/// Where a rule was loaded from: the default set (packaged, or `--patterns DIR`) or the override directory.
+public enum RuleOrigin: String, Sendable, Hashable {
+    case packaged
+    case override
 }
 
 /// Policy for one reason: type, fault and forwarding.

@@ -12,4 +12,17 @@ public enum SisimaiReason {
         "syntaxerror", "systemerror", "systemfull", "toomanyconn", "undefined", "userunknown", "vacation",
         "virusdetected",
     ]
+
+    /// Newer Sisimai names that a pattern file may use, and the name of ours each becomes. Sisimai 5.5
+    /// consolidated `Speeding` and `TooManyConn` into `RateLimited`, and `MesgTooBig` and `ExceedLimit`
+    /// into `EmailTooLarge` (https://github.com/sisimai/go-sisimai/issues/307,
+    /// https://github.com/sisimai/go-sisimai/pull/318). Our names stay: listmonk's operators already see
+    /// them in `meta.reason`; each new name maps to the older name that covers its common case.
+    public static let aliases: [String: String] = [
+        "ratelimited": "speeding",
+        "emailtoolarge": "mesgtoobig",
+    ]
+
+    /// Our name for `name`: itself, or the reason a newer Sisimai name maps to.
+    public static func canonical(_ name: String) -> String { aliases[name] ?? name }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import BounceClassifier
+import BounceCore
 import Foundation
 
 /// `bouncetail check-patterns`: compiles the pattern set and runs every test vector, like fail2ban-regex
@@ -16,9 +17,35 @@ struct CheckPatternsCommand: ParsableCommand {
 
     @OptionGroup var patternOptions: PatternOptions
 
+    @Flag(
+        name: .customLong("require-sources"),
+        help: "Fail when a rule of the default set cites no source (`source = ...`).")
+    var requireSources = false
+
+    @Option(
+        name: .customLong("coverage"), parsing: .upToNextOption,
+        help: ArgumentHelp(
+            "Log files to classify: report how often each rule fires and which lines fall to a fallback or to onhold ('-' reads stdin).",
+            valueName: "file"))
+    var coverage: [String] = []
+
+    @Flag(name: .customLong("coverage-summary"), help: "With --coverage: totals and firings only, no per-line list.")
+    var coverageSummary = false
+
     func run() throws {
         let set = try patternOptions.load()
-        let failures = checkPatterns(set)
+        if !coverage.isEmpty {
+            try runCoverage(set)
+            return
+        }
+        let audit = SourceCitation.audit(set)
+        for w in audit.warnings { print("warning: \(w.description)") }
+        var failures = checkPatterns(set)
+        if requireSources {
+            failures += audit.errors
+        } else if !audit.errors.isEmpty {
+            print("note: \(audit.errors.count) default rules cite no valid source (--require-sources fails on them)")
+        }
         for f in failures { print(f.description) }
         let vectors = set.rules.reduce(0) { $0 + $1.vectors.count } + set.formats.reduce(0) { $0 + $1.vectors.count }
         let summary =
@@ -29,5 +56,33 @@ struct CheckPatternsCommand: ParsableCommand {
             print("FAILED: \(failures.count) problem\(failures.count == 1 ? "" : "s") in \(summary)")
             throw ExitCode(1)
         }
+    }
+
+    /// `--coverage`: classifies every line of the files and prints the coverage report; the vectors are
+    /// not run (run check-patterns without --coverage for that).
+    func runCoverage(_ set: PatternSet) throws {
+        let classifier = Classifier(set: set)
+        var parser = LineParser()
+        var report = PatternCoverage(set: set)
+        var lineNumber = 0
+        func take(_ line: String) {
+            lineNumber += 1
+            report.add(
+                lineNumber: lineNumber, line: line, verdict: LineVerdict(parser.parse(line), classifier: classifier))
+        }
+        for path in coverage {
+            if path == "-" {
+                while let line = readLine(strippingNewline: true) { take(line) }
+                continue
+            }
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw ValidationError("cannot read \(path): check that it exists and is readable")
+            }
+            for line in String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+            where !line.isEmpty {
+                take(String(line))
+            }
+        }
+        print(report.report(set: set, showLines: !coverageSummary))
     }
 }

@@ -31,13 +31,14 @@ struct RunCommand: AsyncParsableCommand {
                 "nothing to follow: configure [[sources.file]] paths or [sources.journal] enabled = true in \(common.config ?? "the configuration")"
             )
         }
-        let initial = try PatternReload.loadChecked(config)
+        let warnSource: @Sendable (String) -> Void = { logger.warning("pattern rule without a source: \($0)") }
+        let initial = try PatternReload.loadChecked(config, warn: warnSource)
         let db = try ctx.openState()
         // The shell bootstraps the process-wide metrics, so the reload coordinator made after it counts too.
         let shell = DaemonShell(config: config, logger: logger)
         let patterns = ReloadCoordinator(
             name: "pattern set", initial: initial, metrics: BounceMetrics(), logger: logger,
-            loader: { try PatternReload.loadChecked(config) })
+            loader: { try PatternReload.loadChecked(config, warn: warnSource) })
         let wake = WakeSignal()
         try await shell.run(onReload: { await patterns.reload() }) { context in
             try await withThrowingTaskGroup(of: Void.self) { group in

@@ -160,7 +160,10 @@ import Testing
             v.json
                 == #"{"kind":"delivery","status":"bounced","recipient":"who@example.org","dsn":"5.1.1","reply_code":550,"#
                 + #""smtp_stage":"RCPT","reason":"userunknown","type":"hard","fault":"recipient","action":"forward","#
-                + #""rule":"probe.userunknown.text","evidence":"text contains \"unknown user\""}"#)
+                + #""rule":"probe.userunknown.text","source":"\#(c.sources(ofRule: "probe.userunknown.text").first ?? "none")","#
+                + #""evidence":"text contains \"unknown user\""}"#)
+        // The deciding rule's citation is shown, so a maintainer can check the phrase at its source.
+        #expect(c.sources(ofRule: "probe.userunknown.text").first?.hasPrefix("sisimai/") == true)
     }
 
     @Test func sentAndOtherLinesHaveNullFailureFields() {
@@ -168,11 +171,13 @@ import Testing
             mta: .postfix, queueID: "Q", recipient: "a@b.example", rawStatus: "sent", status: .sent)
         let v = LineVerdict(ParsedLine(envelope: LogEnvelope(), record: .delivery(sent)), classifier: c)
         #expect(v.classification == nil)
-        #expect(v.json.hasSuffix(#""reason":null,"type":null,"fault":null,"action":null,"rule":null,"evidence":null}"#))
+        #expect(
+            v.json.hasSuffix(
+                #""reason":null,"type":null,"fault":null,"action":null,"rule":null,"source":null,"evidence":null}"#))
         let other = LineVerdict(ParsedLine(envelope: LogEnvelope(), record: .other), classifier: c)
         #expect(
             other.json
-                == #"{"kind":"other","status":null,"recipient":null,"dsn":null,"reply_code":null,"smtp_stage":null,"reason":null,"type":null,"fault":null,"action":null,"rule":null,"evidence":null}"#
+                == #"{"kind":"other","status":null,"recipient":null,"dsn":null,"reply_code":null,"smtp_stage":null,"reason":null,"type":null,"fault":null,"action":null,"rule":null,"source":null,"evidence":null}"#
         )
     }
 

@@ -11,10 +11,15 @@ public enum PatternReload {
         }
     }
 
-    public static func loadChecked(_ config: BounceTailConfig) throws -> Classifier {
+    /// - Parameter warn: receives one line per override rule that cites no source (`source = ...`);
+    ///   such a rule still loads, so an upgrade never stops a site's local rules.
+    public static func loadChecked(_ config: BounceTailConfig, warn: (String) -> Void = { _ in }) throws
+        -> Classifier
+    {
         let set = try PipelineFactory.loadPatterns(config)
         let failures = checkPatterns(set)
         if !failures.isEmpty { throw Refused(failures: failures.map(\.description)) }
+        for w in SourceCitation.audit(set).warnings { warn(w.description) }
         return Classifier(set: set)
     }
 }
