@@ -5,4 +5,5 @@ let benchmarks: @Sendable () -> Void = {
     parserBenchmarks()
     guardBenchmarks()
     trackerStateBenchmarks()
+    normaliserBenchmarks()
 }

@@ -392,6 +392,823 @@ recipient = "other@example.org"
 status = "deferred"
 
 """#####),
+        PatternSource(name: "patterns/lang-any.toml", text: #####"""
+# Signs that hold in every language: parts of a bounce that a provider keeps the same whatever language it
+# writes the rest in (a help address, a fixed layout).
+
+[[probe]]
+id = "lang.any.googlegroups.rejected"
+description = """Google Groups refused the post: the notice ("the group you tried to contact may not exist, or you may
+not have permission to post") lists four possible causes as bullets and sends the sender to the Groups
+Help Center (groups.google.com/support; a Google Workspace domain's groups link its own help topic,
+support.google.com/a/DOMAIN/bin/topic.py&topic=N). Google writes it in the sender's language, but the bullets and the help address stay, so
+they identify it in any language. As Sisimai's GoogleGroups decoder: the four-bullet notice is
+`rejected` (the group refuses *our* post: a sender matter, never a dead recipient address)."""
+source = [
+  "sisimai/p5-sisimai/lib/Sisimai/Lhost/GoogleGroups.pm@21cfb9321ba94f9bc72f2b5a46e2dda70c1d9c45",
+  "https://pastebin.com/6mQsiCU3",
+  "https://pastebin.com/G3H1yf42",
+]
+reason = "rejected"
+contains = ["groups.google.com/support", "/bin/topic.py&topic="]
+regex = '(\*[^*]+){4}(groups\.google\.com/support|/bin/topic\.py&topic=)'
+[[probe.vector]]
+text = "We're writing to let you know that the group you tried to contact (dg-translations-private) may not exist, or you may not have permission to post messages to the group. A few more details on why you weren't able to post: * You might have spelled or formatted the group name incorrectly. * The owner of the group may have removed this group. * You may need to join the group before receiving permission to post. * This group may not be open to posting. If you have questions related to this or any other Google Group, visit the Help Center at http://groups.google.com/support/."
+expect = "rejected"
+type = "soft"
+[[probe.vector]]
+# A Google Workspace domain's group links its own help topic.
+text = "Hello someone@example.com, We're writing to let you know that the group you tried to contact (jobs) may not exist, or you may not have permission to post messages to the group. A few more details on why you weren't able to post: * You might have spelled or formatted the group name incorrectly. * The owner of the group may have removed this group. * You may need to join the group before receiving permission to post. * This group may not be open to posting. If you have questions related to this or any other Google Group, visit the Help Center at https://support.google.com/a/lighthouse.io/bin/topic.py&topic=25838."
+expect = "rejected"
+[[probe.vector]]
+# Fewer than four bullets is another Groups notice: this rule stays out of it.
+text = "Your message was not delivered. * The group is moderated. Visit the Help Center at https://groups.google.com/support/."
+expect = "onhold"
+rule = "none"
+
+"""#####),
+        PatternSource(name: "patterns/lang-de.toml", text: #####"""
+# German texts: German-speaking mail servers and Microsoft Exchange's German delivery reports.
+#
+# Literals are folded before matching, as texts are (lower case, accents dropped: "ü" matches "u").
+# German also writes "ü" as "ue": that is a spelling, not an accent, so a rule lists both spellings
+# where its source shows one. Unknown-user rules keep the house conditions of probe.userunknown.text.
+
+[[probe]]
+id = "lang.de.mailboxfull"
+description = "The recipient's mailbox is full: \"Benutzer hat zuviele Mails auf dem Server\", the storage volume is exceeded, the mailbox's capacity is exhausted."
+source = [
+  "cfortune/PHP-Bounce-Handler/bounce_responses.php@956e65b0d502b1904546c3c46480409ded41d755",
+  "2called-chaos/bouncefetch/config/rules.rb@db2dd71dfd90cf31e84616cfff0a2a016db1aa1f",
+  "voku/PHPMailer-BMH/src/BounceMailHandler/phpmailer-bmh_rules.php@679dbf7cd055eff5d9eb9bc1ab22e6d44e181a38",
+]
+reason = "mailboxfull"
+contains = [
+  "benutzer hat zuviele mails auf dem server", "speichervolumen ueberschritten", "speichervolumen überschritten",
+  "kapazität des empfänger e-mail postfaches erschöpft",
+]
+[[probe.vector]]
+text = "422 Benutzer hat zuviele Mails auf dem Server"
+status = "deferred"
+expect = "mailboxfull"
+type = "soft"
+[[probe.vector]]
+text = "552 Benutzer hat das Speichervolumen ueberschritten"
+stage = "RCPT"
+expect = "mailboxfull"
+[[probe.vector]]
+text = "Die Nachricht konnte nicht zugestellt werden, da die Kapazität des Empfänger E-Mail Postfaches erschöpft ist."
+expect = "mailboxfull"
+
+[[probe]]
+id = "lang.de.mailboxfull.exchange"
+description = """Microsoft Exchange's German for a full mailbox: the recipient's mailbox ("Postfach für den Empfänger",
+"Postfach des Empfängers") is full ("voll"). The words in this order cover both phrasings."""
+source = "https://learn.microsoft.com/de-de/exchange/client-developer/web-service-reference/mailboxfull"
+reason = "mailboxfull"
+words = [["postfach", "empfänger", "voll"]]
+not_contains = ["vollständig"]
+[[probe.vector]]
+# The phrase of the source, as the German delivery report writes it.
+text = "Das Postfach des Empfängers ist voll und kann zurzeit keine Nachrichten annehmen. 554 5.2.2 mailbox full"
+expect = "mailboxfull"
+type = "soft"
+
+[[probe]]
+id = "lang.de.suspend"
+description = """"Adressat unbekannt oder Mailbox deaktiviert" says unknown *or* disabled: under that doubt it is
+the reading that does not blocklist (suspend, soft)."""
+source = "cfortune/PHP-Bounce-Handler/bounce_responses.php@956e65b0d502b1904546c3c46480409ded41d755"
+reason = "suspend"
+contains = ["adressat unbekannt oder mailbox deaktiviert"]
+[[probe.vector]]
+text = "550 5.2.1 Adressat unbekannt oder Mailbox deaktiviert"
+dsn = "5.2.1"
+stage = "RCPT"
+expect = "suspend"
+type = "soft"
+
+[[probe]]
+id = "lang.de.filtered"
+description = "The recipient accepts mail only from certain addresses: the address exists, our message is filtered."
+source = "2called-chaos/bouncefetch/config/rules.rb@db2dd71dfd90cf31e84616cfff0a2a016db1aa1f"
+reason = "filtered"
+contains = ["nur emails von bestimmten email-adressen akzeptiert"]
+[[probe.vector]]
+text = "550 Es werden nur Emails von bestimmten Email-Adressen akzeptiert"
+stage = "RCPT"
+expect = "filtered"
+type = "soft"
+
+# --- the recipient does not exist ------------------------------------------------------------------------
+[[probe]]
+id = "lang.de.userunknown.unstaged"
+description = "The German unknown-user words in a remote reply that names no stage and no x.1.x code: `filtered`, as probe.filtered.unstaged-reply."
+source = "2called-chaos/bouncefetch/config/rules.rb@db2dd71dfd90cf31e84616cfff0a2a016db1aa1f"
+reason = "filtered"
+stage_known = false
+reply_codes = [5]
+not_codes = ["*.1.*"]
+same_text_as = "lang.de.userunknown"
+[[probe.vector]]
+text = "550 Niemand unter dieser Adresse bekannt"
+expect = "filtered"
+type = "soft"
+
+[[probe]]
+id = "lang.de.userunknown.after-data"
+description = "The German unknown-user words after DATA come from a filter: `filtered`, as probe.filtered.after-data."
+source = "2called-chaos/bouncefetch/config/rules.rb@db2dd71dfd90cf31e84616cfff0a2a016db1aa1f"
+reason = "filtered"
+stages = ["DATA"]
+not_codes = ["*.1.1"]
+same_text_as = "lang.de.userunknown"
+[[probe.vector]]
+text = "550 Niemand unter dieser Adresse bekannt (in reply to end of DATA command)"
+stage = "DATA"
+expect = "filtered"
+
+[[probe]]
+id = "lang.de.userunknown"
+description = """The address does not exist. Exchange's German report ("Die eingegebene E-Mail-Adresse konnte
+nicht gefunden werden", "Die E-Mail-Adresse des Empfängers wurde im E-Mail-System des Empfängers nicht
+gefunden") and "Niemand unter dieser Adresse bekannt"."""
+source = [
+  "2called-chaos/bouncefetch/config/rules.rb@db2dd71dfd90cf31e84616cfff0a2a016db1aa1f",
+  "https://pastebin.com/BsjRCWQL",
+]
+reason = "userunknown"
+not_stages = ["DATA", "MAIL"]
+contains = [
+  "die eingegebene e-mail-adresse konnte nicht gefunden werden", "niemand unter dieser adresse bekannt",
+  "die e-mail-adresse des empfängers wurde im e-mail-system des empfängers",
+]
+[[probe.vector]]
+text = "Die eingegebene E-Mail-Adresse konnte nicht gefunden werden. Überprüfen Sie die E-Mail-Adresse des Empfängers, und versuchen Sie, die Nachricht erneut zu senden. Wenden Sie sich an den Helpdesk, falls das Problem weiterhin besteht. Remote Server returned '550 5.1.1 RESOLVER.ADR.RecipNotFound; not found'"
+expect = "userunknown"
+type = "hard"
+[[probe.vector]]
+text = "550 5.1.1 Niemand unter dieser Adresse bekannt"
+dsn = "5.1.1"
+stage = "RCPT"
+expect = "userunknown"
+[[probe.vector]]
+text = "Die E-Mail-Adresse des Empfängers wurde im E-Mail-System des Empfängers nicht gefunden. #550 5.1.1 RESOLVER.ADR.RecipNotFound; not found ##"
+expect = "userunknown"
+
+"""#####),
+        PatternSource(name: "patterns/lang-es.toml", text: #####"""
+# Spanish texts: Spanish-speaking servers, Lotus Domino in Spanish, Microsoft Exchange's Spanish reports.
+#
+# Literals are folded before matching, as texts are (lower case, accents dropped: "dirección" matches
+# "direccion"). Unknown-user rules keep the house conditions of probe.userunknown.text.
+
+[[probe]]
+id = "lang.es.mailboxfull"
+description = "Exchange's Spanish report: \"El buzón del destinatario está lleno y no puede aceptar mensajes\"."
+source = ["https://pastebin.com/HGKcccQU", "https://learn.microsoft.com/es-es/exchange/client-developer/web-service-reference/mailboxfull"]
+reason = "mailboxfull"
+contains = ["el buzón del destinatario está lleno"]
+[[probe.vector]]
+text = "El buzón del destinatario está lleno y no puede aceptar mensajes. Microsoft Exchange no intentará volver a entregar este mensaje. Intente reenviarlo más tarde o póngase en contacto con el destinatario directamente."
+expect = "mailboxfull"
+type = "soft"
+[[probe.vector]]
+text = "552 5.2.2 EL BUZON DEL DESTINATARIO ESTA LLENO"
+dsn = "5.2.2"
+stage = "RCPT"
+expect = "mailboxfull"
+
+[[probe]]
+id = "lang.es.suspend"
+description = "The mailbox exists but is inactive: expired for lack of use, or the user is in the inactive state."
+source = "cfortune/PHP-Bounce-Handler/bounce_responses.php@956e65b0d502b1904546c3c46480409ded41d755"
+reason = "suspend"
+contains = ["esta casilla ha expirado por falta de uso", "el usuario esta en estado: inactivo"]
+[[probe.vector]]
+text = "550 5.1.2 Esta casilla ha expirado por falta de uso"
+dsn = "5.1.2"
+stage = "RCPT"
+expect = "suspend"
+type = "soft"
+[[probe.vector]]
+text = "550 5.2.1 El usuario esta en estado: inactivo"
+dsn = "5.2.1"
+stage = "RCPT"
+expect = "suspend"
+
+# --- the recipient does not exist ------------------------------------------------------------------------
+[[probe]]
+id = "lang.es.userunknown.unstaged"
+description = "The Spanish unknown-user words in a remote reply that names no stage and no x.1.x code: `filtered`, as probe.filtered.unstaged-reply."
+source = "sisimai/p5-sisimai/lib/Sisimai/Reason/UserUnknown.pm@21cfb9321ba94f9bc72f2b5a46e2dda70c1d9c45"
+reason = "filtered"
+stage_known = false
+reply_codes = [5]
+not_codes = ["*.1.*"]
+same_text_as = "lang.es.userunknown"
+[[probe.vector]]
+text = "550 No existe ese usuario en este dominio"
+expect = "filtered"
+type = "soft"
+
+[[probe]]
+id = "lang.es.userunknown.after-data"
+description = "The Spanish unknown-user words after DATA come from a filter: `filtered`, as probe.filtered.after-data."
+source = "sisimai/p5-sisimai/lib/Sisimai/Reason/UserUnknown.pm@21cfb9321ba94f9bc72f2b5a46e2dda70c1d9c45"
+reason = "filtered"
+stages = ["DATA"]
+not_codes = ["*.1.1"]
+same_text_as = "lang.es.userunknown"
+[[probe.vector]]
+text = "550 No existe dicha persona (in reply to end of DATA command)"
+stage = "DATA"
+expect = "filtered"
+
+[[probe]]
+id = "lang.es.userunknown"
+description = """The address does not exist: Sisimai's Spanish texts, Lotus Domino in Spanish and Exchange's Spanish
+report ("No se pudo encontrar la dirección de correo electrónico que escribiste")."""
+source = [
+  "sisimai/p5-sisimai/lib/Sisimai/Reason/UserUnknown.pm@21cfb9321ba94f9bc72f2b5a46e2dda70c1d9c45",
+  "sisimai/p5-sisimai/lib/Sisimai/Lhost/Domino.pm@21cfb9321ba94f9bc72f2b5a46e2dda70c1d9c45",
+  "https://pastebin.com/JHaPQHk7",
+]
+reason = "userunknown"
+not_stages = ["DATA", "MAIL"]
+contains = [
+  "no existe dicha persona", "no existe ese usuario", "no se encuentra en el directorio de domino",
+  "no se pudo encontrar la dirección de correo electrónico",
+]
+[[probe.vector]]
+text = "550 5.1.1 <someone@example.es>... No existe dicha persona"
+dsn = "5.1.1"
+stage = "RCPT"
+expect = "userunknown"
+type = "hard"
+[[probe.vector]]
+text = "El usuario someone@example.es no se encuentra en el Directorio de Domino"
+expect = "userunknown"
+[[probe.vector]]
+text = "No se pudo encontrar la dirección de correo electrónico que escribiste. Comprueba la dirección de correo electrónico del destinatario y trata de volver a mandar el mensaje. Remote Server returned '550 5.1.1 RESOLVER.ADR.ExRecipNotFound; not found'"
+expect = "userunknown"
+type = "hard"
+
+"""#####),
+        PatternSource(name: "patterns/lang-fr.toml", text: #####"""
+# French texts: what French-speaking servers (Orange/Wanadoo, La Poste, Lotus Domino in French) answer.
+#
+# Literals are folded before matching, as texts are (lower case, no accents, typographic quotes as
+# ASCII; see docs/design/2026-12-03-language-normalisation.md), so "boîte" and "boite" are one word.
+# These probes load before probes.toml and carry phrases no English probe knows; the unknown-user
+# rules keep the house conditions of probe.userunknown.text (words alone are hard only at RCPT or
+# with an x.1.x code; without a stage or after DATA they are `filtered`).
+
+[[probe]]
+id = "lang.fr.authfailure"
+description = "Orange/La Poste: the sender's SPF or DMARC check failed (\"verification DMARC en echec\")."
+source = "sisimai/p5-sisimai/lib/Sisimai/Rhost/FrancePTT.pm@21cfb9321ba94f9bc72f2b5a46e2dda70c1d9c45"
+reason = "authfailure"
+contains = ["spf/dns de votre nom de domaine", "vérification dmarc en échec"]
+[[probe.vector]]
+text = "421 smtp.orange.fr [192.0.2.1] Emetteur invalide, Veuillez verifier la configuration SPF/DNS de votre nom de domaine. Invalid Sender. SPF check failed, please verify the SPF/DNS configuration for your domain name."
+reply = 421
+stage = "MAIL"
+status = "deferred"
+expect = "authfailure"
+type = "soft"
+[[probe.vector]]
+text = "571 5.7.1 Message refused, DMARC verification Failed. Message refuse, verification DMARC en echec LPN007_517"
+dsn = "5.7.1"
+stage = "DATA"
+expect = "authfailure"
+
+[[probe]]
+id = "lang.fr.securityerror"
+description = "Orange/La Poste: authentication is required or the credentials are wrong."
+source = "sisimai/p5-sisimai/lib/Sisimai/Rhost/FrancePTT.pm@21cfb9321ba94f9bc72f2b5a46e2dda70c1d9c45"
+reason = "securityerror"
+contains = ["code d'authentification invalide", "authentification requise"]
+[[probe.vector]]
+text = "550 5.7.0 Code d'authentification invalide OFR_305"
+dsn = "5.7.0"
+expect = "securityerror"
+[[probe.vector]]
+text = "550 5.5.0 Authentification requise. Authentication Required. LPN105_402"
+dsn = "5.5.0"
+stage = "MAIL"
+expect = "securityerror"
+
+[[probe]]
+id = "lang.fr.rejected.sender"
+description = "Orange/La Poste: \"Emetteur invalide\", the envelope sender is refused (our fault, never the recipient's)."
+source = "sisimai/p5-sisimai/lib/Sisimai/Rhost/FrancePTT.pm@21cfb9321ba94f9bc72f2b5a46e2dda70c1d9c45"
+reason = "rejected"
+contains = ["émetteur invalide"]
+[[probe.vector]]
+text = "501 5.1.0 Emetteur invalide. Invalid Sender. OFR004_405 [405] (in reply to MAIL FROM command)"
+dsn = "5.1.0"
+stage = "MAIL"
+expect = "rejected"
+type = "soft"
+[[probe.vector]]
+text = "5.0.1 Emetteur invalide. Invalid Sender. LPN105_405"
+dsn = "5.0.1"
+stage = "RCPT"
+expect = "rejected"
+
+[[probe]]
+id = "lang.fr.blocked"
+description = "Orange/La Poste: the sending IP is blocked for spam (\"Adresse IP source bloquee\", \"ont ete bloques par nos services\")."
+source = "sisimai/p5-sisimai/lib/Sisimai/Rhost/FrancePTT.pm@21cfb9321ba94f9bc72f2b5a46e2dda70c1d9c45"
+reason = "blocked"
+contains = ["adresse ip source bloquée", "ont été bloqués par nos services"]
+[[probe.vector]]
+text = "550 mwinf5c04 ME Adresse IP source bloquee pour incident de spam. Client host blocked for spamming issues. OFR006_102 Ref http://csi.cloudmark.com"
+reply = 550
+stage = "CONN"
+expect = "blocked"
+type = "soft"
+[[probe.vector]]
+text = "550 5.5.0 Les emails envoyes vers la messagerie Laposte.net ont ete bloques par nos services. Afin de regulariser votre situation, nous vous invitons a cliquer sur le lien ci-dessous et a suivre la procedure."
+dsn = "5.5.0"
+stage = "RCPT"
+expect = "blocked"
+
+[[probe]]
+id = "lang.fr.toomanyconn"
+description = "Orange/La Poste: too many connections (\"Trop de connexions\")."
+source = "sisimai/p5-sisimai/lib/Sisimai/Rhost/FrancePTT.pm@21cfb9321ba94f9bc72f2b5a46e2dda70c1d9c45"
+reason = "toomanyconn"
+contains = ["trop de connexions"]
+[[probe.vector]]
+text = "421 mwinf5c79 ME Trop de connexions, veuillez verifier votre configuration. Too many connections, slow down. OFR005_104 [104]"
+reply = 421
+stage = "CONN"
+status = "deferred"
+expect = "toomanyconn"
+
+[[probe]]
+id = "lang.fr.mesgtoobig"
+description = "Orange/La Poste: the message is over the size limit (\"Taille limite du message atteinte\")."
+source = "sisimai/p5-sisimai/lib/Sisimai/Rhost/FrancePTT.pm@21cfb9321ba94f9bc72f2b5a46e2dda70c1d9c45"
+reason = "mesgtoobig"
+contains = ["taille limite du message atteinte"]
+[[probe.vector]]
+text = "552 Taille limite du message atteinte"
+stage = "DATA"
+expect = "mesgtoobig"
+
+[[probe]]
+id = "lang.fr.mailboxfull"
+description = "\"Boite du destinataire pleine\": the recipient's mailbox is full (soft)."
+source = [
+  "sisimai/p5-sisimai/lib/Sisimai/Reason/MailboxFull.pm@21cfb9321ba94f9bc72f2b5a46e2dda70c1d9c45",
+  "sisimai/p5-sisimai/lib/Sisimai/Rhost/FrancePTT.pm@21cfb9321ba94f9bc72f2b5a46e2dda70c1d9c45",
+]
+reason = "mailboxfull"
+contains = ["boîte du destinataire pleine"]
+[[probe.vector]]
+text = "552 5.1.1 Boite du destinataire pleine. Recipient overquota. OFR_417 [417] (in reply to RCPT TO command)"
+dsn = "5.1.1"
+stage = "RCPT"
+expect = "mailboxfull"
+type = "soft"
+
+[[probe]]
+id = "lang.fr.mailboxfull.exchange"
+description = "Microsoft Exchange's French for a full mailbox: \"la boîte aux lettres du destinataire est pleine\"."
+source = "https://learn.microsoft.com/fr-fr/exchange/client-developer/web-service-reference/mailboxfull"
+reason = "mailboxfull"
+contains = ["la boîte aux lettres du destinataire est pleine"]
+[[probe.vector]]
+# The phrase of the source, as the French delivery report writes it.
+text = "La boîte aux lettres du destinataire est pleine et ne peut pas accepter de messages pour l'instant. 554 5.2.2 mailbox full"
+expect = "mailboxfull"
+type = "soft"
+
+[[probe]]
+id = "lang.fr.suspend"
+description = """The mailbox exists but is archived, blocked or switched off. "Destinataire inconnu ou boite aux
+lettres desactivee" says unknown *or* disabled: under that doubt it is the reading that does not
+blocklist (suspend, soft)."""
+source = [
+  "sisimai/p5-sisimai/lib/Sisimai/Reason/Suspend.pm@21cfb9321ba94f9bc72f2b5a46e2dda70c1d9c45",
+  "sisimai/p5-sisimai/lib/Sisimai/Rhost/FrancePTT.pm@21cfb9321ba94f9bc72f2b5a46e2dda70c1d9c45",
+  "cfortune/PHP-Bounce-Handler/bounce_responses.php@956e65b0d502b1904546c3c46480409ded41d755",
+]
+reason = "suspend"
+contains = [
+  "boîte du destinataire archivée", "le compte du destinataire est bloqué",
+  "destinataire inconnu ou boîte aux lettres désactivée",
+]
+[[probe.vector]]
+text = "550 5.5.0 Boite du destinataire archivee. Archived recipient. LPN007_420 (in reply to RCPT TO command)"
+dsn = "5.5.0"
+stage = "RCPT"
+expect = "suspend"
+type = "soft"
+[[probe.vector]]
+text = "550 5.5.0 Le compte du destinataire est bloque. The recipient account isblocked. LPN007_426 (in reply to RCPT TO command)"
+dsn = "5.5.0"
+stage = "RCPT"
+expect = "suspend"
+[[probe.vector]]
+text = "550 5.2.1 Destinataire inconnu ou boîte aux lettres désactivée"
+dsn = "5.2.1"
+stage = "RCPT"
+expect = "suspend"
+type = "soft"
+
+# --- the recipient does not exist ------------------------------------------------------------------------
+[[probe]]
+id = "lang.fr.userunknown.unstaged"
+description = "The French unknown-user words in a remote reply that names no stage and no x.1.x code: `filtered`, as probe.filtered.unstaged-reply."
+source = "sisimai/p5-sisimai/lib/Sisimai/Reason/UserUnknown.pm@21cfb9321ba94f9bc72f2b5a46e2dda70c1d9c45"
+reason = "filtered"
+stage_known = false
+reply_codes = [5]
+not_codes = ["*.1.*"]
+same_text_as = "lang.fr.userunknown"
+[[probe.vector]]
+text = "550 <someone@example.fr>: Utilisateur inconnu !"
+expect = "filtered"
+type = "soft"
+
+[[probe]]
+id = "lang.fr.userunknown.after-data"
+description = "The French unknown-user words after DATA come from a filter: `filtered`, as probe.filtered.after-data."
+source = "sisimai/p5-sisimai/lib/Sisimai/Reason/UserUnknown.pm@21cfb9321ba94f9bc72f2b5a46e2dda70c1d9c45"
+reason = "filtered"
+stages = ["DATA"]
+not_codes = ["*.1.1"]
+same_text_as = "lang.fr.userunknown"
+[[probe.vector]]
+text = "550 Utilisateur inconnu ! (in reply to end of DATA command)"
+stage = "DATA"
+expect = "filtered"
+
+[[probe]]
+id = "lang.fr.userunknown"
+description = "The address does not exist: Sisimai's French unknown-user texts, Orange's \"destinataire invalide\" and Lotus Domino in French."
+source = [
+  "sisimai/p5-sisimai/lib/Sisimai/Reason/UserUnknown.pm@21cfb9321ba94f9bc72f2b5a46e2dda70c1d9c45",
+  "sisimai/p5-sisimai/lib/Sisimai/Rhost/FrancePTT.pm@21cfb9321ba94f9bc72f2b5a46e2dda70c1d9c45",
+  "sisimai/p5-sisimai/lib/Sisimai/Lhost/Domino.pm@21cfb9321ba94f9bc72f2b5a46e2dda70c1d9c45",
+]
+reason = "userunknown"
+not_stages = ["DATA", "MAIL"]
+contains = [
+  "utilisateur inconnu", "adresse d au moins un destinataire invalide", "non répertorié dans l'annuaire domino",
+]
+[[probe.vector]]
+text = "550 5.1.1 Adresse d au moins un destinataire invalide. Invalid recipient. OFR_416 [416] (in reply to RCPT TO command)"
+dsn = "5.1.1"
+stage = "RCPT"
+expect = "userunknown"
+type = "hard"
+[[probe.vector]]
+text = "550 5.1.1 <someone@example.fr>: Utilisateur inconnu !"
+dsn = "5.1.1"
+stage = "RCPT"
+expect = "userunknown"
+[[probe.vector]]
+text = "Utilisateur someone@example.fr non répertorié dans l’annuaire Domino"
+expect = "userunknown"
+
+"""#####),
+        PatternSource(name: "patterns/lang-it.toml", text: #####"""
+# Italian texts: what Italian servers answer (Libero, Tiscali and other Italian providers' wordings as
+# bounce handlers collected them, and Sisimai's Italian unknown-user text).
+#
+# Literals are folded before matching, as texts are (lower case, accents dropped). Unknown-user rules
+# keep the house conditions of probe.userunknown.text.
+
+[[probe]]
+id = "lang.it.suspend"
+description = """The mailbox exists but is blocked or switched off: "bloccato per inutilizzo" (blocked for lack of use),
+and "Destinatario sconosciuto o mailbox disattivata", which says unknown *or* disabled: under that doubt it
+is the reading that does not blocklist (suspend, soft). The source spells "disatttivata"; the literal stops
+before that word so both spellings match."""
+source = "cfortune/PHP-Bounce-Handler/bounce_responses.php@956e65b0d502b1904546c3c46480409ded41d755"
+reason = "suspend"
+contains = ["questo indirizzo e' bloccato per inutilizzo", "destinatario sconosciuto o mailbox"]
+[[probe.vector]]
+text = "550 5.2.1 Questo indirizzo e' bloccato per inutilizzo"
+dsn = "5.2.1"
+stage = "RCPT"
+expect = "suspend"
+type = "soft"
+[[probe.vector]]
+text = "550 Destinatario sconosciuto o mailbox disatttivata"
+stage = "RCPT"
+expect = "suspend"
+type = "soft"
+
+# --- the recipient does not exist ------------------------------------------------------------------------
+[[probe]]
+id = "lang.it.userunknown.unstaged"
+description = "The Italian unknown-user words in a remote reply that names no stage and no x.1.x code: `filtered`, as probe.filtered.unstaged-reply."
+source = "cfortune/PHP-Bounce-Handler/bounce_responses.php@956e65b0d502b1904546c3c46480409ded41d755"
+reason = "filtered"
+stage_known = false
+reply_codes = [5]
+not_codes = ["*.1.*"]
+same_text_as = "lang.it.userunknown"
+[[probe.vector]]
+text = "550 Indirizzo inesistente"
+expect = "filtered"
+type = "soft"
+
+[[probe]]
+id = "lang.it.userunknown.after-data"
+description = "The Italian unknown-user words after DATA come from a filter: `filtered`, as probe.filtered.after-data."
+source = "cfortune/PHP-Bounce-Handler/bounce_responses.php@956e65b0d502b1904546c3c46480409ded41d755"
+reason = "filtered"
+stages = ["DATA"]
+not_codes = ["*.1.1"]
+same_text_as = "lang.it.userunknown"
+[[probe.vector]]
+text = "550 Destinatario errato (in reply to end of DATA command)"
+stage = "DATA"
+expect = "filtered"
+
+[[probe]]
+id = "lang.it.userunknown"
+description = "The address does not exist: \"destin. sconosciuto\", \"destinatario errato\", \"indirizzo inesistente\", \"nessun utente simile in questo indirizzo\"."
+source = [
+  "cfortune/PHP-Bounce-Handler/bounce_responses.php@956e65b0d502b1904546c3c46480409ded41d755",
+  "sisimai/p5-sisimai/lib/Sisimai/Reason/UserUnknown.pm@21cfb9321ba94f9bc72f2b5a46e2dda70c1d9c45",
+]
+reason = "userunknown"
+not_stages = ["DATA", "MAIL"]
+contains = [
+  "destin. sconosciuto", "destinatario errato", "indirizzo inesistente", "nessun utente simile in questo indirizzo",
+]
+[[probe.vector]]
+text = "550 5.1.1 <someone@example.it>: Destin. Sconosciuto"
+dsn = "5.1.1"
+stage = "RCPT"
+expect = "userunknown"
+type = "hard"
+[[probe.vector]]
+text = "550 5.1.1 Indirizzo inesistente"
+dsn = "5.1.1"
+stage = "RCPT"
+expect = "userunknown"
+[[probe.vector]]
+text = "550 Nessun utente simile in questo indirizzo (in reply to RCPT TO command)"
+stage = "RCPT"
+expect = "userunknown"
+
+"""#####),
+        PatternSource(name: "patterns/lang-ja.toml", text: #####"""
+# Japanese texts: Lotus Notes/Domino in Japanese.
+#
+# Literals are folded before matching, as texts are: width (full-width Latin letters and digits become
+# ASCII, half-width katakana become full-width) and case; kana voicing marks are kept (が is not か).
+# An address glued to Japanese text ends where the Japanese starts, so the words after it stay visible.
+# Unknown-user rules keep the house conditions of probe.userunknown.text.
+
+[[probe]]
+id = "lang.ja.mailboxfull"
+description = "Microsoft Exchange's Japanese for a full mailbox: \"受信者のメールボックスがいっぱい\"."
+source = "https://learn.microsoft.com/ja-jp/exchange/client-developer/web-service-reference/mailboxfull"
+reason = "mailboxfull"
+contains = ["受信者のメールボックスがいっぱい"]
+[[probe.vector]]
+# The phrase of the source, as the Japanese delivery report writes it.
+text = "受信者のメールボックスがいっぱいのため、メッセージを受信できません。 554 5.2.2 mailbox full"
+expect = "mailboxfull"
+type = "soft"
+[[probe.vector]]
+# Half-width katakana fold to full-width.
+text = "受信者のﾒｰﾙﾎﾞｯｸｽがいっぱいです"
+expect = "mailboxfull"
+
+# --- the recipient does not exist ------------------------------------------------------------------------
+[[probe]]
+id = "lang.ja.userunknown.unstaged"
+description = "The Japanese unknown-user words in a remote reply that names no stage and no x.1.x code: `filtered`, as probe.filtered.unstaged-reply."
+source = "sisimai/p5-sisimai/lib/Sisimai/Lhost/Domino.pm@21cfb9321ba94f9bc72f2b5a46e2dda70c1d9c45"
+reason = "filtered"
+stage_known = false
+reply_codes = [5]
+not_codes = ["*.1.*"]
+same_text_as = "lang.ja.userunknown"
+[[probe.vector]]
+text = "550 someone@example.jp は Domino ディレクトリには見つかりません"
+expect = "filtered"
+type = "soft"
+
+[[probe]]
+id = "lang.ja.userunknown.after-data"
+description = "The Japanese unknown-user words after DATA come from a filter: `filtered`, as probe.filtered.after-data."
+source = "sisimai/p5-sisimai/lib/Sisimai/Lhost/Domino.pm@21cfb9321ba94f9bc72f2b5a46e2dda70c1d9c45"
+reason = "filtered"
+stages = ["DATA"]
+not_codes = ["*.1.1"]
+same_text_as = "lang.ja.userunknown"
+[[probe.vector]]
+text = "550 Domino ディレクトリには見つかりません (in reply to end of DATA command)"
+stage = "DATA"
+expect = "filtered"
+
+[[probe]]
+id = "lang.ja.userunknown"
+description = """The address does not exist: Lotus Domino ("Domino ディレクトリには見つかりません", not found in the
+Domino directory) and Lotus Notes ("ディレクトリのリストにありません", not in the directory list)."""
+source = [
+  "sisimai/p5-sisimai/lib/Sisimai/Lhost/Domino.pm@21cfb9321ba94f9bc72f2b5a46e2dda70c1d9c45",
+  "sisimai/p5-sisimai/lib/Sisimai/Lhost/Notes.pm@21cfb9321ba94f9bc72f2b5a46e2dda70c1d9c45",
+]
+reason = "userunknown"
+not_stages = ["DATA", "MAIL"]
+contains = ["domino ディレクトリには見つかりません", "ディレクトリのリストにありません"]
+[[probe.vector]]
+text = "someone@example.jp は Domino ディレクトリには見つかりません"
+expect = "userunknown"
+type = "hard"
+[[probe.vector]]
+# The same words as a Japanese mail client writes them: full-width Latin letters, an ideographic space.
+text = "ｓｏｍｅｏｎｅ＠ｅｘａｍｐｌｅ．ｊｐ　は　Ｄｏｍｉｎｏ ディレクトリには見つかりません"
+expect = "userunknown"
+[[probe.vector]]
+text = "550 5.1.1 User someone@example.jpはディレクトリのリストにありません"
+dsn = "5.1.1"
+stage = "RCPT"
+expect = "userunknown"
+[[probe.vector]]
+# Half-width katakana fold to full-width.
+text = "550 5.1.1 ﾃﾞｨﾚｸﾄﾘのリストにありません"
+dsn = "5.1.1"
+stage = "RCPT"
+expect = "userunknown"
+
+"""#####),
+        PatternSource(name: "patterns/lang-pl.toml", text: #####"""
+# Polish texts: what Polish servers answer, as bounce handlers collected them.
+#
+# Literals are folded before matching, as texts are (lower case, accents dropped, "ł" as "l"), so the
+# ASCII spelling in the source ("Wiadomosc zostala odrzucona") also matches "Wiadomość została
+# odrzucona". Unknown-user rules keep the house conditions of probe.userunknown.text.
+
+[[probe]]
+id = "lang.pl.spamdetected"
+description = "\"Wiadomosc zostala odrzucona przez system antyspamowy\": the message was rejected as spam."
+source = "cfortune/PHP-Bounce-Handler/bounce_responses.php@956e65b0d502b1904546c3c46480409ded41d755"
+reason = "spamdetected"
+contains = ["wiadomość została odrzucona przez system antyspamowy"]
+[[probe.vector]]
+text = "550 5.7.1 Wiadomosc zostala odrzucona przez system antyspamowy"
+dsn = "5.7.1"
+stage = "DATA"
+expect = "spamdetected"
+type = "soft"
+[[probe.vector]]
+text = "550 5.7.1 Wiadomość została odrzucona przez system antyspamowy"
+dsn = "5.7.1"
+stage = "DATA"
+expect = "spamdetected"
+
+[[probe]]
+id = "lang.pl.suspend"
+description = "\"Podane konto jest zablokowane administracyjnie lub nieaktywne\": the account is locked or inactive."
+source = "cfortune/PHP-Bounce-Handler/bounce_responses.php@956e65b0d502b1904546c3c46480409ded41d755"
+reason = "suspend"
+contains = ["podane konto jest zablokowane administracyjnie lub nieaktywne"]
+[[probe.vector]]
+text = "550 5.2.1 Podane konto jest zablokowane administracyjnie lub nieaktywne"
+dsn = "5.2.1"
+stage = "RCPT"
+expect = "suspend"
+type = "soft"
+
+# --- the recipient does not exist ------------------------------------------------------------------------
+[[probe]]
+id = "lang.pl.userunknown.unstaged"
+description = "The Polish unknown-user words in a remote reply that names no stage and no x.1.x code: `filtered`, as probe.filtered.unstaged-reply."
+source = "cfortune/PHP-Bounce-Handler/bounce_responses.php@956e65b0d502b1904546c3c46480409ded41d755"
+reason = "filtered"
+stage_known = false
+reply_codes = [5]
+not_codes = ["*.1.*"]
+same_text_as = "lang.pl.userunknown"
+[[probe.vector]]
+text = "550 Nie ma takiego konta"
+expect = "filtered"
+type = "soft"
+
+[[probe]]
+id = "lang.pl.userunknown.after-data"
+description = "The Polish unknown-user words after DATA come from a filter: `filtered`, as probe.filtered.after-data."
+source = "cfortune/PHP-Bounce-Handler/bounce_responses.php@956e65b0d502b1904546c3c46480409ded41d755"
+reason = "filtered"
+stages = ["DATA"]
+not_codes = ["*.1.1"]
+same_text_as = "lang.pl.userunknown"
+[[probe.vector]]
+text = "550 Nie ma takiego konta (in reply to end of DATA command)"
+stage = "DATA"
+expect = "filtered"
+
+[[probe]]
+id = "lang.pl.userunknown"
+description = """The address does not exist: "Nie ma takiego konta" (no such account), "... nie istnieje" (does not
+exist). A domain that does not exist ("domena nie istnieje") is not an unknown user, so "domena" rules
+this rule out."""
+source = "cfortune/PHP-Bounce-Handler/bounce_responses.php@956e65b0d502b1904546c3c46480409ded41d755"
+reason = "userunknown"
+not_stages = ["DATA", "MAIL"]
+contains = ["nie ma takiego konta", "nie istnieje"]
+not_contains = ["domena"]
+[[probe.vector]]
+text = "550 5.1.1 Nie ma takiego konta"
+dsn = "5.1.1"
+stage = "RCPT"
+expect = "userunknown"
+type = "hard"
+[[probe.vector]]
+text = "550 5.1.1 <someone@example.pl>: Konto nie istnieje"
+dsn = "5.1.1"
+stage = "RCPT"
+expect = "userunknown"
+[[probe.vector]]
+text = "550 5.1.2 Domena nie istnieje"
+dsn = "5.1.2"
+stage = "RCPT"
+expect = "hostunknown"
+rule = "code.hostunknown"
+
+"""#####),
+        PatternSource(name: "patterns/lang-pt.toml", text: #####"""
+# Portuguese texts: Microsoft Exchange's Portuguese delivery reports.
+#
+# Literals are folded before matching, as texts are (lower case, accents dropped: "destinatário"
+# matches "destinatario", "está" matches "esta").
+
+[[probe]]
+id = "lang.pt.mailboxfull"
+description = "Microsoft Exchange's Portuguese for a full mailbox: \"a caixa de correio do destinatário está cheia\"."
+source = ["https://learn.microsoft.com/pt-br/exchange/client-developer/web-service-reference/mailboxfull", "https://learn.microsoft.com/pt-pt/exchange/client-developer/web-service-reference/mailboxfull"]
+reason = "mailboxfull"
+contains = ["caixa de correio do destinatário está cheia"]
+[[probe.vector]]
+# The phrase of the source, as the Portuguese delivery report writes it.
+text = "A caixa de correio do destinatário está cheia e não pode aceitar mensagens agora. 554 5.2.2 mailbox full"
+expect = "mailboxfull"
+type = "soft"
+[[probe.vector]]
+text = "452 4.2.2 A CAIXA DE CORREIO DO DESTINATARIO ESTA CHEIA"
+dsn = "4.2.2"
+status = "deferred"
+stage = "RCPT"
+expect = "mailboxfull"
+
+"""#####),
+        PatternSource(name: "patterns/lang-ru.toml", text: #####"""
+# Russian texts: Microsoft Exchange's Russian terminology.
+#
+# Literals are folded before matching, as texts are (lower case; "й" matches "и", "ё" matches "е").
+
+[[probe]]
+id = "lang.ru.mailboxfull"
+description = """Microsoft Exchange's Russian for a full mailbox: the recipient's mailbox ("почтовый ящик получателя")
+is full ("заполнен"), in either order (the source writes "заполнен ли почтовый ящик получателя")."""
+source = "https://learn.microsoft.com/ru-ru/exchange/client-developer/web-service-reference/mailboxfull"
+reason = "mailboxfull"
+words = [["почтовый ящик получателя", "заполнен"], ["заполнен", "почтовый ящик получателя"]]
+[[probe.vector]]
+# The words of the source, as a delivery report writes them.
+text = "Почтовый ящик получателя заполнен и не может принимать сообщения. 554 5.2.2 mailbox full"
+expect = "mailboxfull"
+type = "soft"
+[[probe.vector]]
+text = "552 ПОЧТОВЫЙ ЯЩИК ПОЛУЧАТЕЛЯ ЗАПОЛНЕН"
+stage = "RCPT"
+expect = "mailboxfull"
+
+"""#####),
+        PatternSource(name: "patterns/lang-zh.toml", text: #####"""
+# Chinese texts: Microsoft Exchange's Simplified Chinese terminology.
+#
+# Simplified and Traditional characters are different letters, not accents: the fold keeps them apart,
+# so a rule lists the form its source shows.
+
+[[probe]]
+id = "lang.zh.mailboxfull"
+description = """Microsoft Exchange's Simplified Chinese for a full mailbox: the recipient's mailbox ("收件人的邮箱")
+is full ("已满"), in this order (the source writes "收件人的邮箱是否已满", whether it is full)."""
+source = "https://learn.microsoft.com/zh-cn/exchange/client-developer/web-service-reference/mailboxfull"
+reason = "mailboxfull"
+words = [["收件人的邮箱", "已满"]]
+[[probe.vector]]
+# The words of the source, as a delivery report writes them.
+text = "收件人的邮箱已满，无法接收邮件。 552 5.2.2 mailbox full"
+expect = "mailboxfull"
+type = "soft"
+
+"""#####),
         PatternSource(name: "patterns/policy.toml", text: #####"""
 # bouncetail policy: for each Sisimai reason, the listmonk bounce type, whose fault it is, and whether the
 # bounce is forwarded to listmonk or held in the outbox (see docs/patterns.md).

@@ -238,10 +238,12 @@ public enum PatternLoader {
         c.stageKnown = r.bool("stage_known")
         c.statuses = r.enumList("statuses", DeliveryStatus.self)
         c.permanence = r.enumValue("permanence", Permanence.self)
-        c.contains = r.strings("contains").map { $0.lowercased() }
-        c.notContains = r.strings("not_contains").map { $0.lowercased() }
+        // Literals take the form texts take before matching (lower case; non-ASCII folded for width,
+        // case and accents), so a rule may be written as the server writes it.
+        c.contains = r.strings("contains").map(TextNormalizer.foldLiteral)
+        c.notContains = r.strings("not_contains").map(TextNormalizer.foldLiteral)
         for a in r.table["words"]?.array ?? TOMLArray() {
-            guard let list = a.array?.compactMap({ $0.string?.lowercased() }), !list.isEmpty else {
+            guard let list = a.array?.compactMap({ $0.string.map(TextNormalizer.foldLiteral) }), !list.isEmpty else {
                 r.fail("rule `\(id)`: `words` is a list of word lists, e.g. words = [[\"mailbox\", \"full\"]]")
                 continue
             }
@@ -252,7 +254,8 @@ public enum PatternLoader {
             if let why = unmatchable(lit) { r.fail("rule `\(id)`: literal \"\(lit)\" can never match: \(why)") }
         }
         if let pattern = r.string("regex") {
-            do { c.regex = try CompiledRegex(pattern) } catch {
+            // The regex runs on folded text, so fold its non-ASCII letters too (its ASCII syntax stays).
+            do { c.regex = try CompiledRegex(UnicodeFold.foldNonASCII(pattern)) } catch {
                 r.fail("rule `\(id)`: the regex does not compile: \(error)")
             }
             if c.contains.isEmpty && c.words.isEmpty {

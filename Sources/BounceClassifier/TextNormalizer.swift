@@ -5,10 +5,28 @@
 /// letters and digits (queue ids, hashes, tracking ids) become `#`. Short numbers stay, so reply codes
 /// and enhanced codes in the text (`550`, `5.7.1`, `#5.1.1`) remain visible to rules. Because rules see
 /// only this form, two texts that normalise alike always classify alike, which makes the memo exact.
+///
+/// A text holding any non-ASCII byte is first folded by ``UnicodeFold`` (width, case, accents), the way
+/// the loader folds rule literals. Pure-ASCII texts, nearly all of them, never pay for that: the one pass
+/// that lower-cases them also notices the first byte above 0x7F and only then starts over on the folded
+/// text.
 public enum TextNormalizer {
     public static func normalize(_ text: String) -> String {
+        if let ascii = scan(text.utf8, stopAtNonASCII: true) { return ascii }
+        return scan(UnicodeFold.fold(text).utf8, stopAtNonASCII: false) ?? ""
+    }
+
+    /// A rule literal in the form texts take: ASCII lower-cased as ``normalize(_:)`` does, anything else
+    /// folded by ``UnicodeFold``. (Token rewriting does not apply: the loader refuses literals it would
+    /// change, see `PatternLoader.unmatchable`.)
+    public static func foldLiteral(_ literal: String) -> String {
+        literal.utf8.contains(where: { $0 >= 0x80 }) ? UnicodeFold.fold(literal) : literal.lowercased()
+    }
+
+    /// One pass over the bytes; nil when `stopAtNonASCII` and a byte above 0x7F turns up.
+    static func scan(_ bytes: String.UTF8View, stopAtNonASCII: Bool) -> String? {
         var out: [UInt8] = []
-        out.reserveCapacity(text.utf8.count)
+        out.reserveCapacity(bytes.count)
         var token: [UInt8] = []
         func flush() {
             guard !token.isEmpty else { return }
@@ -16,11 +34,14 @@ public enum TextNormalizer {
             out.append(contentsOf: rewrite(token))
             token.removeAll(keepingCapacity: true)
         }
-        for c in text.utf8 {
+        for c in bytes {
             if c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D {
                 flush()
-            } else {
+            } else if c < 0x80 {
                 token.append(c >= 0x41 && c <= 0x5A ? c + 0x20 : c)
+            } else {
+                if stopAtNonASCII { return nil }
+                token.append(c)
             }
         }
         flush()
@@ -62,15 +83,50 @@ public enum TextNormalizer {
                 break
             }
             var s = at
-            while s > i, isAddressChar(t[s - 1]) { s -= 1 }
+            while s > i, isAddressChar(t[s - 1]), !endsUnspacedScript(t, before: s) { s -= 1 }
             var e = at + 1
-            while e < t.count, isAddressChar(t[e]) { e += 1 }
+            while e < t.count, isAddressChar(t[e]), !startsUnspacedScript(t, at: e) { e += 1 }
             while e > at + 1, t[e - 1] == 0x2E { e -= 1 }
             out.append(contentsOf: t[i..<s])
             out.append(0x40)
             i = e
         }
         return out
+    }
+
+    /// True when a scalar of a script written without spaces (kana, CJK, Hangul, Thai, full-width forms)
+    /// starts at byte `i`: an address glued to such text (`user@example.jpは存在しません`) ends there.
+    static func startsUnspacedScript(_ t: [UInt8], at i: Int) -> Bool {
+        guard t[i] >= 0xC0 else { return false }
+        var n = 0
+        var v = UInt32(0)
+        if t[i] >= 0xF0 {
+            n = 3
+            v = UInt32(t[i] & 0x07)
+        } else if t[i] >= 0xE0 {
+            n = 2
+            v = UInt32(t[i] & 0x0F)
+        } else {
+            n = 1
+            v = UInt32(t[i] & 0x1F)
+        }
+        guard i + n < t.count else { return false }
+        for k in 1...n { v = (v << 6) | UInt32(t[i + k] & 0x3F) }
+        switch v {
+        case 0x0E00...0x0E7F, 0x1100...0x11FF, 0x2E80...0x9FFF, 0xA000...0xA4CF, 0xAC00...0xD7AF, 0xF900...0xFAFF,
+            0xFF00...0xFFEF, 0x20000...0x2FFFF:
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// True when the scalar that ends just before byte `end` is of a script written without spaces.
+    static func endsUnspacedScript(_ t: [UInt8], before end: Int) -> Bool {
+        guard t[end - 1] >= 0x80 else { return false }
+        var start = end - 1
+        while start > 0, t[start] & 0xC0 == 0x80, end - start < 4 { start -= 1 }
+        return startsUnspacedScript(t, at: start)
     }
 
     @inline(__always) static func isAddressChar(_ c: UInt8) -> Bool {
