@@ -107,7 +107,9 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "BounceDaemonTests",
-            dependencies: ["BounceDaemon", "BounceCore", "BounceClassifier", "BounceMail", "BounceStore", "BounceReport"],
+            dependencies: [
+                "BounceDaemon", "BounceCore", "BounceClassifier", "BounceMail", "BounceStore", "BounceReport",
+            ],
             swiftSettings: strict),
 
         .executableTarget(
