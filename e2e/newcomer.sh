@@ -24,6 +24,10 @@ if [ -z "$bin" ]; then
     bin=$(swift build --show-bin-path)/bouncetail
 fi
 work=$(mktemp -d /tmp/bt-newcomer.XXXXXX)
+# As root, check-config checks the state directory for the service user `bouncetail` when that user
+# exists (installing the .deb creates it, and a purge leaves it). Sticky and world-writable like /tmp,
+# the work directory passes that check with or without the user, so each case tests only its own mistake.
+chmod 1777 "$work"
 pid=""
 trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$work"' EXIT
 passed=0
