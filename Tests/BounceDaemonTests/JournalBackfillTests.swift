@@ -32,7 +32,7 @@ struct JournalBackfillTests {
     /// Journal Export Format of the sample log's lines. The file's times come from the same parser
     /// options the file backfill uses (the file's mtime resolves the syslog year), so both readings
     /// agree on every timestamp.
-    static func export(_ sample: String) throws -> [UInt8] {
+    static func export(_ sample: String, hostname: String = "mail") throws -> [UInt8] {
         let path = samplePath(sample)
         let text = try String(contentsOfFile: path, encoding: .utf8)
         var parser = LineParser(
@@ -60,7 +60,7 @@ struct JournalBackfillTests {
             field("__REALTIME_TIMESTAMP", String(time.microseconds))
             field("__MONOTONIC_TIMESTAMP", String(7_000_000 + index * 1_000))
             field("_BOOT_ID", "00112233445566778899aabbccddeeff")
-            field("_HOSTNAME", "mail")
+            field("_HOSTNAME", hostname)
             field("SYSLOG_IDENTIFIER", isExim ? "exim" : parsed.envelope.program)
             field("_PID", isExim ? nil : parsed.envelope.pid.map(String.init))
             field("_SYSTEMD_UNIT", isExim ? "exim4.service" : "postfix@-.service")
@@ -79,11 +79,11 @@ struct JournalBackfillTests {
     }
 
     /// A directory holding one journal file made from `sample` by systemd-journal-remote.
-    static func makeJournal(_ sample: String) throws -> String {
+    static func makeJournal(_ sample: String, hostname: String = "mail") throws -> String {
         let dir = NSTemporaryDirectory() + "bt-journal-backfill-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let input = dir + "/input.export"
-        try Data(try export(sample)).write(to: URL(fileURLWithPath: input))
+        try Data(try export(sample, hostname: hostname)).write(to: URL(fileURLWithPath: input))
         defer { try? FileManager.default.removeItem(atPath: input) }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: journalRemoteTool!)
@@ -112,9 +112,11 @@ struct JournalBackfillTests {
     }
 
     static func journalBackfill(
-        _ dir: String, state: String? = nil, since: LogTime? = nil
+        _ dir: String, state: String? = nil, since: LogTime? = nil,
+        configure: (inout BounceTailConfig) -> Void = { _ in }
     ) async throws -> (events: [BounceEvent], report: JournalStartReport, summary: BackfillSummary) {
-        let config = SampleBackfillTests.config(state: state)
+        var config = SampleBackfillTests.config(state: state)
+        configure(&config)
         let pipeline = PipelineFactory.make(config, patterns: try PipelineFactory.loadPatterns(config), since: since)
         let db = try state.map { try StateDB(path: $0) }
         let runner = JournalBackfillRunner(
@@ -140,6 +142,39 @@ struct JournalBackfillTests {
         #expect(fromJournal == fromFile)
         let expect = sample.hasPrefix("postfix") ? "postfix.expect.tsv" : "exim.expect.tsv"
         SampleBackfillTests.check(fromJournal, against: try SampleBackfillTests.expectations(expect))
+    }
+
+    /// The file says `mail`, the journal `MAIL.lab.test`, and `host_name` is neither: the machine's own names
+    /// (here both forms) make every line this machine's, Exim's mainlog (no host) included.
+    @Test(
+        "File and journal agree when _HOSTNAME is qualified and host_name differs from the syslog host",
+        arguments: ["postfix-mail.log", "exim-mainlog"])
+    func hostFormsAgree(sample: String) async throws {
+        let dir = try Self.makeJournal(sample, hostname: "MAIL.lab.test")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        func configure(_ c: inout BounceTailConfig) {
+            c.general.hostName = "central.example.org"
+            c.hosts.machineNames = ["MAIL.lab.test"]
+        }
+        let fromFile = try SampleBackfillTests.dryRun(sample, configure: configure)
+        let fromJournal = try await Self.journalBackfill(dir, configure: configure).events
+        #expect(fromFile.count >= 8)
+        #expect(fromJournal == fromFile)
+        #expect(Set(fromJournal.map(\.meta.host)) == ["central"])
+        #expect(fromJournal.allSatisfy { $0.dedupKey.hasPrefix("v2|central|") })
+
+        // Another machine's journal (not this one's names): the same lines keep that machine's short name,
+        // and the file, which says `mail`, agrees for Postfix; Exim's mainlog names no host, so it cannot.
+        func elsewhere(_ c: inout BounceTailConfig) {
+            c.general.hostName = "central.example.org"
+            c.hosts.machineNames = []
+        }
+        let other = try await Self.journalBackfill(dir, configure: elsewhere).events
+        #expect(Set(other.map(\.meta.host)) == ["mail"])
+        if sample.hasPrefix("postfix") {
+            #expect(
+                try SampleBackfillTests.dryRun(sample, configure: elsewhere) == other)
+        }
     }
 
     @Test("With a state DB: the second journal backfill resumes after the stored cursor and adds nothing")

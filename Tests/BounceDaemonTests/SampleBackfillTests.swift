@@ -48,8 +48,9 @@ import Testing
         return c
     }
 
-    static func dryRun(_ log: String) throws -> [BounceEvent] {
-        let config = config()
+    static func dryRun(_ log: String, configure: (inout BounceTailConfig) -> Void = { _ in }) throws -> [BounceEvent] {
+        var config = config()
+        configure(&config)
         let pipeline = PipelineFactory.make(config, patterns: try PipelineFactory.loadPatterns(config))
         let runner = BackfillRunner(
             pipeline: pipeline, db: nil, sink: .localStore, timeZone: .utc, maxLineLength: 1 << 20)
