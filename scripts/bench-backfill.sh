@@ -1,11 +1,18 @@
 #!/usr/bin/env bash
-# Whole-process backfill throughput: `bouncetail backfill` into a fresh state database against
-# `LC_ALL=C grep -c status=` (plain) and `zcat | grep -c status=` (gzip) on the same page-cached,
-# generated Postfix log, in the same run. Prints figures; asserts nothing.
+# Whole-process backfill throughput beside its peers, on the same page-cached generated Postfix log
+# (scripts/gen-postfix-log.py), in one run, everything pinned to two cores (`taskset -c 0,1`):
+#
+#   bouncetail backfill --dry-run and into a fresh state database, plain and .gz
+#   LC_ALL=C grep -c status=            (output to a pipe: GNU grep stops at the first match on /dev/null)
+#   zcat FILE.gz | LC_ALL=C grep -c status=
+#   mtail --one_shot with Debian's example postfix.mtail (/usr/share/doc/mtail/examples), on an ephemeral loopback port
+#   pflogsumm (Debian)
 #
 #   scripts/bench-backfill.sh [SIZE_MB] [RUNS]      (defaults: 100 MB, best of 2)
 #
-# Builds the release binary once (slow on a shared machine; set BOUNCETAIL_BIN to reuse one).
+# Prints figures and ratios; asserts nothing. MB = 10^6 bytes of log text (decompressed for .gz).
+# A peer tool that is missing is installed when running as root (apt-get), else its row says why it is
+# absent. Builds the release binary once (slow on a shared machine; set BOUNCETAIL_BIN to reuse one).
 # Wall time on a shared machine mostly measures the other tenants, so CPU time (user+sys) is shown too.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,15 +22,17 @@ runs=${2:-2}
 work=${BENCH_DIR:-bench-out}
 mkdir -p "$work"
 work=$(cd "$work" && pwd) # absolute: the config below names paths inside it
-plain="$work/backfill-${size_mb}mb.log"
-gz="$work/backfill-gz-${size_mb}mb.log.1.gz"
+plain="$work/gen-${size_mb}mb.log"
+gz="$work/gen-gz-${size_mb}mb.log.1.gz"
+pin=(taskset -c 0,1)
+command -v taskset > /dev/null || { echo "taskset missing (util-linux): running unpinned" >&2; pin=(); }
 
 if [[ ! -s "$plain" ]]; then
     echo "generating $plain (${size_mb} MB)..." >&2
-    python3 e2e/maillog.py "$size_mb" 7 bench "$plain.tmp" "$work/expect.tsv"
+    python3 scripts/gen-postfix-log.py "$size_mb" 7 > "$plain.tmp"
     mv "$plain.tmp" "$plain"
 fi
-if [[ ! -s "$gz" ]]; then
+if [[ ! -s "$gz" || "$gz" -ot "$plain" ]]; then
     echo "compressing $gz..." >&2
     gzip -6 -c "$plain" > "$gz.tmp"
     touch -r "$plain" "$gz.tmp"
@@ -36,7 +45,26 @@ if [[ -z "$bin" ]]; then
     bin=$(swift build -c release --show-bin-path)/bouncetail
 fi
 
-cat > "$work/bench.toml" <<EOF
+# Peers from Debian's packages: install when root, else say why the row is missing.
+declare -A missing=()
+need() { # need COMMAND PACKAGE
+    command -v "$1" > /dev/null && return 0
+    if [[ $(id -u) -eq 0 ]] && command -v apt-get > /dev/null; then
+        echo "installing $2 (apt-get)..." >&2
+        apt-get install -y -q "$2" > "$work/apt-$2.log" 2>&1 || true
+    fi
+    command -v "$1" > /dev/null && return 0
+    if [[ $(id -u) -ne 0 ]]; then missing[$1]="not installed (apt-get install $2, as root)"
+    else missing[$1]="apt-get install $2 failed: see $work/apt-$2.log"; fi
+    return 1
+}
+mtail_prog=/usr/share/doc/mtail/examples/postfix.mtail
+if need mtail mtail && [[ ! -s "$mtail_prog" ]]; then
+    missing[mtail]="its example program $mtail_prog is absent"
+fi
+need pflogsumm pflogsumm || true
+
+cat > "$work/bench.toml" <<EOT
 [general]
 host_name = "mx1.test"
 time_zone = "UTC"
@@ -48,19 +76,25 @@ override_dir = "$work/no-patterns.d"
 disk_low_watermark = "1MiB"
 [metrics]
 enabled = false
-EOF
+EOT
 
 bytes=$(stat -c %s "$plain")
 gz_bytes=$(stat -c %s "$gz")
 cat "$plain" "$gz" > /dev/null # into the page cache
+: > "$work/stderr.txt"
 
-# Best wall time and best CPU time (user+sys) of $runs runs of a shell command, in seconds: "wall cpu".
-# The command runs under `sh -c` so that a pipeline's CPU is counted whole (children are waited for).
+# Best wall time and best CPU time (user+sys) of $runs runs of a shell command, in seconds: "wall cpu",
+# or "- -" when the command failed. The command runs under `sh -c` so that a pipeline's CPU is counted
+# whole (children are waited for); stdout goes to a file (a pipe for grep, inside the command).
 best() {
     local best_w= best_c=
     for _ in $(seq "$runs"); do
         rm -rf "$work/bench-state"
-        /usr/bin/time -f "%e %U %S" -o "$work/time.txt" sh -c "$1" > "$work/out.txt" 2>> "$work/stderr.txt"
+        if ! /usr/bin/time -f "%e %U %S" -o "$work/time.txt" "${pin[@]}" sh -c "$1" > "$work/out.txt" 2>> "$work/stderr.txt"; then
+            echo "failed: $1 (see $work/stderr.txt)" >&2
+            echo "- -"
+            return
+        fi
         read -r w u s < "$work/time.txt"
         local c
         c=$(echo "$u + $s" | bc -l)
@@ -71,22 +105,67 @@ best() {
 }
 
 bf="'$bin' backfill --config '$work/bench.toml' --quiet"
-read -r grep_w grep_c <<< "$(best "LC_ALL=C grep -c status= '$plain'")"
-read -r zgrep_w zgrep_c <<< "$(best "zcat '$gz' | LC_ALL=C grep -c status=")"
-read -r bf_w bf_c <<< "$(best "$bf '$plain'")"
-read -r bfz_w bfz_c <<< "$(best "$bf '$gz'")"
+declare -A wall=() cpu=()
+measure() { # measure NAME COMMAND
+    read -r "wall[$1]" "cpu[$1]" <<< "$(best "$2")"
+}
+measure grep "LC_ALL=C grep -c status= '$plain' | cat"
+measure zgrep "zcat '$gz' | LC_ALL=C grep -c status= | cat"
+measure dry "$bf --dry-run '$plain'"
+measure state "$bf '$plain'"
+measure dryz "$bf --dry-run '$gz'"
+measure statez "$bf '$gz'"
+[[ -z ${missing[mtail]:-} ]] && measure mtail "mtail --one_shot --logtostderr --address 127.0.0.1 --port 0 --progs '$mtail_prog' --logs '$plain'"
+[[ -z ${missing[pflogsumm]:-} ]] && measure pflogsumm "pflogsumm '$plain'"
+
 mb=$(echo "$bytes / 1000000" | bc -l)
-rate() { echo "$mb / $1" | bc -l; }
-printf 'log: %.0f MB plain (%s), %.0f MB gzip -6 (%s), %d bounces; best of %d runs; MB = 10^6 bytes of log text\n' \
-    "$mb" "$plain" "$(echo "$gz_bytes / 1000000" | bc -l)" "$gz" "$(wc -l < "$work/expect.tsv")" "$runs"
-printf '%-36s %9s %9s\n' "" "wall MB/s" "CPU MB/s"
-printf '%-36s %9.1f %9.1f\n' "LC_ALL=C grep -c status=" "$(rate "$grep_w")" "$(rate "$grep_c")"
-printf '%-36s %9.1f %9.1f\n' "bouncetail backfill (plain)" "$(rate "$bf_w")" "$(rate "$bf_c")"
-printf '%-36s %9.1f %9.1f\n' "zcat | LC_ALL=C grep -c status=" "$(rate "$zgrep_w")" "$(rate "$zgrep_c")"
-printf '%-36s %9.1f %9.1f\n' "bouncetail backfill (.gz)" "$(rate "$bfz_w")" "$(rate "$bfz_c")"
-printf 'ratio backfill/grep, plain: wall %.1f%%, CPU %.1f%%\n' \
-    "$(echo "100 * $grep_w / $bf_w" | bc -l)" "$(echo "100 * $grep_c / $bf_c" | bc -l)"
-printf 'ratio backfill/zcat|grep, gzip: wall %.1f%%, CPU %.1f%%\n' \
-    "$(echo "100 * $zgrep_w / $bfz_w" | bc -l)" "$(echo "100 * $zgrep_c / $bfz_c" | bc -l)"
+# MB/s, or 0 when the time is below /usr/bin/time's 10 ms resolution (too small a log for that tool).
+rate() { [[ $1 == - ]] || (( $(echo "$1 <= 0" | bc -l) )) && echo 0 || echo "$mb / $1" | bc -l; }
+# p A B: 100 * B / A, or 0 when A was too fast to time.
+pct() { (( $(echo "$1 <= 0" | bc -l) )) && echo 0 || echo "100 * $2 / $1" | bc -l; }
+# x A B: B / A, or 0 when A was too fast to time.
+times() { (( $(echo "$1 <= 0" | bc -l) )) && echo 0 || echo "$2 / $1" | bc -l; }
+row() { # row NAME LABEL
+    if [[ -n ${missing[$1]:-} ]]; then
+        printf '%-44s %s\n' "$2" "absent: ${missing[$1]}"
+    elif [[ ${wall[$1]:-"-"} == - ]]; then
+        printf '%-44s %s\n' "$2" "failed (see $work/stderr.txt)"
+    else
+        printf '%-44s %8.2f %8.2f %9.1f %9.1f\n' "$2" "${wall[$1]}" "${cpu[$1]}" "$(rate "${wall[$1]}")" "$(rate "${cpu[$1]}")"
+    fi
+}
+# ratio LABEL A B: how A's time compares with B's (B/A as a percentage, or A's speed-up over B).
+ratio() {
+    local a=$2 b=$3
+    if [[ -n ${missing[$a]:-}${missing[$b]:-} || ${wall[$a]:-"-"} == - || ${wall[$b]:-"-"} == - ]]; then
+        printf '%-54s n/a\n' "$1"
+        return
+    fi
+    if [[ $4 == pct ]]; then
+        printf '%-54s wall %6.1f%%  CPU %6.1f%%\n' "$1" "$(pct "${wall[$a]}" "${wall[$b]}")" \
+            "$(pct "${cpu[$a]}" "${cpu[$b]}")"
+    else
+        printf '%-54s wall %6.1fx  CPU %6.1fx\n' "$1" "$(times "${wall[$a]}" "${wall[$b]}")" \
+            "$(times "${cpu[$a]}" "${cpu[$b]}")"
+    fi
+}
+printf 'log: %.0f MB plain (%s, %d lines, %d status=bounced), %.0f MB gzip -6; best of %d runs; %s\n' \
+    "$mb" "$plain" "$(wc -l < "$plain")" "$(LC_ALL=C grep -c status=bounced "$plain")" \
+    "$(echo "$gz_bytes / 1000000" | bc -l)" "$runs" "${pin[*]:-unpinned}"
+printf 'MB = 10^6 bytes of log text (decompressed for .gz)\n'
+printf '%-44s %8s %8s %9s %9s\n' "" "wall s" "CPU s" "wall MB/s" "CPU MB/s"
+row grep "LC_ALL=C grep -c status= | cat"
+row dry "bouncetail backfill --dry-run (plain)"
+row state "bouncetail backfill, fresh state db (plain)"
+row zgrep "zcat | LC_ALL=C grep -c status= | cat"
+row dryz "bouncetail backfill --dry-run (.gz)"
+row statez "bouncetail backfill, fresh state db (.gz)"
+row mtail "mtail --one_shot postfix.mtail (plain)"
+row pflogsumm "pflogsumm (plain)"
+ratio "backfill state db / grep -c, plain (target >= 12%)" state grep pct
+ratio "backfill --dry-run / grep -c, plain" dry grep pct
+ratio "backfill state db / zcat|grep -c, .gz (target >= 60%)" statez zgrep pct
+ratio "backfill state db vs mtail, plain (target >= 20x)" state mtail x
+ratio "backfill state db vs pflogsumm, plain" state pflogsumm x
 rm -rf "$work/bench-state"
-"$bin" backfill --config "$work/bench.toml" --quiet "$gz" 2>&1 | tail -1
+"${pin[@]}" "$bin" backfill --config "$work/bench.toml" --quiet "$gz" 2>&1 | tail -1
