@@ -150,10 +150,16 @@ public enum ConfigCheck {
         }
         let target = FileManager.default.fileExists(atPath: stateDB) ? stateDB : existing
         if !writable(target, by: user) {
+            // Root checks for the service user, whom the packaged unit runs as. When this process can
+            // write it, commands run by hand (backfill, a test rig's own state file) still work: a
+            // warning for the unit, not an error.
+            let selfCanWrite = user != nil && writable(target, by: nil)
             out.append(
                 ConfigFinding(
-                    .error, key,
+                    selfCanWrite ? .warning : .error, key,
                     "\(target) is not writable by \(who); the state database needs it (the package's /var/lib/bouncetail is owned by bouncetail)"
+                        + (selfCanWrite
+                            ? "; commands you run yourself can write it, `run` under the packaged unit cannot" : "")
                 ))
         }
         return out
