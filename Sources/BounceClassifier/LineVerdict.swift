@@ -62,7 +62,7 @@ public struct LineVerdict: Sendable, Hashable {
 }
 
 /// A JSON object built field by field, in insertion order.
-struct JSONFields {
+public struct JSONFields {
     private var fields: [String] = []
 
     var text: String { "{" + fields.joined(separator: ",") + "}" }
@@ -82,7 +82,9 @@ struct JSONFields {
         fields.append(f)
     }
 
-    static func quote(_ s: String, into out: inout String) {
+    /// Appends `s` as a JSON string literal: quotes, backslashes and control characters escaped.
+    /// Shared by the mail reader's records, so both commands print strings byte for byte alike.
+    public static func quote(_ s: String, into out: inout String) {
         out += "\""
         for u in s.unicodeScalars {
             switch u {

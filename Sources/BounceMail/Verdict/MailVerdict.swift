@@ -169,7 +169,7 @@ struct MailJSON {
 
     mutating func add(_ key: String, _ value: String?) {
         sep(key)
-        if let value { Self.quote(value, into: &out) } else { out += "null" }
+        if let value { JSONFields.quote(value, into: &out) } else { out += "null" }
     }
 
     mutating func add(_ key: String, _ value: Int?) {
@@ -179,25 +179,7 @@ struct MailJSON {
 
     private mutating func sep(_ key: String) {
         if out.count > 1 { out += "," }
-        Self.quote(key, into: &out)
+        JSONFields.quote(key, into: &out)
         out += ":"
-    }
-
-    static func quote(_ s: String, into out: inout String) {
-        out += "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where u.value < 0x20:
-                let hex = String(u.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(u)
-            }
-        }
-        out += "\""
     }
 }
