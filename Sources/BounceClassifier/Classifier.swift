@@ -106,11 +106,13 @@ public final class Classifier: Sendable {
         var ruleID = "none"
         var reason = input.textBytes.isEmpty ? set.settings.reasonWithoutText : set.settings.reasonWithText
         var used: [String] = []
+        var ruleSoftens = false
         for r in compiled {
             if let p = r.rule.provider, p != providerID { continue }
             if let ev = r.match(input) {
                 ruleID = r.rule.id
                 reason = r.rule.reason
+                ruleSoftens = r.rule.soft
                 used = ev
                 if let note = r.rule.note { used.append(note) }
                 if let providerID, r.rule.section == .provider { used.insert("provider \(providerID)", at: 0) }
@@ -134,6 +136,7 @@ public final class Classifier: Sendable {
                     input.permanence == .temporary ? "temporary failure, so soft" : "temporary wording, so soft")
             }
         }
+        if ruleSoftens, type == .hard { type = .soft }
         var action = policy.action
         if policy.fault == .sender, set.settings.forwardSenderFault {
             action = .forward

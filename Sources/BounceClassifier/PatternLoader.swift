@@ -199,7 +199,7 @@ public enum PatternLoader {
     static let ruleKeys: Set<String> = [
         "id", "reason", "provider", "codes", "not_codes", "reply_codes", "stages", "not_stages", "stage_known",
         "statuses", "permanence", "contains", "words", "not_contains", "regex", "same_text_as", "any_text", "disabled",
-        "vector", "description", "source", "note",
+        "vector", "description", "source", "note", "soft",
     ]
 
     static func readRule(_ r: inout TableReader, section: RuleSection) -> Rule? {
@@ -313,10 +313,16 @@ public enum PatternLoader {
         if sources.contains(where: { $0.allSatisfy(\.isWhitespace) }) {
             r.fail("rule `\(id)`: an empty `source`; cite a URL, an RFC section or owner/repo/path@commit")
         }
+        let soft = r.bool("soft") ?? false
+        if soft, r.string("note") == nil {
+            r.fail(
+                "rule `\(id)`: `soft = true` needs a `note` saying why this text is not a final failure (it goes into the evidence)"
+            )
+        }
         r.rejectUnknown(ruleKeys)
         return Rule(
             id: id, section: section, provider: provider, reason: reason, conditions: c, disabled: disabled,
-            vectors: vectors, location: r.location, sources: sources, note: r.string("note"))
+            vectors: vectors, location: r.location, sources: sources, note: r.string("note"), soft: soft)
     }
 
     /// Copies the text conditions named by `same_text_as` into each rule that has it. Runs on the merged

@@ -214,11 +214,15 @@ public struct Rule: Sendable, Hashable {
     /// Added to the evidence when the rule fires (`note = ...`): why the rule chose this reading, e.g.
     /// that a code and a text disagree and the reading that does not blocklist won.
     public var note: String?
+    /// `soft = true`: the verdict is soft even when the reason's policy says hard. A rule can only
+    /// soften (hard comes from the policy alone): it marks a text whose reporter is known to use it for
+    /// a failure that is not final, so the reading that does not blocklist wins. Needs a `note`.
+    public var soft: Bool
 
     public init(
         id: String, section: RuleSection, provider: String? = nil, reason: String, conditions: RuleConditions,
         disabled: Bool = false, vectors: [TestVector], location: SourceLocation, sources: [String] = [],
-        origin: RuleOrigin = .packaged, note: String? = nil
+        origin: RuleOrigin = .packaged, note: String? = nil, soft: Bool = false
     ) {
         self.id = id
         self.section = section
@@ -231,6 +235,7 @@ public struct Rule: Sendable, Hashable {
         self.sources = sources
         self.origin = origin
         self.note = note
+        self.soft = soft
     }
 }
 
