@@ -1769,10 +1769,57 @@ expect = "userunknown"
 rule = "probe.userunknown.text"
 
 [[probe]]
+id = "probe.userunknown.delivery-agent"
+description = """A delivery agent's own verdict that the user does not exist, in its own words: not a reply to an
+SMTP command, so no stage can be missing. Sisimai's MDA table reads mail.local's ": unknown user:" and its IMail
+and Notes decoders read "Unknown user: <address>" and "User not listed in public Name & Address Book" as
+`userunknown` whatever the command; Postfix local(8) writes `unknown user: "name"`. Hard, as Sisimai has them."""
+source = [
+  "sisimai/p5-sisimai/lib/Sisimai/MDA.pm@21cfb9321ba9",
+  "sisimai/p5-sisimai/lib/Sisimai/Lhost/IMailServer.pm@21cfb9321ba9",
+  "sisimai/p5-sisimai/lib/Sisimai/Lhost/Notes.pm@21cfb9321ba9",
+  "sisimai/go-sisimai/lhost/via-notes.go@ed142ded2c40",
+  "vdukhovni/postfix/postfix/src/local/unknown.c@17830e5c13c1",
+]
+reason = "userunknown"
+stage_known = false
+not_codes = ["*.2.*", "*.7.*"]
+contains = ["unknown user: ", "user not listed in public name & address book"]
+regex = '^unknown user: @$|unknown user: "|mail\.local: unknown user:|user not listed in public name & address book'
+[[probe.vector]]
+text = "mail.local: unknown user: nobody"
+dsn = "5.0.0"
+expect = "userunknown"
+type = "hard"
+[[probe.vector]]
+text = "unknown user: \"nobody\""
+expect = "userunknown"
+type = "hard"
+[[probe.vector]]
+text = "Unknown user: nobody@example.org"
+expect = "userunknown"
+type = "hard"
+[[probe.vector]]
+text = "User not listed in public Name & Address Book"
+expect = "userunknown"
+type = "hard"
+[[probe.vector]]
+# A remote's report that only quotes the words stays with the unstaged reading.
+text = "5.3.0 - Other mail system problem 'Unknown user nobody@example.org' (delivery attempts: 0)"
+expect = "filtered"
+type = "soft"
+rule = "probe.filtered.unstaged-reply"
+
+[[probe]]
 id = "probe.filtered.unstaged-reply"
-description = "A text says the user is unknown, but the line names no SMTP stage and no x.1.x code backs the words. As go-sisimai (reason/why-userunknown.go: the words count only at RCPT or with an x.1.1 status): without the stage this is `filtered` (soft), not a hard bounce. A local delivery agent reports its verdict with an x.1.x code (Postfix local: dsn=5.1.1) and so stays `userunknown`, as does any line that names its stage."
+description = """A text says the user is unknown, but the line names no SMTP stage and no x.1.x code backs the
+words. As go-sisimai (reason/why-userunknown.go: the words count only at RCPT or with an x.1.1 status;
+why-filtered.go claims them when the command is not one sent before DATA): without the stage this is `filtered`
+(soft), not a hard bounce. The verdicts of delivery agents (probe.userunknown.delivery-agent, just before) and any
+line that names its stage keep their own reading."""
 source = [
   "sisimai/go-sisimai/reason/why-userunknown.go@ed142ded2c40",
+  "sisimai/go-sisimai/reason/why-filtered.go@ed142ded2c40",
   "sisimai/go-sisimai/rhost/for-kddi.go@ed142ded2c40",
 ]
 reason = "filtered"
@@ -1798,7 +1845,7 @@ rule = "probe.userunknown.text"
 [[probe.vector]]
 text = "unknown user: \"nobody\""
 expect = "userunknown"
-rule = "probe.userunknown.text"
+rule = "probe.userunknown.delivery-agent"
 dsn = "5.1.1"
 [[probe.vector]]
 text = "Unknown user"
@@ -1944,10 +1991,17 @@ expect = "rejected"
 [[probe]]
 id = "probe.userunknown.pipelined"
 description = """With pipelining, a refused RCPT is reported at DATA together with "no valid recipients" or a
-complaint about RCPT; the first reply is still the recipient's."""
-source = ["sisimai/go-sisimai/reason/why-userunknown.go@ed142ded2c40"]
+complaint about RCPT; the first reply is still the recipient's. Not when the code is x.7.x (security or
+policy, RFC 3463 §3.8): the code and the words disagree, and after DATA Sisimai's rule (why-userunknown.go needs RCPT
+or an x.1.1 status; why-filtered.go claims the words after DATA) reads them as `filtered`, which does not blocklist."""
+source = [
+  "sisimai/go-sisimai/reason/why-userunknown.go@ed142ded2c40",
+  "sisimai/go-sisimai/reason/why-filtered.go@ed142ded2c40",
+  "RFC 3463 §3.8",
+]
 reason = "userunknown"
 stages = ["DATA"]
+not_codes = ["*.7.*"]
 contains = ["no valid recipients", "rcpt"]
 regex = '(user unknown|unknown user|no such user|invalid recipient|mailbox unavailable|recipient not found)'
 [[probe.vector]]
@@ -1955,6 +2009,12 @@ text = "550 Unknown user here 554 5.5.1 Error: no valid recipients"
 stage = "DATA"
 expect = "userunknown"
 type = "hard"
+[[probe.vector]]
+text = "550 5.7.1 <someone@example.org>: Recipient address rejected: User unknown 554 5.5.1 Error: no valid recipients"
+stage = "DATA"
+expect = "filtered"
+type = "soft"
+rule = "probe.filtered.after-data"
 
 [[probe]]
 id = "probe.filtered.after-data"
@@ -3549,6 +3609,39 @@ provider = "google"
 reason = "hostunknown"
 contains = ["we weren't able to find the recipient domain"]
 vector = [{ text = "553 5.1.2 We weren't able to find the recipient domain. Please check for any spelling errors", dsn = "5.1.2", host = "gmail-smtp-in.l.google.com", expect = "hostunknown", type = "hard" }]
+
+[[provider_rule]]
+id = "vendor.gsuite.notaccept-dns-notice"
+description = """Google's own report of a recipient domain with a null MX ("DNS Error: ... The domain ... doesn't
+receive email according to the administrator: returned Null MX"). Google sends this notice with `Status: 4.0.0`
+(Sisimai's sample rhost-gsuite-03.eml; p5 Lhost/GSuite.pm keeps that status), and Sisimai makes `notaccept` soft
+on a 4xx status (go-sisimai smtp/failure/lib.go). So the same notice is soft whether bouncetail reads it from the
+DSN (classify-mail sees the 4.0.0) or from a line that carries only its text. A line whose code is RFC 7505's
+5.1.10 says the failure is final and stays hard (vendor.gsuite.notaccept)."""
+source = [
+  "sisimai/set-of-emails/maildir/bsd/rhost-gsuite-03.eml@18e585c22288",
+  "sisimai/p5-sisimai/lib/Sisimai/Lhost/GSuite.pm@21cfb9321ba9",
+  "sisimai/go-sisimai/smtp/failure/lib.go@ed142ded2c40",
+  "RFC 7505 §4.1",
+]
+provider = "google"
+reason = "notaccept"
+soft = true
+note = "safe under doubt: Google reports this null-MX notice with Status 4.0.0 and the line has no RFC 7505 5.1.10, so soft"
+not_codes = ["*.1.10"]
+words = [["dns error", "returned null mx"]]
+[[provider_rule.vector]]
+text = "DNS Error: 1234 DNS type 'mx' lookup of example.org responded with code NOERROR The domain example.org doesn't receive email according to the administrator: returned Null MX https://www.rfc-editor.org/info/rfc7505"
+host = "googlemail.com"
+expect = "notaccept"
+type = "soft"
+[[provider_rule.vector]]
+text = "DNS Error: 1234 DNS type 'mx' lookup of example.org responded with code NOERROR The domain example.org doesn't receive email according to the administrator: returned Null MX"
+dsn = "5.1.10"
+host = "googlemail.com"
+expect = "notaccept"
+type = "hard"
+rule = "vendor.gsuite.notaccept"
 
 [[provider_rule]]
 id = "vendor.gsuite.notaccept"

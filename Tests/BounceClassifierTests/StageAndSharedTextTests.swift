@@ -20,8 +20,22 @@ import Testing
         #expect(coded.reason == "userunknown")
         // A local delivery agent gives its verdict with an x.1.x code (Postfix local: dsn=5.1.1).
         #expect(c.classify(failure("unknown user: \"nobody\"", dsn: "5.1.1")).reason == "userunknown")
-        // Without stage or code, the words alone stay soft (go-sisimai reason/why-userunknown.go).
-        #expect(c.classify(failure("unknown user: \"nobody\"")).reason == "filtered")
+        // Without stage or code, a reply's words alone stay soft (go-sisimai reason/why-userunknown.go) ...
+        #expect(c.classify(failure("550 unknown user nobody")).reason == "filtered")
+        #expect(c.classify(failure("Unknown user")).type == .soft)
+        // ... but a delivery agent's own verdict in its own words is not a reply that lost its stage
+        // (Postfix local/unknown.c, Sisimai's MDA table and IMail/Notes decoders): hard.
+        for text in [
+            "unknown user: \"nobody\"", "mail.local: unknown user: nobody", "Unknown user: nobody@example.org",
+            "User not listed in public Name & Address Book",
+        ] {
+            let v = c.classify(failure(text))
+            #expect(v.reason == "userunknown" && v.type == .hard, "\(text)")
+            #expect(v.rule == "probe.userunknown.delivery-agent", "\(text)")
+        }
+        // A remote report that only quotes the words is still a reply without its stage.
+        #expect(
+            c.classify(failure("5.3.0 - Other mail system problem 'Unknown user nobody@example.org'")).type == .soft)
     }
 
     @Test func emptyAddressSlotIsAFilterNotAnUnknownUser() throws {
