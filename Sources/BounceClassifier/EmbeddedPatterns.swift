@@ -1209,6 +1209,526 @@ expect = "mailboxfull"
 type = "soft"
 
 """#####),
+        PatternSource(name: "patterns/mta-software.toml", text: #####"""
+# mta-software: what mail server and mailing-list software writes in its own bounces (Exim, qmail, OpenSMTPD,
+# Courier, Lotus Domino/Notes, Exchange 2003, Sun Messaging Server, IMail, FML, au EZweb/KDDI, Zoho), whatever
+# host relayed it. Written from the message tables of Sisimai's decoders for that software (go-sisimai
+# lhost/via-*.go at ed142ded2c40, which quote the software's own source lines); see patterns/NOTICE.
+# These probes load before probes.toml, so a software's exact wording wins over a generic phrase.
+# Unknown-user wordings are not here: they join probe.userunknown.text, so the stage rules apply to them too.
+
+# --- Exim ---------------------------------------------------------------------------------------------------
+[[probe]]
+id = "mta.exim.hostunknown"
+description = "Exim's own verdict that the recipient's domain has no usable host."
+source = "sisimai/go-sisimai/lhost/via-exim.go@ed142ded2c40"
+reason = "hostunknown"
+contains = ["all host address lookups failed permanently", "all relevant mx records point to non-existent hosts"]
+[[probe.vector]]
+text = "all relevant MX records point to non-existent hosts"
+expect = "hostunknown"
+type = "hard"
+[[probe.vector]]
+text = "all host address lookups failed permanently"
+expect = "hostunknown"
+
+[[probe]]
+id = "mta.exim.notaccept"
+description = "Exim: the domain's MX or SRV record says it runs no SMTP service."
+source = "sisimai/go-sisimai/lhost/via-exim.go@ed142ded2c40"
+reason = "notaccept"
+contains = ["an mx or srv record indicated no smtp service", "no host found for existing smtp connection"]
+[[probe.vector]]
+text = "an MX or SRV record indicated no SMTP service"
+expect = "notaccept"
+type = "hard"
+[[probe.vector]]
+text = "an MX or SRV record indicated no SMTP service"
+status = "deferred"
+dsn = "4.0.0"
+expect = "notaccept"
+type = "soft"
+
+[[probe]]
+id = "mta.exim.syntaxerror"
+description = "Exim could not parse the recipient address."
+source = "sisimai/go-sisimai/lhost/via-exim.go@ed142ded2c40"
+reason = "syntaxerror"
+contains = [
+  "angle-brackets nested too deep", "expected word or \"<\"", "domain missing in source-routed address",
+  "malformed address:",
+]
+[[probe.vector]]
+text = "angle-brackets nested too deep"
+expect = "syntaxerror"
+type = "soft"
+[[probe.vector]]
+text = "malformed address: x@ may not follow y"
+expect = "syntaxerror"
+
+[[probe]]
+id = "mta.exim.systemerror"
+description = "Exim's local delivery was refused or failed on the receiving system."
+source = "sisimai/go-sisimai/lhost/via-exim.go@ed142ded2c40"
+reason = "systemerror"
+contains = ["delivery to file forbidden", "delivery to pipe forbidden", "local delivery failed"]
+[[probe.vector]]
+text = "delivery to pipe forbidden"
+expect = "systemerror"
+type = "soft"
+
+[[probe]]
+id = "mta.exim.contenterror"
+description = "Exim counted too many Received: headers (a mail loop or a malformed message)."
+source = "sisimai/go-sisimai/lhost/via-exim.go@ed142ded2c40"
+reason = "contenterror"
+contains = ["too many \"received\" headers"]
+[[probe.vector]]
+text = "Too many \"Received\" headers - suspected mail loop"
+expect = "contenterror"
+type = "soft"
+
+# --- qmail ----------------------------------------------------------------------------------------------------
+[[probe]]
+id = "mta.qmail.systemfull"
+description = "qmail's receiving side is out of disk space (before the generic `mailbox unavailable`)."
+source = "sisimai/go-sisimai/lhost/via-qmail.go@ed142ded2c40"
+reason = "systemfull"
+contains = ["mailbox unavailable (not enough free space)"]
+[[probe.vector]]
+text = "Requested action not taken: mailbox unavailable (not enough free space)"
+expect = "systemfull"
+type = "soft"
+
+[[probe]]
+id = "mta.qmail.exceedlimit"
+description = "qmail-ldap: the message is larger than the user accepts (the misspelling is qmail's own)."
+source = "sisimai/go-sisimai/lhost/via-qmail.go@ed142ded2c40"
+reason = "exceedlimit"
+contains = ["the message exeeded the maximum size the user accepts"]
+[[probe.vector]]
+text = "The message exeeded the maximum size the user accepts"
+expect = "exceedlimit"
+type = "soft"
+
+[[probe]]
+id = "mta.qmail.suspend"
+description = "qmail-ldap: the address is disabled by its administrator (all four spellings qmail-ldap ships)."
+source = "sisimai/go-sisimai/lhost/via-qmail.go@ed142ded2c40"
+reason = "suspend"
+contains = [
+  "mailaddress is administrativly disabled", "mailaddress is administrativley disabled",
+  "mailaddress is administratively disabled", "mailaddress is administrativeley disabled",
+]
+[[probe.vector]]
+text = "Mailaddress is administrativly disabled. (#5.2.1)"
+expect = "suspend"
+type = "soft"
+
+[[probe]]
+id = "mta.qmail.systemerror"
+description = "qmail and qmail-ldap failures of the receiving system itself (LDAP, home directories, forwarding)."
+source = "sisimai/go-sisimai/lhost/via-qmail.go@ed142ded2c40"
+reason = "systemerror"
+contains = [
+  "automatic homedir creator crashed", "illegal value in ldap attribute", "ldap attribute is not given but mandatory",
+  "timeout while performing search on ldap server", "too many results returned but needs to be unique",
+  "permanent error while executing qmail-forward", "temporary error in automatic homedir creation",
+  "temporary error while executing qmail-forward", "temporary failure in ldap lookup", "unable to contact ldap server",
+  "unable to login into ldap server, bad credentials", "bad interpreter: no such file or directory",
+]
+[[probe.vector]]
+text = "Unable to contact LDAP server. (#4.4.3)"
+expect = "systemerror"
+type = "soft"
+
+[[probe]]
+id = "mta.qmail.hostunknown"
+description = "qmail-remote found no host by the recipient domain's name (qmail-remote.c, as Sisimai quotes it)."
+source = "sisimai/go-sisimai/lhost/via-qmail.go@ed142ded2c40"
+reason = "hostunknown"
+contains = ["sorry, i couldn't find any host "]
+[[probe.vector]]
+text = "Sorry, I couldn't find any host named nowhere.example. (#5.1.2)"
+expect = "hostunknown"
+type = "hard"
+
+[[probe]]
+id = "mta.qmail.notaccept"
+description = "qmail-remote found neither an MX nor an address for the domain."
+source = "sisimai/go-sisimai/lhost/via-qmail.go@ed142ded2c40"
+reason = "notaccept"
+contains = ["sorry, i couldn't find a mail exchanger or ip address"]
+[[probe.vector]]
+text = "Sorry, I couldn't find a mail exchanger or IP address. (#5.4.4)"
+expect = "notaccept"
+type = "hard"
+
+[[probe]]
+id = "mta.qmail.networkerror"
+description = "qmail-remote could not connect, or the MX points back at the sender (a routing loop)."
+source = "sisimai/go-sisimai/lhost/via-qmail.go@ed142ded2c40"
+reason = "networkerror"
+contains = [
+  "sorry, i wasn't able to establish an smtp connection",
+  "sorry. although i'm listed as a best-preference mx or a for that host",
+]
+[[probe.vector]]
+text = "Sorry, I wasn't able to establish an SMTP connection. (#4.4.1)"
+expect = "networkerror"
+type = "soft"
+
+# --- OpenSMTPD ------------------------------------------------------------------------------------------------
+[[probe]]
+id = "mta.opensmtpd.expired"
+description = "OpenSMTPD gave up: the envelope outlived the queue (smtpd/queue.c, as Sisimai quotes it)."
+source = "sisimai/go-sisimai/lhost/via-opensmtpd.go@ed142ded2c40"
+reason = "expired"
+contains = ["envelope expired"]
+[[probe.vector]]
+text = "Envelope expired"
+expect = "expired"
+type = "soft"
+
+[[probe]]
+id = "mta.opensmtpd.securityerror"
+description = "OpenSMTPD had no credentials for the relay (smtpd/mta.c)."
+source = "sisimai/go-sisimai/lhost/via-opensmtpd.go@ed142ded2c40"
+reason = "securityerror"
+contains = ["could not retrieve credentials"]
+[[probe.vector]]
+text = "Could not retrieve credentials"
+expect = "securityerror"
+type = "soft"
+
+[[probe]]
+id = "mta.opensmtpd.networkerror"
+description = "OpenSMTPD's routing and connection failures (smtpd/mta.c)."
+source = "sisimai/go-sisimai/lhost/via-opensmtpd.go@ed142ded2c40"
+reason = "networkerror"
+contains = [
+  "address family mismatch on destination mxs", "all routes to destination blocked", "bad dns lookup error code",
+  "could not retrieve source address", "network error on destination mxs", "no valid route to remote mx",
+  "no valid route to destination", "temporary failure in mx lookup",
+]
+[[probe.vector]]
+text = "Network error on destination MXs"
+expect = "networkerror"
+type = "soft"
+
+[[probe]]
+id = "mta.opensmtpd.notaccept"
+description = "OpenSMTPD found no MX for the domain."
+source = "sisimai/go-sisimai/lhost/via-opensmtpd.go@ed142ded2c40"
+reason = "notaccept"
+contains = ["no mx found for domain", "no mx found for destination"]
+[[probe.vector]]
+text = "No MX found for domain"
+expect = "notaccept"
+type = "hard"
+
+[[probe]]
+id = "mta.opensmtpd.rejects-all"
+description = """OpenSMTPD's "Destination seem to reject all mails": every MX refused, for reasons the notice does
+not give. Sisimai files it under notaccept; the wording itself is a guess ("seem"), so it is read soft."""
+source = "sisimai/go-sisimai/lhost/via-opensmtpd.go@ed142ded2c40"
+reason = "notaccept"
+soft = true
+note = "safe under doubt: OpenSMTPD only says the destination seems to reject all mail, so soft"
+contains = ["destination seem to reject all mails"]
+[[probe.vector]]
+text = "Destination seem to reject all mails"
+expect = "notaccept"
+type = "soft"
+
+# --- Courier, Domino/Notes, Sun Messaging Server, Exchange 2003, IMail ------------------------------------------
+[[probe]]
+id = "mta.courier.dns"
+description = "Courier's DNS verdicts: a broken zone is the receiving system's fault; a failed lookup is a network error."
+source = "sisimai/go-sisimai/lhost/via-courier.go@ed142ded2c40"
+reason = "networkerror"
+contains = ["dns lookup failed."]
+[[probe.vector]]
+text = "DNS lookup failed."
+expect = "networkerror"
+type = "soft"
+
+[[probe]]
+id = "mta.courier.systemerror"
+source = "sisimai/go-sisimai/lhost/via-courier.go@ed142ded2c40"
+reason = "systemerror"
+contains = ["this domain's dns violates rfc 1035"]
+[[probe.vector]]
+text = "This domain's DNS violates RFC 1035."
+expect = "systemerror"
+type = "soft"
+
+[[probe]]
+id = "mta.domino.filtered"
+description = "Lotus Domino could not route the message to the user (an existing entry it will not deliver to)."
+source = "sisimai/go-sisimai/lhost/via-domino.go@ed142ded2c40"
+reason = "filtered"
+contains = ["cannot route mail to user"]
+[[probe.vector]]
+text = "Cannot route mail to user (someone@example.org)"
+expect = "filtered"
+type = "soft"
+
+[[probe]]
+id = "mta.domino.systemerror"
+description = "Lotus Domino found several directory entries for the address (its directory is ambiguous)."
+source = "sisimai/go-sisimai/lhost/via-domino.go@ed142ded2c40"
+reason = "systemerror"
+contains = ["several matches found in domino directory"]
+[[probe.vector]]
+text = "Several matches found in Domino Directory"
+expect = "systemerror"
+type = "soft"
+
+[[probe]]
+id = "mta.notes.networkerror"
+description = "Lotus Notes: the message went round too many hops (a routing loop)."
+source = "sisimai/go-sisimai/lhost/via-notes.go@ed142ded2c40"
+reason = "networkerror"
+contains = ["message has exceeded maximum hop count"]
+[[probe.vector]]
+text = "Message has exceeded maximum hop count"
+expect = "networkerror"
+type = "soft"
+
+[[probe]]
+id = "mta.messagingserver.hostunknown"
+description = "Sun/Oracle Messaging Server: the recipient's host or domain name is not valid."
+source = "sisimai/go-sisimai/lhost/via-messagingserver.go@ed142ded2c40"
+reason = "hostunknown"
+contains = ["illegal host/domain name found"]
+[[probe.vector]]
+text = "Illegal host/domain name found"
+expect = "hostunknown"
+type = "hard"
+
+[[probe]]
+id = "mta.exchange2003.codes"
+description = """Exchange 2003 reports name an internal code in brackets after `MSEXCH:`; Sisimai's decoder maps
+them: 000C0595 ambiguous recipient (filtered), 000D06B5 no proxy for recipient (system error), 000B0981 no AUTH
+(security). Codes with a run of five digits (00010256, 00120270, 00050311, 000502CC) cannot be matched after
+normalisation and are left out; 000C05A6 (unknown recipient) is left to the unknown-user rules and their stage
+conditions."""
+source = "sisimai/go-sisimai/lhost/via-exchange2003.go@ed142ded2c40"
+reason = "filtered"
+words = [["msexch:", "(000c0595)"]]
+[[probe.vector]]
+text = "MSEXCH:IMS:EXAMPLE:SITE:EXCHANGE 0 (000C0595) Ambiguous Recipient"
+expect = "filtered"
+type = "soft"
+
+[[probe]]
+id = "mta.exchange2003.systemerror"
+source = "sisimai/go-sisimai/lhost/via-exchange2003.go@ed142ded2c40"
+reason = "systemerror"
+words = [["msexch:", "(000d06b5)"]]
+[[probe.vector]]
+text = "MSEXCH:IMS:EXAMPLE:SITE:EXCHANGE 0 (000D06B5) No proxy for recipient"
+expect = "systemerror"
+type = "soft"
+
+[[probe]]
+id = "mta.exchange2003.securityerror"
+source = "sisimai/go-sisimai/lhost/via-exchange2003.go@ed142ded2c40"
+reason = "securityerror"
+words = [["msexch:", "(000b0981)"]]
+[[probe.vector]]
+text = "MSEXCH:IMS:EXAMPLE:SITE:EXCHANGE 0 (000B0981) 502 Server does not support AUTH"
+expect = "securityerror"
+type = "soft"
+
+[[probe]]
+id = "mta.imail.spamdetected"
+description = "IMail's content filter found a block-listed URL in the message (content, not our IP)."
+source = "sisimai/go-sisimai/lhost/via-imailserver.go@ed142ded2c40"
+reason = "spamdetected"
+contains = ["blacklisted url in message"]
+[[probe.vector]]
+text = "Blacklisted URL in message"
+expect = "spamdetected"
+type = "soft"
+
+# --- FML (mailing-list manager) -------------------------------------------------------------------------------
+[[probe]]
+id = "mta.fml.rejected"
+description = "FML refused a post from a sender who is not a member of the list."
+source = "sisimai/go-sisimai/lhost/via-fml.go@ed142ded2c40"
+reason = "rejected"
+contains = [" are not member", "not member article from ", "reject mail from "]
+[[probe.vector]]
+text = "NOT MEMBER article from sender@example.org"
+expect = "rejected"
+type = "soft"
+
+[[probe]]
+id = "mta.fml.systemerror"
+description = "FML detected a mail loop."
+source = "sisimai/go-sisimai/lhost/via-fml.go@ed142ded2c40"
+reason = "systemerror"
+contains = ["loop alert: ", "loop back warning:", "warning: unix from loop", "has detected a loop condition so that"]
+[[probe.vector]]
+text = "Loop Back Warning: sender@example.org"
+expect = "systemerror"
+type = "soft"
+
+[[probe]]
+id = "mta.fml.securityerror"
+source = "sisimai/go-sisimai/lhost/via-fml.go@ed142ded2c40"
+reason = "securityerror"
+contains = ["security alert"]
+[[probe.vector]]
+text = "Security Alert: a command mail from a stranger"
+expect = "securityerror"
+type = "soft"
+
+# --- au EZweb / KDDI, Google Workspace, Zoho ----------------------------------------------------------------------
+[[probe]]
+id = "mta.ezweb.suspend"
+description = "au EZweb: the user's account is temporarily limited."
+source = "sisimai/go-sisimai/lhost/via-ezweb.go@ed142ded2c40"
+reason = "suspend"
+contains = ["the user(s) account is temporarily limited."]
+[[probe.vector]]
+text = "The user(s) account is temporarily limited."
+expect = "suspend"
+type = "soft"
+
+[[probe]]
+id = "mta.ezweb.expired"
+description = "au EZweb: the message was not delivered within the retry period."
+source = "sisimai/go-sisimai/lhost/via-ezweb.go@ed142ded2c40"
+reason = "expired"
+contains = ["your message was not delivered within "]
+[[probe.vector]]
+text = "Your message was not delivered within 0 days and 1 hours."
+expect = "expired"
+type = "soft"
+
+[[probe]]
+id = "mta.kddi.hostunknown"
+description = "KDDI: the recipient's domain does not exist (the missing apostrophe is KDDI's own)."
+source = "sisimai/go-sisimai/lhost/via-kddi.go@ed142ded2c40"
+reason = "hostunknown"
+contains = ["as the remote domain doesnt exist"]
+[[probe.vector]]
+text = "As the remote domain doesnt exist, your message could not be delivered."
+expect = "hostunknown"
+type = "hard"
+
+[[probe]]
+id = "mta.gsuite.networkerror"
+description = "Google Workspace's DNS notice that the lookup returned no usable answer."
+source = "sisimai/go-sisimai/lhost/via-googleworkspace.go@ed142ded2c40"
+reason = "networkerror"
+contains = [" had no relevant answers."]
+[[probe.vector]]
+text = "DNS Error: DNS type 'mx' lookup of example.org had no relevant answers."
+expect = "networkerror"
+type = "soft"
+
+[[probe]]
+id = "mta.zoho.expired"
+description = "Zoho gave up on a host it could not reach."
+source = "sisimai/go-sisimai/lhost/via-zoho.go@ed142ded2c40"
+reason = "expired"
+contains = ["host not reachable"]
+[[probe.vector]]
+text = "Host not reachable"
+expect = "expired"
+type = "soft"
+
+# --- Delivery agents (Sisimai's MDA table: mail.local, procmail, maildrop, vpopmail, vmailmgr) ------------------
+# Loaded before probes.toml, so these run before the generic delivery-agent probe (probe.mailererror.lda).
+[[probe]]
+id = "probe.userunknown.delivery-agent-mda"
+description = """The words with which maildrop, vmailmgr, vpopmail and Dovecot's LDA say the user does not exist, as
+Sisimai's MDA table lists them per agent: a delivery agent's verdict, not a reply that lost its stage. Hard."""
+source = "sisimai/p5-sisimai/lib/Sisimai/MDA.pm@21cfb9321ba9"
+reason = "userunknown"
+stage_known = false
+not_codes = ["*.2.*", "*.7.*"]
+contains = [
+  "maildrop: invalid user specified.", "maildrop: cannot find system user",
+  "invalid or unknown base user or domain", "invalid or unknown virtual user",
+  "user name does not refer to a virtual user", "mailbox doesn't exist: ",
+  "mail.local: user unknown", "mail.local: invalid mailbox path", "mail.local: user missing home directory",
+]
+[[probe.vector]]
+text = "vdeliver: Invalid or unknown virtual user 'nobody'"
+expect = "userunknown"
+type = "hard"
+[[probe.vector]]
+text = "maildrop: Invalid user specified."
+expect = "userunknown"
+[[probe.vector]]
+text = "Your message to <nobody@example.org> was automatically rejected: Mailbox doesn't exist: nobody"
+expect = "userunknown"
+
+[[probe]]
+id = "mta.mda.mailboxfull"
+description = "vmailmgr's and maildrop's own words for a full mailbox."
+source = "sisimai/p5-sisimai/lib/Sisimai/MDA.pm@21cfb9321ba9"
+reason = "mailboxfull"
+contains = ["delivery failed due to system quota violation", "maildir over quota."]
+[[probe.vector]]
+text = "vdeliver: Delivery failed due to system quota violation"
+expect = "mailboxfull"
+type = "soft"
+
+[[probe]]
+id = "mta.mda.systemerror"
+description = "mail.local could not write its temporary file: the receiving system's fault."
+source = "sisimai/p5-sisimai/lib/Sisimai/MDA.pm@21cfb9321ba9"
+reason = "systemerror"
+contains = ["temporary file write error"]
+[[probe.vector]]
+text = "mail.local: temporary file write error"
+expect = "systemerror"
+type = "soft"
+
+[[probe]]
+id = "mta.mda.filtered"
+description = "vpopmail refuses for a locked account or hands the message elsewhere: the mailbox exists, so filtered."
+source = "sisimai/p5-sisimai/lib/Sisimai/MDA.pm@21cfb9321ba9"
+reason = "filtered"
+contains = ["account is locked email bounced", "user does not exist, but will deliver to "]
+[[probe.vector]]
+text = "vdelivermail: account is locked email bounced"
+expect = "filtered"
+type = "soft"
+
+# --- Amavis (content filter) ---------------------------------------------------------------------------------------
+[[probe]]
+id = "mta.amavis.contenterror"
+description = "Amavis refused a message with a malformed header."
+source = "sisimai/p5-sisimai/lib/Sisimai/Lhost/Amavis.pm@21cfb9321ba9"
+reason = "contenterror"
+contains = [" - bad header:"]
+[[probe.vector]]
+text = "554 5.6.0 Reject, id=12345-01 - BAD HEADER: Improper use of control character"
+expect = "contenterror"
+type = "soft"
+
+[[probe]]
+id = "mta.amavis.systemerror"
+description = "Amavis could not pass the message on to the next MTA: the receiving system's fault."
+source = "sisimai/p5-sisimai/lib/Sisimai/Lhost/Amavis.pm@21cfb9321ba9"
+reason = "systemerror"
+contains = [
+  " - temporary mta failure on relaying", " - rejected by next-hop mta on relaying",
+  " - unable to relay message back to mta",
+]
+[[probe.vector]]
+text = "450 4.4.0 Failure, id=12345-01 - temporary MTA failure on relaying"
+expect = "systemerror"
+type = "soft"
+
+"""#####),
         PatternSource(name: "patterns/policy.toml", text: #####"""
 # bouncetail policy: for each Sisimai reason, the listmonk bounce type, whose fault it is, and whether the
 # bounce is forwarded to listmonk or held in the outbox (see docs/patterns.md).
@@ -1815,7 +2335,7 @@ id = "probe.filtered.unstaged-reply"
 description = """A text says the user is unknown, but the line names no SMTP stage and no x.1.x code backs the
 words. As go-sisimai (reason/why-userunknown.go: the words count only at RCPT or with an x.1.1 status;
 why-filtered.go claims them when the command is not one sent before DATA): without the stage this is `filtered`
-(soft), not a hard bounce. The verdicts of delivery agents (probe.userunknown.delivery-agent, just before) and any
+(soft), not a hard bounce. The verdicts of delivery agents (probe.userunknown.delivery-agent just before, and mta-software.toml's probe.userunknown.delivery-agent-mda) and any
 line that names its stage keep their own reading."""
 source = [
   "sisimai/go-sisimai/reason/why-userunknown.go@ed142ded2c40",
@@ -1866,6 +2386,7 @@ source = [
   "sisimai/go-sisimai/rhost/for-godaddy.go@ed142ded2c40",
   "sisimai/go-sisimai/rhost/for-microsoft.go@ed142ded2c40",
   "sisimai/go-sisimai/lhost/via-notes.go@ed142ded2c40",
+  "sisimai/go-sisimai/lhost/via-imailserver.go@ed142ded2c40",
   "sisimai/go-sisimai/lhost/via-exchange2007.go@ed142ded2c40",
   "sisimai/p5-sisimai/lib/Sisimai/Lhost/AmazonSES.pm@21cfb9321ba9",
   "sisimai/p5-sisimai/lib/Sisimai/MDA.pm@21cfb9321ba9",
@@ -1878,6 +2399,7 @@ source = [
 reason = "userunknown"
 not_stages = ["DATA", "MAIL"]
 contains = [
+  "invalid final delivery userid",
   "user unknown", "unknown user", "no such user", "no such mailbox", "no such recipient", "no such address",
   "recipient unknown", "unknown recipient", "invalid recipient", "recipient not found", "recipientnotfound",
   "recipnotfound", "user not found", "mailbox not found", "address not found", "mailbox unavailable",
