@@ -2698,6 +2698,15 @@ contains = [
   "no mx record", "mail receiving disabled", "name server: .: host not found",
   "no route for current request", "smtp protocol returned a permanent error",
 ]
+# AOL's "not accepting mail with attachments or embedded images" refuses the content, not all mail
+# (go-sisimai reason/why-policyviolation.go): not a hard notaccept.
+not_contains = ["not accepting mail with"]
+[[probe.vector]]
+text = "550 5.7.1 Because the recipient is not accepting mail with attachments or embedded images"
+stage = "RCPT"
+expect = "policyviolation"
+type = "soft"
+rule = "probe.policyviolation.text"
 [[probe.vector]]
 text = "556 5.1.10 This domain does not accept mail (null MX)"
 dsn = "5.1.10"
@@ -2755,7 +2764,15 @@ contains = [
   "domain may not exist", "domain is not reachable", "domain must exist", "host unreachable", "unknown host",
 ]
 words = [["553 ", " does not exist"]]
-not_contains = ["sender"]
+not_contains = ["sender", "allowed rcpthost"]
+# qmail's "...isn't in my list of allowed rcpthosts" refuses to relay (Sisimai: NoRelaying, Blocked,
+# SecurityError), it does not say the domain is unknown.
+[[probe.vector]]
+text = "553 sorry, you don't authenticate or the domain isn't in my list of allowed rcpthosts (#5.7.1)"
+stage = "RCPT"
+expect = "securityerror"
+type = "soft"
+rule = "probe.securityerror.text"
 [[probe.vector]]
 text = "Host or domain name not found. Name service error for name=nowhere.example type=MX: Host not found"
 dsn = "5.4.4"
