@@ -2754,6 +2754,7 @@ source = [
   "sisimai/go-sisimai/reason/why-networkerror.go@ed142ded2c40",
   "sisimai/go-sisimai/rhost/for-gsuite.go@ed142ded2c40",
   "sisimai/go-sisimai/rhost/for-apple.go@ed142ded2c40", "Exim/exim/doc/doc-docbook/spec.xfpt@13835a3c1e05",
+  "vdukhovni/postfix/postfix/src/smtpd/smtpd_check.c@17830e5c13c1",
 ]
 reason = "hostunknown"
 contains = [
@@ -2764,9 +2765,16 @@ contains = [
   "domain may not exist", "domain is not reachable", "domain must exist", "host unreachable", "unknown host",
 ]
 words = [["553 ", " does not exist"]]
-not_contains = ["sender", "allowed rcpthost"]
+not_contains = ["sender", "allowed rcpthost", "helo command rejected"]
 # qmail's "...isn't in my list of allowed rcpthosts" refuses to relay (Sisimai: NoRelaying, Blocked,
-# SecurityError), it does not say the domain is unknown.
+# SecurityError), it does not say the domain is unknown. Postfix's "Helo command rejected: Host not found"
+# (smtpd_check.c) is about our HELO name, not the recipient's domain (go-sisimai why-blocked.go).
+[[probe.vector]]
+text = "554 5.7.1 <mx.example.net>: Helo command rejected: Host not found"
+stage = "RCPT"
+expect = "blocked"
+type = "soft"
+rule = "probe.blocked.blocklist"
 [[probe.vector]]
 text = "553 sorry, you don't authenticate or the domain isn't in my list of allowed rcpthosts (#5.7.1)"
 stage = "RCPT"
@@ -2803,7 +2811,7 @@ contains = [
   "blacklist", "spamhaus", "spamcop", "sorbs", "barracudacentral", "dnsbl", "rbl", "banned sending ip",
   "blocked for abuse", "your ip", "client host rejected", "refused to talk to me",
   "not allowed to send mail from", "weren't sent", "open relay", "directly to our servers",
-  "on our block list", "deny list", " said: 550 blocked",
+  "on our block list", "deny list", " said: 550 blocked", "helo command rejected:",
 ]
 words = [["access from ip address ", " blocked"], ["client host ", " blocked using"], ["connections will not be accepted from ", " because the ip is in spamhaus's list"], ["dnsbl:rbl ", ">_is_blocked"], ["email blocked by ", ".barracudacentral.org"], ["email blocked by ", "spamhaus"], ["host ", " refused to talk to me: ", " blocked"], ["ip ", " is blocked by earthlink"], ["is in an ", "rbl on "], ["mail server at ", " is blocked"], ["mail from ", " refused:"], ["mail from ", " refused, see ", "orbs"], ["message from ", " rejected based on blacklist"], ["messages from ", " temporarily deferred due to user complaints"], ["server ip ", " listed as abusive"], ["sorry! your ip address", " is blocked by rbl"], ["the domain ", " is blacklisted"], ["the email ", " is blacklisted"], ["the ip", " is blacklisted"], ["veuillez essayer plus tard. service refused, please try later. ", "103"], ["veuillez essayer plus tard. service refused, please try later. ", "510"], ["your access ip", " has been rejected"], ["your sender's ip address is listed at ", ".abuseat.org"]]
 [[probe.vector]]
@@ -2976,12 +2984,19 @@ source = [
   "sisimai/go-sisimai/rhost/for-mimecast.go@ed142ded2c40",
   "sisimai/p5-sisimai/lib/Sisimai/SMTP/Reply.pm@21cfb9321ba9",
   "Exim/exim/src/src/transports/smtp.c@13835a3c1e05",
+  "vdukhovni/postfix/postfix/src/smtp/smtp_proto.c@17830e5c13c1",
 ]
 reason = "failedstarttls"
 contains = [
   "starttls", "tls required", "encryption required", "must issue a starttls", "tls is required",
   "requires tls", "not support tls", "tls negotiation failed", "tls handshake",
+  "cannot start tls: handshake failure", "server certificate not verified",
 ]
+[[probe.vector]]
+# Postfix's smtp(8) own words when the TLS session it requires fails (smtp_proto.c).
+text = "Cannot start TLS: handshake failure"
+expect = "failedstarttls"
+type = "soft"
 [[probe.vector]]
 text = "530 5.7.0 Must issue a STARTTLS command first"
 dsn = "5.7.0"
