@@ -2465,6 +2465,7 @@ source = [
   "sisimai/go-sisimai/rhost/for-iua.go@ed142ded2c40",
   "sisimai/go-sisimai/lhost/via-googlegroups.go@ed142ded2c40",
   "sisimai/go-sisimai/lhost/via-fml.go@ed142ded2c40", "Exim/exim/doc/doc-docbook/spec.xfpt@13835a3c1e05",
+  "sisimai/go-sisimai/reason/lib.go@ed142ded2c40",
 ]
 reason = "rejected"
 contains = [
@@ -2493,7 +2494,15 @@ contains = [
   "transaction failed unsigned dsn for",
   "your access to submit messages to this e-mail system has been rejected",
 ]
-not_contains = ["5.1.0 address rejected", "recipient address rejected", "sender ip address rejected"]
+# A text that also asks for reverse DNS is about our PTR record: Sisimai probes RequirePTR before Rejected
+# (go-sisimai reason/lib.go ClassOrder[0]), so probe.requireptr.text decides it.
+not_contains = ["5.1.0 address rejected", "recipient address rejected", "sender ip address rejected", "reverse dns"]
+[[probe.vector]]
+text = "550 5.7.1 Connections not accepted from servers without a valid sender domain. Fix reverse DNS for ip"
+stage = "MAIL"
+expect = "requireptr"
+type = "soft"
+rule = "probe.requireptr.text"
 [[probe.vector]]
 text = "host mx.example.org[ip] said: 553 5.1.8 <bounces@ours.example>... Domain of sender address does not resolve (in reply to MAIL FROM command)"
 dsn = "5.1.8"
