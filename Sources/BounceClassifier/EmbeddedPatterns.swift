@@ -532,19 +532,26 @@ expect = "filtered"
 id = "lang.de.userunknown"
 description = """The address does not exist. Exchange's German report ("Die eingegebene E-Mail-Adresse konnte
 nicht gefunden werden", "Die E-Mail-Adresse des Empfängers wurde im E-Mail-System des Empfängers nicht
-gefunden") and "Niemand unter dieser Adresse bekannt"."""
+gefunden"), "Niemand unter dieser Adresse bekannt" and Web.de's "Benutzer nicht bekannt"."""
 source = [
   "2called-chaos/bouncefetch/config/rules.rb@db2dd71dfd90cf31e84616cfff0a2a016db1aa1f",
   "https://pastebin.com/BsjRCWQL",
+  "http://www.sitepackage.de/service/dokumentation/auswertung/typische-fehlermeldungen-bei-unzustellbarkeit.html",
 ]
 reason = "userunknown"
 not_stages = ["DATA", "MAIL"]
 contains = [
   "die eingegebene e-mail-adresse konnte nicht gefunden werden", "niemand unter dieser adresse bekannt",
-  "die e-mail-adresse des empfängers wurde im e-mail-system des empfängers",
+  "die e-mail-adresse des empfängers wurde im e-mail-system des empfängers", "benutzer nicht bekannt",
 ]
 [[probe.vector]]
 text = "Die eingegebene E-Mail-Adresse konnte nicht gefunden werden. Überprüfen Sie die E-Mail-Adresse des Empfängers, und versuchen Sie, die Nachricht erneut zu senden. Wenden Sie sich an den Helpdesk, falls das Problem weiterhin besteht. Remote Server returned '550 5.1.1 RESOLVER.ADR.RecipNotFound; not found'"
+expect = "userunknown"
+type = "hard"
+[[probe.vector]]
+# Web.de, as a list of German providers' bounce texts quotes it (sitepackage.de).
+text = "550 Benutzer nicht bekannt/User unknown"
+stage = "RCPT"
 expect = "userunknown"
 type = "hard"
 [[probe.vector]]
