@@ -2026,6 +2026,14 @@ contains = [
   "user is over the quota",
 ]
 words = [["mailbox", "full"], ["quota", "exceeded"], ["user", "over", "quota"]]
+# Amazon SES's "Throttling failure: Daily message quota exceeded" is our sending quota, not the recipient's
+# mailbox (go-sisimai reason/why-toomanyconn.go lists it): probe.toomanyconn.text decides it.
+not_contains = ["throttling failure"]
+[[probe.vector]]
+text = "554 Throttling failure: Daily message quota exceeded."
+expect = "toomanyconn"
+type = "soft"
+rule = "probe.toomanyconn.text"
 [[probe.vector]]
 text = "host mx.example.org[ip] said: 552 5.2.2 <someone@example.org>: this mailbox is full, try later (in reply to RCPT TO command)"
 stage = "RCPT"
