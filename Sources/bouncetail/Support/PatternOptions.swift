@@ -16,7 +16,8 @@ struct PatternOptions: ParsableArguments {
     /// `locate: false` for commands that never print a rule's line (see `PatternLoader.load`).
     func load(locate: Bool = true) throws -> PatternSet {
         do {
-            return try PatternLoader.load(defaultsDirectory: patterns, overrideDirectory: overrideDirectory, locate: locate)
+            return try PatternLoader.load(
+                defaultsDirectory: patterns, overrideDirectory: overrideDirectory, locate: locate)
         } catch let e as PatternLoadError {
             FileHandle.standardError.write(Data((e.description + "\n").utf8))
             throw ExitCode(2)
