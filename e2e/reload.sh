@@ -59,5 +59,16 @@ kill -TERM "$pid"
 rc=0
 wait "$pid" || rc=$?
 check '[ $rc = 0 ]' "SIGTERM exit status $rc"
+
+# 3. A stop asked for while starting (here: as soon as the start-up summary is written, while the
+# pattern set loads) is a clean stop, not a death by the signal's default action.
+rm -f "$work/patterns.d/broken.toml"
+"$bin" run --config "$work/bt.toml" > "$work/run2.log" 2>&1 &
+pid=$!
+for _ in $(seq 1 1000); do [ -s "$work/run2.log" ] && break; sleep 0.01; done
+kill -TERM "$pid"
+rc=0
+wait "$pid" || rc=$?
+check '[ $rc = 0 ]' "SIGTERM during start-up: exit status $rc (143 = killed by the signal): $(tail -3 "$work/run2.log")"
 echo "reload: $passed passed, $failed failed"
 [ $failed = 0 ]

@@ -35,14 +35,17 @@ extension PatternLoader {
     }
 
     /// Loads the default set (the embedded copy, or `defaultsDirectory` when given) plus the override
-    /// directory's files, when it exists. A missing override directory is not an error.
-    public static func load(defaultsDirectory: String? = nil, overrideDirectory: String? = nil) throws -> PatternSet {
+    /// directory's files, when it exists. A missing override directory is not an error. `locate`: see
+    /// ``load(defaults:overrides:locate:)``.
+    public static func load(defaultsDirectory: String? = nil, overrideDirectory: String? = nil, locate: Bool = true)
+        throws -> PatternSet
+    {
         let defaults = try defaultsDirectory.map { try sources(inDirectory: $0) } ?? EmbeddedPatterns.sources
         var overrides: [PatternSource] = []
         if let dir = overrideDirectory, FileManager.default.fileExists(atPath: dir) {
             overrides = try sources(inDirectory: dir)
         }
-        return try load(defaults: defaults, overrides: overrides)
+        return try load(defaults: defaults, overrides: overrides, locate: locate)
     }
 
     /// The embedded default set.

@@ -9,11 +9,27 @@ import TOMLKit
 /// their section, in the order the override files list them; `[settings]` keys override one by one.
 public enum PatternLoader {
     /// Builds a set from default files and optional override files.
+    ///
+    /// `locate: false` skips finding each rule's and vector's line in its file, which is most of the
+    /// loading time: for one-shot commands (`ingest-mail`, `classify`) that never report a vector's line.
+    /// A set with problems is then loaded again with lines, so errors always say where.
     /// - Throws: ``PatternLoadError`` listing every problem with its file and line.
-    public static func load(defaults: [PatternSource], overrides: [PatternSource] = []) throws -> PatternSet {
+    public static func load(defaults: [PatternSource], overrides: [PatternSource] = [], locate: Bool = true) throws
+        -> PatternSet
+    {
+        do {
+            return try load(defaults, overrides, locate: locate)
+        } catch is PatternLoadError where !locate {
+            return try load(defaults, overrides, locate: true)
+        }
+    }
+
+    private static func load(_ defaults: [PatternSource], _ overrides: [PatternSource], locate: Bool) throws
+        -> PatternSet
+    {
         var problems: [PatternProblem] = []
-        let base = defaults.sorted { $0.name < $1.name }.map { parseFile($0, &problems) }
-        let local = overrides.sorted { $0.name < $1.name }.map { parseFile($0, &problems) }
+        let base = defaults.sorted { $0.name < $1.name }.map { parseFile($0, locate: locate, &problems) }
+        let local = overrides.sorted { $0.name < $1.name }.map { parseFile($0, locate: locate, &problems) }
         guard problems.isEmpty else { throw PatternLoadError(problems: problems) }
 
         var m = Merged()
@@ -43,7 +59,7 @@ public enum PatternLoader {
         var formats: [LineFormat] = []
     }
 
-    static func parseFile(_ src: PatternSource, _ problems: inout [PatternProblem]) -> ParsedFile {
+    static func parseFile(_ src: PatternSource, locate: Bool = true, _ problems: inout [PatternProblem]) -> ParsedFile {
         var f = ParsedFile(name: src.name)
         let table: TOMLTable
         do {
@@ -58,7 +74,7 @@ public enum PatternLoader {
             problems.append(.init(location: .init(file: src.name, line: 0), message: "TOML syntax: \(error)"))
             return f
         }
-        let lines = LineIndex(text: src.text, file: src.name)
+        let lines = locate ? LineIndex(text: src.text, file: src.name) : LineIndex(unlocatedFile: src.name)
         for key in table.keys {
             guard let value = table[key] else { continue }
             switch key {
@@ -400,10 +416,15 @@ public enum PatternLoader {
 
     struct Merged {
         var providers: [Provider] = []
-        var rules: [Rule] = []
+        private(set) var rules: [Rule] = []
         var policy: [String: ReasonPolicy] = [:]
         var settings = PatternSettings()
         var formats: [LineFormat] = []
+        /// Where each rule id sits in `rules`: a linear search per rule made merging quadratic.
+        private var ruleIndex: [String: Int] = [:]
+
+        /// The index of the rule `id` in `rules` (only `add` changes `rules`, and it keeps the index).
+        private func indexOfRule(_ id: String) -> Int? { ruleIndex[id] }
 
         mutating func add(_ f: ParsedFile, override: Bool, _ problems: inout [PatternProblem]) {
             var unused: [Rule] = []
@@ -482,7 +503,7 @@ public enum PatternLoader {
                     continue
                 }
                 seenHere[r.id] = r.location
-                if let i = rules.firstIndex(where: { $0.id == r.id }) {
+                if let i = indexOfRule(r.id) {
                     if !override {
                         problems.append(
                             .init(
@@ -503,6 +524,7 @@ public enum PatternLoader {
                 } else if override {
                     newRules.append(r)
                 } else {
+                    ruleIndex[r.id] = rules.count
                     rules.append(r)
                 }
             }

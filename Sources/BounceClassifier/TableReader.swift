@@ -10,6 +10,8 @@ struct LineIndex {
     private let headerLines: [Substring: Int]
     /// The first line of each name that starts a line followed by a blank or `=` (`key = ...`).
     private let keyLines: [Substring: Int]
+    /// Every line (1-based, ascending) that sets a vector's `line` or `expect` key, inline tables included.
+    private let vectorKeyLines: [String: [Int]]
 
     // Every rule asks where it is written (for its error messages), so the lookups are indexed once per
     // file: scanning the file per rule made loading the pattern set quadratic, and it was most of a
@@ -20,10 +22,12 @@ struct LineIndex {
         var ids: [Substring: Int] = [:]
         var headers: [Substring: Int] = [:]
         var keys: [Substring: Int] = [:]
+        var vectorKeys: [String: [Int]] = [:]
         for (i, line) in lines.enumerated() {
             let t = line.drop { $0 == " " || $0 == "\t" }
             if t.isEmpty || t.hasPrefix("#") { continue }
             let n = i + 1
+            for key in Self.vectorKeys where Self.sets(t, key: key) { vectorKeys[key, default: []].append(n) }
             if t.hasPrefix("[[") {
                 if let end = t.firstRange(of: "]]") {
                     headers[t[t.index(t.startIndex, offsetBy: 2)..<end.lowerBound], default: n] = n
@@ -45,6 +49,46 @@ struct LineIndex {
         idLines = ids
         headerLines = headers
         keyLines = keys
+        vectorKeyLines = vectorKeys
+    }
+
+    /// An index that knows no lines: every location is line 0 of `file` (see `PatternLoader.load(locate:)`).
+    init(unlocatedFile file: String) {
+        self.lines = []
+        self.file = file
+        idLines = [:]
+        headerLines = [:]
+        keyLines = [:]
+        vectorKeyLines = [:]
+    }
+
+    /// The keys ``nth(_:after:n:)`` is asked about (one per vector, so they are indexed with the file).
+    static let vectorKeys = ["line", "expect"]
+
+    /// Whether the (indent-trimmed, uncommented) line sets `key`, as a key of its own (`key =`, `key=`) or
+    /// in an inline table (`{key =`, `{ key =`, `, key =`).
+    static func sets(_ t: Substring, key: String) -> Bool {
+        // Bytes, not `String.contains`: this runs on every line of every pattern file at each start-up.
+        let line = Array(t.utf8)
+        let k = Array(key.utf8)
+        guard line.count >= k.count else { return false }
+        var p = 0
+        while p + k.count <= line.count {
+            if line[p] == k[0], line[p..<(p + k.count)].elementsEqual(k) {
+                let after = p + k.count
+                if p == 0 {
+                    if after < line.count, line[after] == UInt8(ascii: " ") || line[after] == UInt8(ascii: "=") {
+                        return true
+                    }
+                } else if line[p - 1] == UInt8(ascii: " ") || line[p - 1] == UInt8(ascii: "{"),
+                    after + 1 < line.count, line[after] == UInt8(ascii: " "), line[after + 1] == UInt8(ascii: "=")
+                {
+                    return true
+                }
+            }
+            p += 1
+        }
+        return false
     }
 
     /// The line of `id = "X"` (the entry's identity), else the first `[[kind]]` header.
@@ -74,15 +118,20 @@ struct LineIndex {
 
     /// The `n`th (0-based) line after line `after` (1-based) that sets `key`, inline tables included.
     func nth(_ key: String, after: Int, n: Int) -> SourceLocation? {
+        // Every vector asks this, so the two vector keys come from the index built with the file (a scan
+        // per vector was a quarter of an `ingest-mail` start-up); any other key still scans.
+        if let all = vectorKeyLines[key] ?? (Self.vectorKeys.contains(key) ? [] : nil) {
+            var lo = 0
+            var hi = all.count
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if all[mid] <= after { lo = mid + 1 } else { hi = mid }
+            }
+            return lo + n < all.count ? .init(file: file, line: all[lo + n]) : nil
+        }
         var seen = 0
         var from = after
-        while let l = firstLine(
-            after: from,
-            where: {
-                $0.hasPrefix(key + " ") || $0.hasPrefix(key + "=") || $0.contains(" \(key) =")
-                    || $0.contains("{\(key) =") || $0.contains("{ \(key) =")
-            })
-        {
+        while let l = firstLine(after: from, where: { Self.sets($0, key: key) }) {
             if seen == n { return .init(file: file, line: l) }
             seen += 1
             from = l

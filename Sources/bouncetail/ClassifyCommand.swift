@@ -24,7 +24,7 @@ struct ClassifyCommand: ParsableCommand {
     @OptionGroup var patternOptions: PatternOptions
 
     func run() throws {
-        let set = try patternOptions.load()
+        let set = try patternOptions.load(locate: false)
         let classifier = Classifier(set: set)
         var parser = LineParser()
         var out = ""

@@ -29,7 +29,7 @@ struct ClassifyMailCommand: ParsableCommand {
     @OptionGroup var patternOptions: PatternOptions
 
     func run() throws {
-        let classifier = Classifier(set: try patternOptions.load())
+        let classifier = Classifier(set: try patternOptions.load(locate: false))
         let limits = MailLimits(maxBytes: maxBytes, maxDepth: maxDepth)
         var out = ""
         for path in Self.expand(paths) {

@@ -32,7 +32,7 @@ struct IngestMailCommand: ParsableCommand {
         do {
             let ctx = try CLIContext(common)
             let input = Self.readStandardInput(limit: Int(ctx.config.mail.maxBytes.bytes) + 1)
-            let classifier = Classifier(set: try PipelineFactory.loadPatterns(ctx.config))
+            let classifier = Classifier(set: try PipelineFactory.loadPatterns(ctx.config, locate: false))
             let db = try ctx.openState()
             let outcome = try MailIngest(config: ctx.config, classifier: classifier).ingest(input, db: db)
             if let kept = outcome.keptForReview {

@@ -17,6 +17,10 @@ struct RunCommand: AsyncParsableCommand {
     var hostName: String?
 
     func run() async throws {
+        // Take SIGTERM/SIGINT/SIGHUP before the slow part of start-up (configuration, pattern set, state
+        // database): a stop asked for while starting is kept in the stream and honoured as soon as the
+        // shell runs (a clean exit 0), instead of the default action killing a half-started daemon.
+        let signals = SignalEvents.stream()
         var overrides: [ConfigOverride] = []
         if let hostName {
             overrides.append(ConfigOverride("general.host_name", .string(hostName), origin: "--host-name"))
@@ -44,7 +48,7 @@ struct RunCommand: AsyncParsableCommand {
             name: "pattern set", initial: initial, metrics: BounceMetrics(), logger: logger,
             loader: { try PatternReload.loadChecked(config, warn: warnSource) })
         let wake = WakeSignal()
-        try await shell.run(onReload: { await patterns.reload() }) { context in
+        try await shell.run(signals: signals, onReload: { await patterns.reload() }) { context in
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
                     try await FollowDaemon(config: config, db: db, patterns: patterns, logger: logger, wake: wake).run(

@@ -6,10 +6,12 @@ import Foundation
 public enum PipelineFactory {
     /// Loads the pattern set: `classifier.patterns_dir` when it exists (an installed package), else the
     /// copy built into the binary; then `classifier.override_dir` on top; `forward_sender_faults` applied.
-    public static func loadPatterns(_ config: BounceTailConfig) throws -> PatternSet {
+    /// `locate: false` for one-shot commands that never print a rule's line (see `PatternLoader.load`).
+    public static func loadPatterns(_ config: BounceTailConfig, locate: Bool = true) throws -> PatternSet {
         let fm = FileManager.default
         let defaults = fm.fileExists(atPath: config.classifier.patternsDir) ? config.classifier.patternsDir : nil
-        var set = try PatternLoader.load(defaultsDirectory: defaults, overrideDirectory: config.classifier.overrideDir)
+        var set = try PatternLoader.load(
+            defaultsDirectory: defaults, overrideDirectory: config.classifier.overrideDir, locate: locate)
         if config.classifier.forwardSenderFaults { set.settings.forwardSenderFault = true }
         return set
     }

@@ -13,9 +13,11 @@ struct PatternOptions: ParsableArguments {
     var overrideDirectory: String = "/etc/bouncetail/patterns.d"
 
     /// The set, or exit status 2 with the loader's errors (file, line, what is wrong) on standard error.
-    func load() throws -> PatternSet {
+    /// `locate: false` for commands that never print a rule's line (see `PatternLoader.load`).
+    func load(locate: Bool = true) throws -> PatternSet {
         do {
-            return try PatternLoader.load(defaultsDirectory: patterns, overrideDirectory: overrideDirectory)
+            return try PatternLoader.load(
+                defaultsDirectory: patterns, overrideDirectory: overrideDirectory, locate: locate)
         } catch let e as PatternLoadError {
             FileHandle.standardError.write(Data((e.description + "\n").utf8))
             throw ExitCode(2)
