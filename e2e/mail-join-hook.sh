@@ -32,6 +32,11 @@ name = "postfix"
 paths = ["/var/log/bt-e2e/postfix.log"]
 start_at = "beginning"
 poll_interval = "1s"
+[[sources.file]]
+name = "exim"
+paths = ["/var/log/bt-e2e/exim-mainlog"]
+start_at = "beginning"
+poll_interval = "1s"
 [classifier]
 patterns_dir = "/nonexistent"
 override_dir = "/nonexistent"
@@ -62,8 +67,17 @@ remote2=$!
 echo 'example.com smtp:[192.0.2.10]:2525' >> /etc/postfix/transport
 postfix reload >/dev/null 2>&1
 sleep 1
-touch /var/log/bt-e2e/postfix.log
-chmod o+r /var/log/bt-e2e/postfix.log
+touch /var/log/bt-e2e/postfix.log /var/log/bt-e2e/exim-mainlog
+chmod o+r /var/log/bt-e2e/postfix.log /var/log/bt-e2e/exim-mainlog
+
+# Exim: the router and pipe transport of docs/mail.md for the same bounce address, then a HUP so the daemon
+# re-executes with them (delivery processes read the file anew anyway).
+exim_conf=/etc/exim4/bt-e2e.conf
+sed -i "/^begin routers/a bouncetail_bounces:\\n  driver = accept\\n  domains = bounces.lab.test\\n  local_parts = bounce\\n  transport = bouncetail_pipe" "$exim_conf"
+sed -i "/^begin transports/a bouncetail_pipe:\\n  driver = pipe\\n  command = $w/bouncetail ingest-mail --config $w/bt.toml\\n  user = nobody\\n  group = nogroup\\n  temp_errors = 75\\n  return_fail_output = false\\n  log_output = true" "$exim_conf"
+exim_pid=$(awk '$1 == "pid_file_path" {print $3}' "$exim_conf")
+[ -f "$exim_pid" ] && kill -HUP "$(cat "$exim_pid")"
+sleep 1
 
 python3 "$here/listmonk_double.py" "$lport" "$out/listmonk.jsonl" --user bouncetail --token secret-token &
 double=$!
@@ -263,6 +277,38 @@ have_held() { [ "$(counter held_unmatched)" -ge 1 ]; }
 wait_for 30 "the forged DSN to be held" have_held || true
 sleep 3
 
+# --- 6. Exim: its own DSN for a rejected recipient, through its pipe transport, and its mainlog line
+python3 - "$out/exim-sent.tsv" <<'PY'
+import smtplib, sys, uuid
+from email.message import EmailMessage
+rcpt = "user-unknown+x6@example.net"
+sub = str(uuid.uuid5(uuid.NAMESPACE_URL, rcpt))
+m = EmailMessage()
+m["From"] = "Newsletter <news@lab.test>"
+m["To"] = rcpt
+m["Subject"] = "mail-join exim"
+m["Message-ID"] = f"<{uuid.uuid4()}@listmonk.lab.test>"
+m["X-Listmonk-Campaign"] = "5f0c8a52-6a0e-4c41-9d35-3f7f2b1e9a10"
+m["X-Listmonk-Subscriber"] = sub
+m.set_content("Hello.\n")
+with smtplib.SMTP("127.0.0.1", 2625, local_hostname="listmonk.lab.test", timeout=30) as s:
+    s.send_message(m, from_addr="bounce@bounces.lab.test", to_addrs=[rcpt])
+open(sys.argv[1], "w").write(f"{rcpt}\t{sub}\n")
+PY
+exim_piped() { grep -q 'T=bouncetail_pipe' /var/log/bt-e2e/exim-mainlog; }
+wait_for 60 "Exim's DSN through its pipe" exim_piped || true
+have_event6() { [ "$(events_for user-unknown+x6@example.net)" -ge 1 ]; }
+wait_for 30 "the Exim bounce's event" have_event6 || true
+have_joined2() { [ "$(counter joined)" -ge 2 ]; }
+wait_for 30 "Exim's log line and DSN to join" have_joined2 || true
+sleep 3
+n=$(events_for user-unknown+x6@example.net)
+if [ "$n" = 1 ] && [ "$(counter joined)" = 2 ]; then
+  pass "6 Exim: exactly one event from its mainlog line and its own DSN through the pipe transport"
+else
+  fail "6 Exim: $n event(s) for user-unknown+x6, joined=$(counter joined) (want 1 and 2)"
+fi
+
 # run refreshes the mail counters from the database at its periodic tick.
 metrics_ready() {
   metrics=$(curl -s "http://127.0.0.1:$mport/metrics" || true)
@@ -283,8 +329,10 @@ else
   fail "5 forged DSN: listmonk got $(events_for victim@example.net), held list: $(tr '\n' ' ' < "$out/held.txt")"
 fi
 total=$(wc -l < "$out/listmonk.jsonl")
-[ "$total" = 3 ] && pass "listmonk received exactly 3 events in all" || fail "listmonk received $total events, want 3"
+[ "$total" = 4 ] && pass "listmonk received exactly 4 events in all" || fail "listmonk received $total events, want 4"
 grep -c 'relay=bouncetail' /var/log/bt-e2e/postfix.log | sed 's/^/mail-join: pipe deliveries in the Postfix log: /'
 grep -q 'relay=bouncetail.*status=deferred' /var/log/bt-e2e/postfix.log && fail "a pipe delivery was deferred (exit 75)" || true
 cp /var/log/bt-e2e/postfix.log "$out/postfix.log"
+cp /var/log/bt-e2e/exim-mainlog "$out/exim-mainlog"
+grep -q 'T=bouncetail_pipe.*defer' /var/log/bt-e2e/exim-mainlog && fail "an Exim pipe delivery was deferred (exit 75)" || true
 ! grep -q '^FAIL' "$result"

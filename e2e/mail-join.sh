@@ -6,8 +6,10 @@
 #   2. a remote that accepted (250) and later mails a DSN back: one event, with the subscriber's UUIDs;
 #   3. an ARF complaint about a delivered message: one `complaint`;
 #   4. an out-of-office reply: no event, counted (bouncetail_mail_records_total{kind="auto-reply"});
-#   5. a DSN naming a message we never sent: held as `unmatched`, nothing sent to listmonk.
-# The report mails of 2-5 are written by the hook (never copied from a corpus); 1 is Postfix's own.
+#   5. a DSN naming a message we never sent: held as `unmatched`, nothing sent to listmonk;
+#   6. Exim (router + pipe transport as docs/mail.md): its own DSN for a rejected recipient + its mainlog line
+#      = exactly one event (joined by Message-ID).
+# The report mails of 2-5 are written by the hook (never copied from a corpus); 1 and 6 are the MTAs' own.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 cd "$here/.."

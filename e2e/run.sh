@@ -18,9 +18,9 @@
 #   unit-security      systemd-analyze security --offline=true on the unit: exposure must be 2.0 or lower
 #   report-html        `report --html` of a generated month in headless Chromium: no request, charts == JSON (e2e/report-html.sh)
 #   dashboards         promtool check rules + promtool test rules on packaging/prometheus/ (Debian's prometheus)
-#   mail-join          report mails through the real Postfix's pipe(8) into ingest-mail beside run: the MTA's own
-#                      DSN + its log line = one event, an async DSN, an ARF complaint, an auto-reply, a forged
-#                      DSN held (e2e/mail-join.sh)
+#   mail-join          report mails through the real Postfix's pipe(8) and Exim's pipe transport into ingest-mail
+#                      beside run: each MTA's own DSN + its log line = one event, an async DSN, an ARF complaint,
+#                      an auto-reply, a forged DSN held (e2e/mail-join.sh)
 #
 # Each step prints one "root-suite: PASS|FAIL|SKIP <step>" line; the exit status is 1 when any step
 # failed. Not root: prints why and exits 0. Installs the Debian packages the steps need when missing
