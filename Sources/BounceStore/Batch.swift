@@ -28,12 +28,17 @@ public struct Batch: Sendable {
     public var tallies: [OutcomeTally]
     /// Run-time facts (the spike guard's trips and releases) to record with the batch.
     public var facts: [RuntimeFact]
+    /// For events read from report mails, by dedup key: how each joins the logs' bounce for the same message
+    /// and recipient, and whether it must name a message the logs show we sent (``MailJoin``). Events without
+    /// an entry are log events.
+    public var mailJoins: [String: MailJoin]
 
     public init(
         positions: [SourcePosition] = [], trackerUpserts: [(key: String, bytes: [UInt8])] = [],
         trackerDeletes: [String] = [], events: [BounceEvent] = [], holds: [String: String] = [:], sink: Sink = .outbox,
-        tallies: [OutcomeTally] = [], facts: [RuntimeFact] = []
+        tallies: [OutcomeTally] = [], facts: [RuntimeFact] = [], mailJoins: [String: MailJoin] = [:]
     ) {
+        self.mailJoins = mailJoins
         self.tallies = tallies
         self.facts = facts
         self.positions = positions
@@ -68,6 +73,14 @@ public struct BatchResult: Sendable, Hashable {
     public var enrichmentNotices: [EnrichmentNotice]
     /// Outcomes (events, deliveries, deferrals) added to the outcome counts: those not counted before.
     public var counted: Int = 0
+    /// New events (their dedup key was new; not in `inserted` nor `duplicates`) that were the same bounce as an
+    /// event the other reader (log or mail) had already stored: they added no row and were merged into that event
+    /// (one bounce, one event). Their keys are claimed, so reading them again makes them duplicates.
+    public var joined: Int = 0
+    /// Of `held`, how many report-mail events were held because no log showed the message sent to the recipient.
+    public var heldUnmatched: Int = 0
+    /// Held report-mail events released because a log line now shows the message (its bounce or its delivery).
+    public var unmatchedReleased: Int = 0
 
     public init(
         inserted: Int = 0, duplicates: Int = 0, held: Int = 0, storedLocally: Int = 0, enriched: Int = 0,

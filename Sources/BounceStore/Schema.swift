@@ -161,6 +161,67 @@ enum Schema {
                 );
                 CREATE INDEX runtime_facts_at ON runtime_facts(at);
                 """),
+        Migration(
+            version: 4, description: "sent index and bounce joins: one event per bounce from log and mail",
+            sql: """
+                -- Every (message, recipient) the logs show our MTA delivered: the forged-mail check for bounces and
+                -- complaints that arrive as mail (a report must name a message we sent to that recipient), and the
+                -- UUIDs for an asynchronous DSN that lacks them. One row per host, queue id and recipient (Postfix
+                -- reuses queue ids: the latest delivery wins). message_id without angle brackets, NULL when the log
+                -- did not show it. Pruned by log time with outbox.retention.
+                CREATE TABLE sent_index (
+                    host            TEXT NOT NULL,
+                    queue_id        TEXT NOT NULL,
+                    recipient       TEXT NOT NULL,
+                    message_id      TEXT,
+                    subscriber_uuid TEXT,
+                    campaign_uuid   TEXT,
+                    at              INTEGER NOT NULL,
+                    PRIMARY KEY (host, queue_id, recipient)
+                ) WITHOUT ROWID;
+                CREATE INDEX sent_index_message ON sent_index(message_id, recipient) WHERE message_id IS NOT NULL;
+                CREATE INDEX sent_index_at ON sent_index(at);
+
+                -- One bounce, one event, whichever reader saw it first: a log bounce and the DSN our MTA mailed for it
+                -- are joined by 'q|<host>|<queue id>|<recipient>' and 'm|<message id>|<recipient>'. Each key names the
+                -- dedup key of the event that stands for the bounce and which reader stored it ('log' or 'mail');
+                -- the other reader's event adds no row and enriches that one. held_unmatched: the mail event was held
+                -- because no log showed the message (lifted when the log line arrives). Pruned with outbox.retention.
+                CREATE TABLE bounce_joins (
+                    join_key       TEXT PRIMARY KEY,
+                    dedup_key      TEXT NOT NULL,
+                    origin         TEXT NOT NULL CHECK (origin IN ('log', 'mail')),
+                    held_unmatched INTEGER NOT NULL DEFAULT 0,
+                    created_at     INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                CREATE INDEX bounce_joins_created ON bounce_joins(created_at);
+                CREATE INDEX bounce_joins_unmatched ON bounce_joins(held_unmatched) WHERE held_unmatched = 1;
+
+                -- The log bounces stored before this version join a DSN that arrives after the upgrade: their keys
+                -- are made here from the stored bodies (outbox) and metas (local store), as MailJoin.keys makes them.
+                INSERT OR IGNORE INTO bounce_joins (join_key, dedup_key, origin, held_unmatched, created_at)
+                SELECT k, dedup_key, 'log', 0, at FROM (
+                    SELECT 'q|' || replace(replace(json_extract(body, '$.meta.host'), '%', '%25'), '|', '%7C') || '|'
+                            || replace(replace(json_extract(body, '$.meta.queue_id'), '%', '%25'), '|', '%7C') || '|' || replace(replace(lower(email), '%', '%25'), '|', '%7C') AS k,
+                        dedup_key, enqueued_at AS at
+                    FROM outbox WHERE kind = 'event' AND dedup_key LIKE 'v2|%' AND json_valid(body)
+                        AND json_extract(body, '$.meta.queue_id') <> ''
+                    UNION ALL
+                    SELECT 'm|' || replace(replace(json_extract(body, '$.meta.message_id'), '%', '%25'), '|', '%7C') || '|' || replace(replace(lower(email), '%', '%25'), '|', '%7C'),
+                        dedup_key, enqueued_at
+                    FROM outbox WHERE kind = 'event' AND dedup_key LIKE 'v2|%' AND json_valid(body)
+                        AND json_extract(body, '$.meta.message_id') <> ''
+                    UNION ALL
+                    SELECT 'q|' || replace(replace(json_extract(meta, '$.host'), '%', '%25'), '|', '%7C') || '|'
+                            || replace(replace(json_extract(meta, '$.queue_id'), '%', '%25'), '|', '%7C') || '|' || replace(replace(lower(email), '%', '%25'), '|', '%7C'),
+                        dedup_key, created_us
+                    FROM bounces WHERE dedup_key LIKE 'v2|%' AND json_valid(meta) AND json_extract(meta, '$.queue_id') <> ''
+                    UNION ALL
+                    SELECT 'm|' || replace(replace(json_extract(meta, '$.message_id'), '%', '%25'), '|', '%7C') || '|' || replace(replace(lower(email), '%', '%25'), '|', '%7C'),
+                        dedup_key, created_us
+                    FROM bounces WHERE dedup_key LIKE 'v2|%' AND json_valid(meta) AND json_extract(meta, '$.message_id') <> ''
+                ) WHERE k IS NOT NULL;
+                """),
     ]
 
     /// Applies every migration above the database's version. Returns the versions applied.

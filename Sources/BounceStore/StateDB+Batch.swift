@@ -47,7 +47,8 @@ extension StateDB {
                 try c.run("DELETE FROM tracker_state WHERE key = ?", [.text(key)])
             }
             var result = BatchResult()
-            for p in prepared {
+            var stored: [PreparedEvent] = []
+            for var p in prepared {
                 let claimed = try c.run(
                     "INSERT OR IGNORE INTO dedup_keys (dedup_key, log_time, enqueued_at) VALUES (?, ?, ?)",
                     [.text(p.event.dedupKey), .int(p.logTime), .int(now)])
@@ -56,6 +57,15 @@ extension StateDB {
                     try Self.enrich(c, with: p.event, now: now, encoder: encoder, into: &result)
                     continue
                 }
+                // One bounce, one event: the log line and the report mail of one bounce join here.
+                let mail = batch.mailJoins[p.event.dedupKey]
+                if try Self.joinStored(c, p, mail: mail, sink: batch.sink, now: now, encoder: encoder, into: &result) {
+                    result.joined += 1
+                    continue
+                }
+                if let mail { try Self.checkSent(c, &p, mail: mail, into: &result) }
+                try Self.registerJoins(c, p, mail: mail, now: now)
+                stored.append(p)
                 result.inserted += 1
                 // Encoding happens only for new events (a re-read of known lines costs no JSON), inside
                 // the transaction: an encoding failure rolls the whole batch back like any other.
@@ -73,7 +83,15 @@ extension StateDB {
                 let body = String(decoding: try encoder(p.event), as: UTF8.self)
                 try Self.insertOutbox(c, p, body: body, kind: "event", now: now)
             }
-            result.counted = try Self.countOutcomes(c, events: prepared, tallies: batch.tallies)
+            result.counted = try Self.countOutcomes(c, events: stored, tallies: batch.tallies)
+            try Self.recordSent(c, batch.tallies, sink: batch.sink, now: now, encoder: encoder, into: &result)
+            // Counted here, in the batch's transaction, whichever reader came second (ingest-mail or run).
+            try Self.addCounters(
+                c,
+                [
+                    "mail.joined": result.joined, "mail.held_unmatched": result.heldUnmatched,
+                    "mail.unmatched_released": result.unmatchedReleased,
+                ].filter { $0.value > 0 }, now: now)
             try Self.insertFacts(c, batch.facts)
             return result
         }
@@ -116,9 +134,9 @@ extension StateDB {
 
 /// An event with the values its SQL needs that cost nothing to compute.
 struct PreparedEvent {
-    let event: BounceEvent
+    var event: BounceEvent
     let logTime: Int64
-    let holdReason: String?
+    var holdReason: String?
 
     init(_ event: BounceEvent, batch: Batch, now: Int64) {
         self.event = event

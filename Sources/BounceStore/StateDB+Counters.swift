@@ -6,13 +6,16 @@ extension StateDB {
     public func addToCounters(_ deltas: [String: Int]) throws(StateDBError) {
         guard !deltas.isEmpty else { return }
         let now = Timestamps.micros(clock())
-        try inTransaction { c in
-            for (name, delta) in deltas.sorted(by: { $0.key < $1.key }) {
-                try c.run(
-                    "INSERT INTO kv (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET "
-                        + "value = CAST(CAST(value AS INTEGER) + ? AS TEXT), updated_at = excluded.updated_at",
-                    [.text("count." + name), .text(String(delta)), .int(now), .int(Int64(delta))])
-            }
+        try inTransaction { c in try Self.addCounters(c, deltas, now: now) }
+    }
+
+    /// ``addToCounters(_:)`` inside a transaction already open.
+    static func addCounters(_ c: SQLiteConnection, _ deltas: [String: Int], now: Int64) throws {
+        for (name, delta) in deltas.sorted(by: { $0.key < $1.key }) {
+            try c.cached(
+                "INSERT INTO kv (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET "
+                    + "value = CAST(CAST(value AS INTEGER) + ? AS TEXT), updated_at = excluded.updated_at"
+            ).run([.text("count." + name), .text(String(delta)), .int(now), .int(Int64(delta))])
         }
     }
 

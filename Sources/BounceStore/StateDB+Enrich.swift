@@ -82,7 +82,7 @@ struct EnrichableFields: Equatable {
 
 /// A stored webhook body read back: every field of ``BounceEvent`` but the dedup key, which the webhook body
 /// does not carry (the outbox row does).
-private struct StoredWebhookBody: Decodable {
+struct StoredWebhookBody: Decodable {
     var email: String
     var subscriberUUID: String?
     var campaignUUID: String?
@@ -125,9 +125,18 @@ extension StateDB {
         _ c: SQLiteConnection, with event: BounceEvent, now: Int64,
         encoder: (BounceEvent) throws -> [UInt8], into result: inout BatchResult
     ) throws {
-        let offered = EnrichableFields(event)
+        try enrich(
+            c, key: event.dedupKey, email: event.email, offered: EnrichableFields(event), now: now, encoder: encoder,
+            into: &result)
+    }
+
+    /// Merges `offered` into the bounce stored under `key` (as above): how a log line and a report mail of one
+    /// bounce, or a delivery in the sent index, add what the stored event lacks.
+    static func enrich(
+        _ c: SQLiteConnection, key: String, email: String, offered: EnrichableFields, now: Int64,
+        encoder: (BounceEvent) throws -> [UInt8], into result: inout BatchResult
+    ) throws {
         guard !offered.isEmpty else { return }
-        let key = event.dedupKey
         var changed = false
         var tooLate: String?
         var conflict: String?
@@ -245,27 +254,28 @@ extension StateDB {
 
         if changed { result.enriched += 1 }
         if let conflict {
-            try report(c, .conflict, event: event, detail: conflict + "; the stored values are kept", into: &result)
+            try report(
+                c, .conflict, key: key, email: email, detail: conflict + "; the stored values are kept", into: &result)
         } else if let tooLate {
-            try report(c, .tooLate, event: event, detail: tooLate, into: &result)
+            try report(c, .tooLate, key: key, email: email, detail: tooLate, into: &result)
         }
     }
 
     /// Counts and lists a notice, unless one was already reported for this key.
     private static func report(
-        _ c: SQLiteConnection, _ kind: EnrichmentNotice.Kind, event: BounceEvent, detail: String,
+        _ c: SQLiteConnection, _ kind: EnrichmentNotice.Kind, key: String, email: String, detail: String,
         into result: inout BatchResult
     ) throws {
         let first = try c.run(
             "UPDATE dedup_keys SET enrich_note = ? WHERE dedup_key = ? AND enrich_note IS NULL",
-            [.text("\(kind.rawValue): \(detail)"), .text(event.dedupKey)])
+            [.text("\(kind.rawValue): \(detail)"), .text(key)])
         guard first == 1 else { return }
         switch kind {
         case .tooLate: result.enrichTooLate += 1
         case .conflict: result.enrichConflicts += 1
         }
         result.enrichmentNotices.append(
-            EnrichmentNotice(kind: kind, dedupKey: event.dedupKey, email: event.email, detail: detail))
+            EnrichmentNotice(kind: kind, dedupKey: key, email: email, detail: detail))
     }
 
     /// `meta` as the local store writes it (compact, sorted keys: the bytes `JSONEncoder` wrote, made by hand).

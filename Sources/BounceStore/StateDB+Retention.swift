@@ -14,6 +14,9 @@ public struct RetentionPolicy: Sendable, Hashable {
     public var trackerAge: TimeInterval
     /// Outcome counts, their keys and run-time facts of days older than this are deleted (`outbox.retention`).
     public var countsAge: TimeInterval
+    /// Sent-index rows (by their delivery's log time) and bounce joins older than this are deleted
+    /// (`outbox.retention`): how late a report mail may arrive and still be recognised as ours.
+    public var sentIndexAge: TimeInterval
     /// Rows deleted per transaction, so the write lock is never held for long.
     public var chunkSize: Int
     /// Free pages handed back to the filesystem per pass (`PRAGMA incremental_vacuum`); 0 for all.
@@ -22,8 +25,9 @@ public struct RetentionPolicy: Sendable, Hashable {
     public init(
         sentAge: TimeInterval = 30 * 86_400, dedupKeyAge: TimeInterval = 400 * 86_400,
         trackerAge: TimeInterval = 7 * 86_400, chunkSize: Int = 5_000, vacuumPages: Int = 0,
-        countsAge: TimeInterval = 30 * 86_400
+        countsAge: TimeInterval = 30 * 86_400, sentIndexAge: TimeInterval = 30 * 86_400
     ) {
+        self.sentIndexAge = sentIndexAge
         self.countsAge = countsAge
         self.sentAge = sentAge
         self.dedupKeyAge = dedupKeyAge
@@ -40,6 +44,8 @@ public struct PruneResult: Sendable, Hashable {
     public var trackerRows = 0
     /// Outcome counts, outcome keys and run-time facts.
     public var countRows = 0
+    /// Sent-index rows and bounce joins.
+    public var sentIndexRows = 0
     /// Pages returned to the filesystem.
     public var pagesFreed = 0
 }
@@ -83,6 +89,14 @@ extension StateDB {
         result.countRows = try pruneCounts(
             beforeDay: Self.day(ofMicros: now - Int64(policy.countsAge * 1_000_000)),
             chunk: Int64(max(1, policy.chunkSize)))
+        let joinCutoff = now - Int64(policy.sentIndexAge * 1_000_000)
+        result.sentIndexRows = try deleteInChunks(
+            "DELETE FROM sent_index WHERE (host, queue_id, recipient) IN "
+                + "(SELECT host, queue_id, recipient FROM sent_index WHERE at < ? LIMIT ?)",
+            [.int(joinCutoff), chunk])
+        result.sentIndexRows += try deleteInChunks(
+            "DELETE FROM bounce_joins WHERE join_key IN (SELECT join_key FROM bounce_joins WHERE created_at < ? LIMIT ?)",
+            [.int(joinCutoff), chunk])
         result.pagesFreed = try vacuum(pages: policy.vacuumPages)
         return result
     }

@@ -2,6 +2,7 @@ import ArgumentParser
 import BounceClassifier
 import BounceDaemon
 import BounceMail
+import BounceStore
 import Foundation
 
 /// `bouncetail ingest-mail`: one bounce report mail on stdin, from the MTA's pipe (Postfix `pipe(8)`,
@@ -29,11 +30,13 @@ struct IngestMailCommand: ParsableCommand {
     static let tempFail: Int32 = 75
 
     func run() throws {
+        var opened: StateDB?
         do {
             let ctx = try CLIContext(common)
             let input = Self.readStandardInput(limit: Int(ctx.config.mail.maxBytes.bytes) + 1)
             let classifier = Classifier(set: try PipelineFactory.loadPatterns(ctx.config, locate: false))
             let db = try ctx.openState()
+            opened = db
             let outcome = try MailIngest(config: ctx.config, classifier: classifier).ingest(input, db: db)
             if let kept = outcome.keptForReview {
                 StandardError.line("bouncetail ingest-mail: \(kept.why); kept as \(kept.path)")
@@ -47,6 +50,9 @@ struct IngestMailCommand: ParsableCommand {
         } catch {
             // The MTA keeps the mail and retries: say why in its log.
             StandardError.line("bouncetail ingest-mail: not stored, the MTA will retry (exit 75): \(error)")
+            // Counted when the database still takes a write (a busy lock that cleared, a failure elsewhere); when
+            // the database itself is what failed, the MTA's log is the only record.
+            try? opened?.addToCounters(["mail.tempfails": 1])
             throw ExitCode(Self.tempFail)
         }
     }

@@ -309,7 +309,9 @@ public struct MessageTracker: Sendable {
         tallies.append(
             OutcomeTally(
                 kind: kind, host: s.host, mta: s.mta, queueID: s.queueID,
-                recipient: (r.originalRecipient ?? r.recipient).lowercased(), campaignUUID: s.campaignUUID, time: time))
+                recipient: (r.originalRecipient ?? r.recipient).lowercased(), campaignUUID: s.campaignUUID, time: time,
+                messageID: kind == .delivered ? s.messageID : nil,
+                subscriberUUID: kind == .delivered ? s.subscriberUUID : nil))
     }
 
     /// The attempt that explains an expiry, best first: the recipient's own last real attempt; the message's

@@ -18,12 +18,20 @@ public struct OutcomeTally: Sendable, Hashable {
     /// For a deferral, the recipient of the first deferred line.
     public var recipient: String
     public var campaignUUID: String?
+    /// The message's Message-ID (without angle brackets) when the tracker saw it: with the recipient, what a
+    /// bounce or complaint that arrives as mail names (the sent index). Not part of ``identity``.
+    public var messageID: String?
+    /// listmonk's subscriber UUID when the tracker saw it (for an asynchronous DSN that lacks it).
+    public var subscriberUUID: String?
     /// The log time of the counted line.
     public var time: LogTime
 
     public init(
-        kind: Kind, host: String, mta: MTA, queueID: String, recipient: String, campaignUUID: String?, time: LogTime
+        kind: Kind, host: String, mta: MTA, queueID: String, recipient: String, campaignUUID: String?, time: LogTime,
+        messageID: String? = nil, subscriberUUID: String? = nil
     ) {
+        self.messageID = messageID
+        self.subscriberUUID = subscriberUUID
         self.kind = kind
         self.host = host
         self.mta = mta

@@ -59,10 +59,35 @@ public enum ConfigCheck {
                     #"[listmonk] url is set, but sink.kind = "sqlite" keeps bounces in the local store; set kind = "webhook" (or "auto") to send them to listmonk"#
                 ))
         }
+        out += mail(config)
         if let ca = config.listmonk.caFile, !FileManager.default.isReadableFile(atPath: ca) {
             out.append(ConfigFinding(.error, "listmonk.ca_file", "\(ca) does not exist or cannot be read"))
         }
         return out
+    }
+
+    /// The forged-mail policy: what `[mail] unmatched` means with and without log sources.
+    static func mail(_ config: BounceTailConfig) -> [ConfigFinding] {
+        switch (config.hasLogSources, config.mail.unmatched) {
+        case (true, .forward):
+            return [
+                ConfigFinding(
+                    .warning, "mail.unmatched",
+                    #"is "forward", but log sources are configured: a hard bounce or complaint from mail that names no message the logs show we sent is held anyway (the logs are the proof); remove the key or set "hold""#
+                )
+            ]
+        case (false, .forward):
+            return [
+                ConfigFinding(
+                    .note, "mail.unmatched",
+                    "forward: hard bounces and complaints from mail are forwarded unchecked; anyone who can mail the bounce address can mark any subscriber bounced"
+                )
+            ]
+        case (_, .hold):
+            // Without log sources `sources` already says that `run` has nothing to read; ingest-mail holds
+            // every hard bounce and complaint (docs/mail.md says so).
+            return []
+        }
     }
 
     static func sources(_ config: BounceTailConfig) -> [ConfigFinding] {

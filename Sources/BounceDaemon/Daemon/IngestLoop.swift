@@ -224,6 +224,12 @@ final class IngestLoop {
         ] where n > 0 {
             context.metrics.uuidEnrichments(result: name).increment(by: n)
         }
+        if result.joined > 0 || result.unmatchedReleased > 0 {
+            // The mail's event stands for these bounces; counted in the database (bouncetail_mail_* counters).
+            logger.info(
+                "log bounces joined the event their report mail already made",
+                metadata: ["joined": "\(result.joined)", "released_unmatched": "\(result.unmatchedReleased)"])
+        }
         for notice in result.enrichmentNotices {
             let message: Logger.Message =
                 notice.kind == .tooLate
@@ -248,7 +254,9 @@ final class IngestLoop {
         if failingSources.remove(source) != nil { context.health.setHealthy("source:\(source)") }
     }
 
-    /// Outbox gauges and, hourly, retention.
+    private var mailCounters = MailCounterExport()
+
+    /// Outbox gauges, the mail counters and, hourly, retention.
     private func periodic() {
         if let s = try? db.status() {
             context.metrics.outboxPending.record(s.pending)
@@ -256,13 +264,16 @@ final class IngestLoop {
             context.metrics.outboxDead.record(s.dead)
             context.metrics.outboxOldestPendingAge.record(s.oldestPendingAge ?? 0)
         }
+        // The mail counters, kept in the database by the ingest-mail processes.
+        if let counts = try? db.counters(prefix: "mail.") { mailCounters.export(counts, to: context.metrics) }
         if Date().timeIntervalSince(lastRetention) > 3600 {
             lastRetention = Date()
             let age = config.outbox.retention.seconds
             do {
                 let pruned = try db.prune(
                     RetentionPolicy(
-                        sentAge: age, dedupKeyAge: age, trackerAge: config.tracker.stateMaxAge.seconds, countsAge: age))
+                        sentAge: age, dedupKeyAge: age, trackerAge: config.tracker.stateMaxAge.seconds, countsAge: age,
+                        sentIndexAge: age))
                 logger.debug("retention", metadata: ["pruned": "\(pruned)"])
             } catch {
                 logger.error("retention failed", metadata: ["error": "\(error)"])

@@ -16,11 +16,16 @@ public struct MailIngest: Sendable {
         public var duplicates = 0
         /// Records by kind (bounce, complaint, auto-reply, delayed, delivered, unknown).
         public var kinds: [String: Int] = [:]
+        /// New events that were the same bounce as a log event already stored (no second event).
+        public var joined = 0
+        /// Of `inserted`, hard bounces and complaints held because no log shows the message sent.
+        public var heldUnmatched = 0
         /// Where an unreadable mail was kept, and why.
         public var keptForReview: (path: String, why: String)?
 
         public static func == (a: Outcome, b: Outcome) -> Bool {
-            a.inserted == b.inserted && a.duplicates == b.duplicates && a.kinds == b.kinds
+            a.inserted == b.inserted && a.duplicates == b.duplicates && a.kinds == b.kinds && a.joined == b.joined
+                && a.heldUnmatched == b.heldUnmatched
                 && a.keptForReview?.path == b.keptForReview?.path && a.keptForReview?.why == b.keptForReview?.why
         }
 
@@ -63,19 +68,40 @@ public struct MailIngest: Sendable {
         let host = config.hosts.identity(hostName: config.general.hostName).local
         let builder = MailEventBuilder(host: host, source: config.general.source)
         let micros = Int64((now.timeIntervalSince1970 * 1_000_000).rounded())
-        let events = builder.events(
+        let built = builder.eventsWithVerdicts(
             report: report, verdicts: verdicts,
             mailID: MailEventBuilder.mailIdentity(bytes, headers: report.headers), now: LogTime(microseconds: micros))
-        let result = try db.commit(Batch(events: events, sink: config.sink.kind == .sqlite ? .localStore : .outbox))
+        var joins: [String: MailJoin] = [:]
+        var hosts = config.hosts.identity(hostName: config.general.hostName)
+        let hold = config.holdsUnmatchedMail
+        for (event, v) in built {
+            joins[event.dedupKey] = Self.join(for: v, hosts: &hosts, holdUnmatched: hold)
+        }
+        let result = try db.commit(
+            Batch(
+                events: built.map(\.event), sink: config.sink.kind == .sqlite ? .localStore : .outbox,
+                mailJoins: joins))
         outcome.inserted = result.inserted
         outcome.duplicates = result.duplicates
-        // A duplicate mail counts nothing twice.
-        if result.duplicates == 0 || result.inserted > 0 {
+        outcome.joined = result.joined
+        outcome.heldUnmatched = result.heldUnmatched
+        // A duplicate mail counts nothing twice: a mail is new when one of its events was (stored or joined), or
+        // when it had none.
+        if result.duplicates == 0 || result.inserted + result.joined > 0 {
             var counts: [String: Int] = ["mail.mails": 1]
             for (k, n) in outcome.kinds { counts["mail.records." + k] = n }
             try db.addToCounters(counts)
         }
         return outcome
+    }
+
+    /// How a report's record meets the logs: the Reporting-MTA's identity host and queue id, the original's
+    /// Message-ID (see ``MailJoin``).
+    static func join(for v: MailVerdict, hosts: inout HostIdentity, holdUnmatched: Bool) -> MailJoin {
+        let queueID = v.report?.queueID.flatMap { $0.isEmpty ? nil : $0 }
+        // A Reporting-MTA names the machine that wrote the queue id; without one, the report came from here.
+        let host = queueID == nil ? nil : hosts.cachedIdentity(of: v.report?.reportingMTA)
+        return MailJoin(host: host, queueID: queueID, messageID: v.original.messageID, holdUnmatched: holdUnmatched)
     }
 }
 

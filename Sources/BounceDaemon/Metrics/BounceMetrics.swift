@@ -84,6 +84,23 @@ public struct BounceMetrics: Sendable {
         counter(MetricName.uuidEnrichments, [("result", result)])
     }
 
+    // MARK: Mail
+
+    /// The counter a state-database mail counter (`count.mail.<name>`, kept by `ingest-mail`) is exported as;
+    /// nil for a name that is not exported.
+    public func mailCounter(_ name: String) -> Counter? {
+        switch name {
+        case "mails": counter(MetricName.mailMessages)
+        case "unparsed": counter(MetricName.mailUnparsed)
+        case "held_unmatched": counter(MetricName.mailHeldUnmatched)
+        case "joined": counter(MetricName.mailJoined)
+        case "unmatched_released": counter(MetricName.mailUnmatchedReleased)
+        case "tempfails": counter(MetricName.mailTempfails)
+        default:
+            name.hasPrefix("records.") ? counter(MetricName.mailRecords, [("kind", String(name.dropFirst(8)))]) : nil
+        }
+    }
+
     // MARK: Outbox and delivery
 
     /// Pending events.

@@ -44,6 +44,13 @@ public enum MetricName {
     public static let sourceLastLine = "bouncetail_source_last_line_timestamp_seconds"
     public static let diskFree = "bouncetail_state_disk_free_bytes"
     public static let diskMinFree = "bouncetail_state_disk_min_free_bytes"
+    public static let mailMessages = "bouncetail_mail_messages_total"
+    public static let mailRecords = "bouncetail_mail_records_total"
+    public static let mailUnparsed = "bouncetail_mail_unparsed_total"
+    public static let mailHeldUnmatched = "bouncetail_mail_held_unmatched_total"
+    public static let mailJoined = "bouncetail_mail_joined_total"
+    public static let mailUnmatchedReleased = "bouncetail_mail_unmatched_released_total"
+    public static let mailTempfails = "bouncetail_mail_tempfails_total"
 
     /// The full list.
     public static let all: [Description] = [
@@ -103,6 +110,27 @@ public enum MetricName {
             help:
                 "Known bounces read again with listmonk UUIDs the stored one lacked: enriched (merged), too_late "
                 + "(already delivered without them), conflict (the stored ones kept)."),
+        .init(
+            name: mailMessages, type: "counter", labels: [],
+            help: "Report mails read by ingest-mail (the same mail twice counts once), from the state database."),
+        .init(
+            name: mailRecords, type: "counter", labels: ["kind"],
+            help: "Records of report mails by kind: bounce, complaint, auto-reply, delayed, delivered, unknown."),
+        .init(
+            name: mailUnparsed, type: "counter", labels: [],
+            help: "Report mails that could not be read, kept for review."),
+        .init(
+            name: mailHeldUnmatched, type: "counter", labels: [],
+            help: "Hard bounces and complaints from mail held because no log shows the message sent to the recipient."),
+        .init(
+            name: mailJoined, type: "counter", labels: [],
+            help: "Bounces from mail and log lines that joined the other reader's event for the same bounce."),
+        .init(
+            name: mailUnmatchedReleased, type: "counter", labels: [],
+            help: "Held unmatched reports released because a log line later showed the message."),
+        .init(
+            name: mailTempfails, type: "counter", labels: [],
+            help: "ingest-mail runs that exited 75 (the MTA retries), when the database still took the count."),
         .init(name: outboxPending, type: "gauge", labels: [], help: "Events waiting to be delivered."),
         .init(
             name: outboxHeld, type: "gauge", labels: [],

@@ -24,7 +24,15 @@ public struct MailEventBuilder: Sendable {
     ///   - mailID: the identity of the report mail (``mailIdentity(_:headers:)``).
     ///   - now: when it was read; the event's `created_at` (a DSN's own Date can be forged or skewed).
     public func events(report: MailReport, verdicts: [MailVerdict], mailID: String, now: LogTime) -> [BounceEvent] {
-        verdicts.compactMap { v -> BounceEvent? in
+        eventsWithVerdicts(report: report, verdicts: verdicts, mailID: mailID, now: now).map(\.event)
+    }
+
+    /// ``events(report:verdicts:mailID:now:)`` with the verdict each event came from (its recipient report's
+    /// Reporting-MTA and queue id, the original's Message-ID: what joins it to the log's bounce).
+    public func eventsWithVerdicts(report: MailReport, verdicts: [MailVerdict], mailID: String, now: LogTime)
+        -> [(event: BounceEvent, verdict: MailVerdict)]
+    {
+        verdicts.compactMap { v -> (event: BounceEvent, verdict: MailVerdict)? in
             guard let c = v.classification, let rec = v.report, v.kind == .bounce || v.kind == .complaint else {
                 return nil
             }
@@ -43,9 +51,10 @@ public struct MailEventBuilder: Sendable {
                 holdReason: c.action == .hold ? "policy holds \(c.fault.rawValue)-fault reason \(c.reason)" : nil,
                 note: notes.joined(separator: "; "))
             let key = ["mail1", host, mailID, email, v.kind.rawValue].map(DedupEscape.escape).joined(separator: "|")
-            return BounceEvent(
+            let event = BounceEvent(
                 email: email, subscriberUUID: v.original.subscriberUUID, campaignUUID: v.original.campaignUUID,
                 source: source, type: c.type, createdAt: RFC3339.format(now), meta: meta, dedupKey: key)
+            return (event, v)
         }
     }
 
