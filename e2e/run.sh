@@ -18,6 +18,9 @@
 #   unit-security      systemd-analyze security --offline=true on the unit: exposure must be 2.0 or lower
 #   report-html        `report --html` of a generated month in headless Chromium: no request, charts == JSON (e2e/report-html.sh)
 #   dashboards         promtool check rules + promtool test rules on packaging/prometheus/ (Debian's prometheus)
+#   mail-inputs        `run` reading bounce mails from Debian's Dovecot over imaps and pop3s (a test CA) and from a
+#                      Maildir: the same events as classify-mail; kill -9 mid-poll loses and repeats nothing
+#                      (e2e/mail-inputs.sh)
 #
 # Each step prints one "root-suite: PASS|FAIL|SKIP <step>" line; the exit status is 1 when any step
 # failed. Not root: prints why and exits 0. Installs the Debian packages the steps need when missing
@@ -54,7 +57,7 @@ if [ ${#need[@]} -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 
-steps="${BOUNCETAIL_SUITE_STEPS:-mta-e2e journal-backfill fleet journald-tests journald-live journal-trust rsyslog-trust deb deb-stock-debian unit-security report-html dashboards}"
+steps="${BOUNCETAIL_SUITE_STEPS:-mta-e2e journal-backfill fleet journald-tests journald-live journal-trust rsyslog-trust deb deb-stock-debian unit-security report-html dashboards mail-inputs}"
 logs="$(mktemp -d /tmp/bouncetail-root-suite.XXXXXX)"
 echo "root-suite: building bouncetail (debug)"
 swift build --product bouncetail || { echo "root-suite: FAIL build"; exit 1; }
@@ -125,6 +128,7 @@ for step in $steps; do
         unit-security) run_step unit-security unit_security_step ;;
         report-html) run_step report-html e2e/report-html.sh ;;
         dashboards) run_step dashboards dashboards_step ;;
+        mail-inputs) run_step mail-inputs e2e/mail-inputs.sh ;;
         *) echo "root-suite: FAIL unknown step $step"; failed+=("$step") ;;
     esac
 done

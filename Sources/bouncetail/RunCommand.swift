@@ -29,9 +29,9 @@ struct RunCommand: AsyncParsableCommand {
             return h
         }
         let logger = Logger(label: "bouncetail")
-        if config.sources.files.isEmpty && !config.sources.journal.enabled {
+        if config.sources.files.isEmpty && !config.sources.journal.enabled && !config.mail.hasInputs {
             throw ValidationError(
-                "nothing to follow: configure [[sources.file]] paths or [sources.journal] enabled = true in \(common.config ?? "the configuration")"
+                "nothing to follow: configure [[sources.file]] paths, [sources.journal] enabled = true, or a [[mail.maildir]] or [[mail.mailbox]] in \(common.config ?? "the configuration")"
             )
         }
         for line in StartupSummary.lines(config) { logger.notice("\(line)") }
@@ -49,6 +49,13 @@ struct RunCommand: AsyncParsableCommand {
                 group.addTask {
                     try await FollowDaemon(config: config, db: db, patterns: patterns, logger: logger, wake: wake).run(
                         context: context)
+                }
+                if config.mail.hasInputs {
+                    group.addTask {
+                        try await MailInputService(
+                            config: config, db: db, patterns: patterns, logger: logger, wake: wake
+                        ).run(context: context)
+                    }
                 }
                 group.addTask {
                     try await DeliveryService.run(config: config, db: db, context: context, logger: logger, wake: wake)
