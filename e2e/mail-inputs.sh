@@ -206,6 +206,9 @@ deliver "$work/fixtures" bounces-imap
 config imap "$(mailbox "imaps://127.0.0.1/INBOX" bounces-imap)"
 start_run imap
 wait_empty bounces-imap imap
+# Idle after polls: what the libcurl loaded at the first poll costs in resident memory (issue 14's RSS cap).
+sleep 3
+python3 "$here/../scripts/curl-rss.py" "$run_pid" "$BIN" | sed 's/^curl-rss/mail-inputs: imap: rss/'
 stop_run
 check imap "$work/fixtures.classify.jsonl"
 grep -q 'mail input' "$work/imap/run.log" || fail "imap: run logged no mail input"

@@ -11,8 +11,7 @@ final class CurlSession {
     private let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
     private var closed = false
 
-    /// libcurl's process-wide set-up, done once before the first handle (it is not thread-safe itself).
-    private static let globalInit: Bool = curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK
+    private let api: CurlAPI
 
     /// What a session needs: where, who, and how to trust the server.
     struct Options {
@@ -25,27 +24,28 @@ final class CurlSession {
     }
 
     init(options: Options) throws(MailboxError) {
-        guard Self.globalInit, let h = curl_easy_init() else {
-            throw MailboxError(.connection, "libcurl could not start (curl_global_init or curl_easy_init failed)")
+        api = try CurlAPI.shared.get()
+        guard let h = api.easyInit() else {
+            throw MailboxError(.library, "libcurl could not start a session (curl_easy_init failed)")
         }
         handle = h
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
-        bt_curl_setopt_pointer(h, CURLOPT_ERRORBUFFER, errorBuffer)
+        bt_curl_setopt_pointer(api.pointer, h, CURLOPT_ERRORBUFFER, errorBuffer)
         // Threads and signals: libcurl must not use SIGALRM for timeouts in a threaded daemon.
-        bt_curl_setopt_long(h, CURLOPT_NOSIGNAL, 1)
+        bt_curl_setopt_long(api.pointer, h, CURLOPT_NOSIGNAL, 1)
         // Only the mail protocols, never a redirect to anything else.
-        bt_curl_setopt_string(h, CURLOPT_PROTOCOLS_STR, "imap,imaps,pop3,pop3s")
-        bt_curl_setopt_string(h, CURLOPT_USERNAME, options.username)
-        bt_curl_setopt_string(h, CURLOPT_PASSWORD, options.password)
-        if options.requireTLS { bt_curl_setopt_long(h, CURLOPT_USE_SSL, Int(CURLUSESSL_ALL.rawValue)) }
-        if let ca = options.caFile { bt_curl_setopt_string(h, CURLOPT_CAINFO, ca) }
-        bt_curl_setopt_long(h, CURLOPT_SSL_VERIFYPEER, 1)
-        bt_curl_setopt_long(h, CURLOPT_SSL_VERIFYHOST, 2)
-        bt_curl_setopt_long(h, CURLOPT_CONNECTTIMEOUT, options.timeoutSeconds)
+        bt_curl_setopt_string(api.pointer, h, CURLOPT_PROTOCOLS_STR, "imap,imaps,pop3,pop3s")
+        bt_curl_setopt_string(api.pointer, h, CURLOPT_USERNAME, options.username)
+        bt_curl_setopt_string(api.pointer, h, CURLOPT_PASSWORD, options.password)
+        if options.requireTLS { bt_curl_setopt_long(api.pointer, h, CURLOPT_USE_SSL, Int(CURLUSESSL_ALL.rawValue)) }
+        if let ca = options.caFile { bt_curl_setopt_string(api.pointer, h, CURLOPT_CAINFO, ca) }
+        bt_curl_setopt_long(api.pointer, h, CURLOPT_SSL_VERIFYPEER, 1)
+        bt_curl_setopt_long(api.pointer, h, CURLOPT_SSL_VERIFYHOST, 2)
+        bt_curl_setopt_long(api.pointer, h, CURLOPT_CONNECTTIMEOUT, options.timeoutSeconds)
         // A stalled server: under 1 byte/s for the timeout ends the transfer.
-        bt_curl_setopt_long(h, CURLOPT_LOW_SPEED_LIMIT, 1)
-        bt_curl_setopt_long(h, CURLOPT_LOW_SPEED_TIME, options.timeoutSeconds)
-        bt_curl_setopt_write(h, curlWrite)
+        bt_curl_setopt_long(api.pointer, h, CURLOPT_LOW_SPEED_LIMIT, 1)
+        bt_curl_setopt_long(api.pointer, h, CURLOPT_LOW_SPEED_TIME, options.timeoutSeconds)
+        bt_curl_setopt_write(api.pointer, h, curlWrite)
     }
 
     deinit {
@@ -61,19 +61,19 @@ final class CurlSession {
         let sink = ResponseSink(limit: limit)
         let box = Unmanaged.passRetained(sink)
         defer { box.release() }
-        bt_curl_setopt_string(handle, CURLOPT_URL, url)
+        bt_curl_setopt_string(api.pointer, handle, CURLOPT_URL, url)
         if let customRequest {
-            bt_curl_setopt_string(handle, CURLOPT_CUSTOMREQUEST, customRequest)
+            bt_curl_setopt_string(api.pointer, handle, CURLOPT_CUSTOMREQUEST, customRequest)
         } else {
-            bt_curl_setopt_pointer(handle, CURLOPT_CUSTOMREQUEST, nil)
+            bt_curl_setopt_pointer(api.pointer, handle, CURLOPT_CUSTOMREQUEST, nil)
         }
-        bt_curl_setopt_long(handle, CURLOPT_NOBODY, noBody ? 1 : 0)
-        bt_curl_setopt_pointer(handle, CURLOPT_WRITEDATA, box.toOpaque())
+        bt_curl_setopt_long(api.pointer, handle, CURLOPT_NOBODY, noBody ? 1 : 0)
+        bt_curl_setopt_pointer(api.pointer, handle, CURLOPT_WRITEDATA, box.toOpaque())
         errorBuffer[0] = 0
-        let code = curl_easy_perform(handle)
+        let code = api.perform(handle)
         guard code == CURLE_OK else {
             let detail = String(cString: errorBuffer)
-            let text = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
+            let text = detail.isEmpty ? api.describe(code) : detail
             throw MailboxError(Self.kind(code), "\(customRequest ?? "request") on \(Self.redacted(url)): \(text)")
         }
         return sink.bytes
@@ -83,7 +83,7 @@ final class CurlSession {
     func close() {
         guard !closed else { return }
         closed = true
-        curl_easy_cleanup(handle)
+        api.cleanup(handle)
     }
 
     static func kind(_ code: CURLcode) -> MailboxError.Kind {
@@ -106,6 +106,41 @@ final class CurlSession {
         let slash = url[scheme.upperBound...].firstIndex(of: "/") ?? url.endIndex
         return at < slash ? String(url[..<scheme.upperBound]) + String(url[url.index(after: at)...]) : url
     }
+}
+
+/// libcurl's functions, loaded from libcurl.so.4 once, when the first session starts (see Sources/CCurl/shim.h:
+/// a daemon without IMAP or POP3 mailboxes never maps libcurl).
+final class CurlAPI: @unchecked Sendable {
+    // @unchecked: written once in init, read-only afterwards.
+    let pointer: UnsafeMutablePointer<bt_curl_api>
+
+    // bt_curl_load checked every pointer; the optionals are C's nullable function pointers.
+    func easyInit() -> UnsafeMutableRawPointer? { pointer.pointee.easy_init?() }
+    func perform(_ h: UnsafeMutableRawPointer) -> CURLcode { pointer.pointee.easy_perform?(h) ?? CURLE_FAILED_INIT }
+    func cleanup(_ h: UnsafeMutableRawPointer) { pointer.pointee.easy_cleanup?(h) }
+    func describe(_ code: CURLcode) -> String {
+        pointer.pointee.easy_strerror?(code).map { String(cString: $0) } ?? "libcurl error \(code.rawValue)"
+    }
+
+    private init(_ pointer: UnsafeMutablePointer<bt_curl_api>) { self.pointer = pointer }
+
+    /// The loaded library, or why it could not be loaded; Swift runs this initialiser once, thread-safely,
+    /// which curl_global_init needs (it is not thread-safe itself).
+    static let shared: Result<CurlAPI, MailboxError> = {
+        let p = UnsafeMutablePointer<bt_curl_api>.allocate(capacity: 1)
+        p.initialize(to: bt_curl_api())
+        if let error = bt_curl_load(p) {
+            return .failure(
+                MailboxError(
+                    .library,
+                    "libcurl could not be loaded (\(String(cString: error))); install Debian's libcurl4 package (apt-get install libcurl4)"
+                ))
+        }
+        guard p.pointee.global_init?(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK else {
+            return .failure(MailboxError(.library, "libcurl could not start (curl_global_init failed)"))
+        }
+        return .success(CurlAPI(p))
+    }()
 }
 
 /// Collects one response's bytes up to a limit; the rest is read and dropped so the session stays usable.

@@ -8,6 +8,8 @@ public struct MailboxError: Error, Sendable, CustomStringConvertible {
         case protocolError = "protocol"
         /// The mail could not be committed to the state database.
         case commit
+        /// libcurl could not be loaded or started.
+        case library
     }
 
     public var kind: Kind
@@ -25,7 +27,7 @@ public struct MailboxError: Error, Sendable, CustomStringConvertible {
             return message + "; check the server's certificate, or set ca_file to the CA that signed it"
         case .connection:
             return message + "; check url and that the server is reachable; it is tried again at the next poll"
-        case .protocolError, .commit: return message
+        case .protocolError, .commit, .library: return message
         }
     }
 }
