@@ -67,7 +67,7 @@ password='e2e-mail-secret'
 printf '%s\n' "$password" > "$work/password"
 chmod 600 "$work/password"
 : > "$work/users"
-for u in bounces-imap bounces-pop bounces-kill-imap bounces-kill-pop; do
+for u in bounces-imap bounces-move bounces-tls bounces-pop bounces-kill-imap bounces-kill-pop; do
     echo "$u:{PLAIN}$password" >> "$work/users"
     mkdir -p "$work/mail/$u/Maildir"/{new,cur,tmp}
 done
@@ -212,6 +212,30 @@ python3 "$here/../scripts/curl-rss.py" "$run_pid" "$BIN" | sed 's/^curl-rss/mail
 stop_run
 check imap "$work/fixtures.classify.jsonl"
 grep -q 'mail input' "$work/imap/run.log" || fail "imap: run logged no mail input"
+
+# after = "move": each mail ends in the Processed folder (Maildir++ .Processed), none left in INBOX.
+mkdir -p "$work/mail/bounces-move/Maildir/.Processed"/{new,cur,tmp}
+deliver "$work/fixtures" bounces-move
+config imap-move "$(mailbox "imaps://127.0.0.1/INBOX" bounces-move; printf 'after = "move"\nmove_to = "Processed"\n')"
+start_run imap-move
+wait_empty bounces-move imap-move
+stop_run
+check imap-move "$work/fixtures.classify.jsonl"
+moved=$(find "$work/mail/bounces-move/Maildir/.Processed/new" "$work/mail/bounces-move/Maildir/.Processed/cur" -type f | wc -l)
+[ "$moved" = "$(ls "$work/fixtures" | wc -l)" ] || fail "imap-move: $moved mail(s) in Processed, expected every fixture"
+echo "mail-inputs: imap-move: $moved mail(s) moved to Processed"
+
+# A server certificate the client cannot verify (no ca_file: the system's CAs do not know the test CA):
+# the poll fails as a TLS error, says what to do, and takes nothing.
+deliver "$work/fixtures" bounces-tls
+config tls "$(printf '[[mail.mailbox]]\nurl = "imaps://127.0.0.1/INBOX"\nusername = "bounces-tls"\npassword_file = "%s"\npoll_interval = "1s"\n' "$work/password")"
+start_run tls
+sleep 4
+stop_run
+grep -q 'ca_file' "$work/tls/run.log" || { tail -5 "$work/tls/run.log"; fail "tls: no TLS error naming ca_file in the log"; }
+[ "$(left bounces-tls)" = "$(ls "$work/fixtures" | wc -l)" ] || fail "tls: mails were taken from a server that was not verified"
+[ "$(stored "$work/tls/state.db")" = 0 ] || fail "tls: events stored from an unverified server"
+echo "mail-inputs: tls: an unverified server is refused: $(grep -o 'error=[^;]*' "$work/tls/run.log" | head -1)"
 
 deliver "$work/fixtures" bounces-pop
 config pop3 "$(mailbox "pop3s://127.0.0.1" bounces-pop)"
