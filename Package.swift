@@ -81,8 +81,8 @@ let package = Package(
         .executableTarget(
             name: "bouncetail",
             dependencies: [
-                "BounceCore", "BounceClassifier", "BounceMail", "BounceSources", "BounceStore", "BounceDelivery",
-                "BounceDaemon", "BounceReport",
+                "BounceCore", "BounceClassifier", "BounceMail", "BounceMailbox", "BounceSources", "BounceStore",
+                "BounceDelivery", "BounceDaemon", "BounceReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -277,6 +277,9 @@ for proto in imap pop; do
     kill -9 "$run_pid"
     wait "$run_pid" 2>/dev/null || true
     run_pid=""
+    # The poll runs in a child process of run (poll-mailbox): it must die with run, as a thread would.
+    sleep 0.3
+    ! pgrep -f "poll-mailbox.*$work/$name/" >/dev/null || fail "$name: the poll process outlived run's kill -9"
     at_kill=$(stored "$work/$name/state.db")
     remaining=$(left "$user")
     echo "mail-inputs: $name: kill -9 with $at_kill of $expected_many event(s) stored, $remaining mail(s) in the mailbox"

@@ -53,3 +53,11 @@ static inline CURLcode bt_curl_setopt_write(
     const bt_curl_api *a, CURL *h, size_t (*f)(char *, size_t, size_t, void *)) {
     return a->easy_setopt(h, CURLOPT_WRITEFUNCTION, f);
 }
+
+#include <signal.h>
+#include <sys/prctl.h>
+
+// A mailbox poll runs in a child process of `run` (so the daemon never maps libcurl): the child asks the
+// kernel to kill it when `run` dies, so a `kill -9` of `run` ends its poll at once, as if it were a thread.
+// prctl is variadic, which Swift cannot call. Returns 0 on success.
+static inline int bt_die_with_parent(void) { return prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0); }

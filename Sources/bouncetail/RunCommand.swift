@@ -1,6 +1,7 @@
 import ArgumentParser
 import BounceClassifier
 import BounceDaemon
+import Foundation
 import Logging
 
 /// `bouncetail run`: the daemon.
@@ -44,6 +45,14 @@ struct RunCommand: AsyncParsableCommand {
             name: "pattern set", initial: initial, metrics: BounceMetrics(), logger: logger,
             loader: { try PatternReload.loadChecked(config, warn: warnSource) })
         let wake = WakeSignal()
+        // Each mailbox poll is a child process (`poll-mailbox`) with this run's configuration.
+        let pid = getpid()
+        let base =
+            ["poll-mailbox"] + (common.config.map { ["--config", $0] } ?? [])
+            + (common.state.map { ["--state", $0] } ?? []) + (hostName.map { ["--host-name", $0] } ?? [])
+        let pollArguments: @Sendable (MailboxInputConfig) -> [String] = { input in
+            base + ["--input", input.name, "--parent", String(pid)]
+        }
         try await shell.run(onReload: { await patterns.reload() }) { context in
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
@@ -53,7 +62,8 @@ struct RunCommand: AsyncParsableCommand {
                 if config.mail.hasInputs {
                     group.addTask {
                         try await MailInputService(
-                            config: config, db: db, patterns: patterns, logger: logger, wake: wake
+                            config: config, db: db, patterns: patterns, logger: logger, wake: wake,
+                            childArguments: pollArguments
                         ).run(context: context)
                     }
                 }

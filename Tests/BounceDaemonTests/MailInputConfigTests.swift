@@ -139,3 +139,16 @@ import Testing
         #expect(findings.contains { $0.key == "mail.mailbox[0].url" && $0.message.contains("STARTTLS required") })
     }
 }
+
+/// The line `poll-mailbox` prints and `run` reads back: a change on either side must keep them agreeing.
+@Test func aPollResultRoundTripsThroughItsJSONLine() throws {
+    let result = MailPollResult(committed: 3, inserted: 2, errorKind: "tls", error: "SSL certificate problem")
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    let line = String(decoding: try encoder.encode(result), as: UTF8.self)
+    #expect(line == #"{"committed":3,"error":"SSL certificate problem","error_kind":"tls","inserted":2}"#)
+    #expect(try JSONDecoder().decode(MailPollResult.self, from: Data(line.utf8)) == result)
+    #expect(
+        try JSONDecoder().decode(MailPollResult.self, from: Data(#"{"committed":0,"inserted":0}"#.utf8))
+            == MailPollResult())
+}

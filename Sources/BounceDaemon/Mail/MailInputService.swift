@@ -1,13 +1,13 @@
 import BounceClassifier
-import BounceMailbox
 import BounceStore
 import Foundation
 import Logging
 import Synchronization
 
-/// `run`'s mail inputs: each `[[mail.maildir]]` and `[[mail.mailbox]]` on its own thread (the reads and
-/// libcurl's sessions block), polled at its interval, committing through ``MailIngest`` and only then
-/// moving or deleting the mail.
+/// `run`'s mail inputs: each `[[mail.maildir]]` and `[[mail.mailbox]]` on its own thread (reads and
+/// sessions block), polled at its interval, committing through ``MailIngest`` and only then moving or
+/// deleting the mail. Mailboxes are polled by a child process (`bouncetail poll-mailbox`) when
+/// `childArguments` is given, which `run` does.
 public final class MailInputService: Sendable {
     private let config: BounceTailConfig
     private let db: StateDB
@@ -16,11 +16,13 @@ public final class MailInputService: Sendable {
     private let wake: WakeSignal?
     private let stopped = Mutex(false)
     private let running = Mutex(0)
+    private let childArguments: (@Sendable (MailboxInputConfig) -> [String])?
 
     public init(
         config: BounceTailConfig, db: StateDB, patterns: ReloadCoordinator<Classifier>, logger: Logger,
-        wake: WakeSignal? = nil
+        wake: WakeSignal? = nil, childArguments: (@Sendable (MailboxInputConfig) -> [String])? = nil
     ) {
+        self.childArguments = childArguments
         self.config = config
         self.db = db
         self.patterns = patterns
@@ -52,16 +54,9 @@ public final class MailInputService: Sendable {
         }
     }
 
-    /// One poll's result, for the metrics and the log.
-    struct PollResult {
-        var committed = 0
-        var inserted = 0
-        var errorKind: String?
-        var error: String?
-    }
-
     private func start(
-        name: String, interval: ConfigDuration, context: DaemonShell.Context, poll: @escaping @Sendable () -> PollResult
+        name: String, interval: ConfigDuration, context: DaemonShell.Context,
+        poll: @escaping @Sendable () -> MailPollResult
     ) {
         running.withLock { $0 += 1 }
         let metrics = context.metrics
@@ -100,10 +95,10 @@ public final class MailInputService: Sendable {
         }
     }
 
-    private func pollMaildir(_ input: MaildirInputConfig) -> PollResult {
+    private func pollMaildir(_ input: MaildirInputConfig) -> MailPollResult {
         let ingest = MailIngest(config: config, classifier: patterns.current)
         let summary = MaildirPass(ingest: ingest, input: input).run(db: db, shouldStop: { isStopped })
-        var result = PollResult(committed: summary.committed, inserted: summary.inserted)
+        var result = MailPollResult(committed: summary.committed, inserted: summary.inserted)
         if let e = summary.error {
             result.errorKind = e.contains("not stored") ? "commit" : "maildir"
             result.error = e
@@ -111,44 +106,51 @@ public final class MailInputService: Sendable {
         return result
     }
 
-    private func pollMailbox(_ input: MailboxInputConfig) -> PollResult {
-        var result = PollResult()
-        let password: String
+    /// Runs `poll-mailbox` for `input` in a child process (so this daemon never maps libcurl and the
+    /// TLS libraries: docs/design/2026-12-03-mail-inputs.md) and waits for it; a stop request is passed
+    /// on as SIGTERM (the child ends its session after the mail in hand). Without a child command (tests)
+    /// the poll runs in this process.
+    private func pollMailbox(_ input: MailboxInputConfig) -> MailPollResult {
+        guard let childArguments else {
+            let ingest = MailIngest(config: config, classifier: patterns.current)
+            return MailboxPollOnce.run(input, ingest: ingest, db: db, shouldStop: { isStopped })
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/proc/self/exe")
+        process.arguments = childArguments(input)
+        let out = Pipe()
+        process.standardOutput = out
         do {
-            password = try input.resolvePassword()
+            try process.run()
         } catch {
-            return PollResult(errorKind: "login", error: error.description)
+            return MailPollResult(errorKind: "child", error: "cannot start the mailbox poll process: \(error)")
         }
-        let endpoint = MailboxEndpoint(
-            url: input.url, username: input.username, password: password, caFile: input.caFile,
-            timeoutSeconds: Int(max(1, input.timeout.milliseconds / 1000)))
-        let ingest = MailIngest(config: config, classifier: patterns.current)
-        let limit = Int(config.mail.maxBytes.bytes) + 1
-        var inserted = 0
-        let commit: ([UInt8]) throws -> Void = { [db] bytes in
-            inserted += try ingest.ingest(bytes, db: db).inserted
-        }
-        let summary: PollSummary
-        do {
-            if input.isIMAP {
-                let disposal: IMAPMailbox.Disposal =
-                    input.after == .move ? .move(to: input.moveTo ?? "Processed") : .delete
-                summary = MailboxPoll.run(
-                    try IMAPMailbox(endpoint, disposal: disposal), limit: limit, commit: commit,
-                    shouldStop: { isStopped })
-            } else {
-                summary = MailboxPoll.run(
-                    try POP3Mailbox(endpoint), limit: limit, commit: commit, shouldStop: { isStopped })
+        var signalled = false
+        var output: [UInt8] = []
+        let reader = out.fileHandleForReading
+        // Read as it comes (a pipe holds 64 KiB), until the child closes its end.
+        while true {
+            let chunk = reader.availableData
+            if chunk.isEmpty { break }
+            output += chunk
+            if isStopped, !signalled {
+                process.terminate()
+                signalled = true
             }
-        } catch {
-            return PollResult(errorKind: error.kind.rawValue, error: error.description)
         }
-        result.committed = summary.committed
-        result.inserted = inserted
-        if let e = summary.error {
-            result.errorKind = e.kind.rawValue
-            result.error = e.description
+        while process.isRunning {
+            if isStopped, !signalled {
+                process.terminate()
+                signalled = true
+            }
+            usleep(20_000)
         }
-        return result
+        let lastLine = output.split(separator: 0x0A).last.map { Data($0) } ?? Data()
+        if let result = try? JSONDecoder().decode(MailPollResult.self, from: lastLine) { return result }
+        return MailPollResult(
+            errorKind: "child",
+            error:
+                "the mailbox poll process ended (status \(process.terminationStatus)) without a result; see its messages above"
+        )
     }
 }
