@@ -210,6 +210,12 @@ wait_empty bounces-imap imap
 sleep 3
 python3 "$here/../scripts/curl-rss.py" "$run_pid" "$BIN" | sed 's/^curl-rss/mail-inputs: imap: rss/'
 stop_run
+# One poll of the (now empty) mailbox as run starts it: the child's wall time and peak RSS.
+if [ -x /usr/bin/time ]; then
+    /usr/bin/time -f "mail-inputs: imap: one poll-mailbox process: %e s wall, %U s user, peak RSS %M kB" \
+        "$BIN" poll-mailbox --config "$work/imap/bouncetail.toml" --input "imaps://127.0.0.1/INBOX" 2>&1 >/dev/null |
+        grep 'poll-mailbox process'
+fi
 check imap "$work/fixtures.classify.jsonl"
 grep -q 'mail input' "$work/imap/run.log" || fail "imap: run logged no mail input"
 

@@ -75,7 +75,8 @@ public enum MetricName {
         .init(
             name: mailPollErrors, type: "counter", labels: ["input", "error"],
             help:
-                "Mail input polls that stopped early, by error (connection, tls, login, protocol, commit, maildir); "
+                "Mail input polls that stopped early, by error (connection, tls, login, protocol, commit, maildir, "
+                + "library, child, config); "
                 + "what was not committed stays in the mailbox."),
         .init(
             name: mailMessages, type: "counter", labels: ["input"],
