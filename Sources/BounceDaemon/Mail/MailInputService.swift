@@ -125,19 +125,9 @@ public final class MailInputService: Sendable {
         } catch {
             return MailPollResult(errorKind: "child", error: "cannot start the mailbox poll process: \(error)")
         }
+        // The child writes one short JSON line (its messages go to stderr, which is run's), far under a
+        // pipe's 64 KiB, so waiting first and reading after cannot block it; the wait sees a stop request.
         var signalled = false
-        var output: [UInt8] = []
-        let reader = out.fileHandleForReading
-        // Read as it comes (a pipe holds 64 KiB), until the child closes its end.
-        while true {
-            let chunk = reader.availableData
-            if chunk.isEmpty { break }
-            output += chunk
-            if isStopped, !signalled {
-                process.terminate()
-                signalled = true
-            }
-        }
         while process.isRunning {
             if isStopped, !signalled {
                 process.terminate()
@@ -145,6 +135,7 @@ public final class MailInputService: Sendable {
             }
             usleep(20_000)
         }
+        let output = out.fileHandleForReading.readDataToEndOfFile()
         let lastLine = output.split(separator: 0x0A).last.map { Data($0) } ?? Data()
         if let result = try? JSONDecoder().decode(MailPollResult.self, from: lastLine) { return result }
         return MailPollResult(
