@@ -30,6 +30,7 @@ let package = Package(
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
         .systemLibrary(name: "CSystemd", path: "Sources/CSystemd"),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        .systemLibrary(name: "CCurl", path: "Sources/CCurl"),
 
         // Pure: records, parsers, tracker, events, pure decisions. No I/O, no dependencies.
         .target(name: "BounceCore", swiftSettings: strict),
@@ -45,6 +46,8 @@ let package = Package(
             name: "BounceSources",
             dependencies: ["BounceCore", "CZlib", "CSystemd"],
             swiftSettings: strict),
+        // IMAP and POP3 mailboxes over TLS through libcurl: list, fetch, dispose after commit.
+        .target(name: "BounceMailbox", dependencies: ["CCurl"], swiftSettings: strict),
         // The state database: positions, tracker state, outbox, dead letters, local bounces store.
         .target(name: "BounceStore", dependencies: ["BounceCore", "CSQLite"], swiftSettings: strict),
         // Delivery: listmonk webhook client, dispatcher, sinks.
@@ -66,8 +69,8 @@ let package = Package(
         .target(
             name: "BounceDaemon",
             dependencies: [
-                "BounceCore", "BounceClassifier", "BounceMail", "BounceSources", "BounceStore", "BounceDelivery",
-                "CSystemd",
+                "BounceCore", "BounceClassifier", "BounceMail", "BounceMailbox", "BounceSources", "BounceStore",
+                "BounceDelivery", "CSystemd",
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -78,8 +81,8 @@ let package = Package(
         .executableTarget(
             name: "bouncetail",
             dependencies: [
-                "BounceCore", "BounceClassifier", "BounceMail", "BounceSources", "BounceStore", "BounceDelivery",
-                "BounceDaemon", "BounceReport",
+                "BounceCore", "BounceClassifier", "BounceMail", "BounceMailbox", "BounceSources", "BounceStore",
+                "BounceDelivery", "BounceDaemon", "BounceReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -91,6 +94,7 @@ let package = Package(
         .testTarget(
             name: "BounceMailTests", dependencies: ["BounceMail", "BounceClassifier", "BounceCore"],
             swiftSettings: strict),
+        .testTarget(name: "BounceMailboxTests", dependencies: ["BounceMailbox"], swiftSettings: strict),
         .testTarget(name: "BounceSourcesTests", dependencies: ["BounceSources", "BounceCore"], swiftSettings: strict),
         .testTarget(name: "BounceStoreTests", dependencies: ["BounceStore", "BounceCore"], swiftSettings: strict),
         .testTarget(

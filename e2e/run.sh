@@ -21,6 +21,9 @@
 #   mail-join          report mails through the real Postfix's pipe(8) and Exim's pipe transport into ingest-mail
 #                      beside run: each MTA's own DSN + its log line = one event, an async DSN, an ARF complaint,
 #                      an auto-reply, a forged DSN held (e2e/mail-join.sh)
+#   mail-inputs        `run` reading bounce mails from Debian's Dovecot over imaps and pop3s (a test CA) and from a
+#                      Maildir: the same events as classify-mail; kill -9 mid-poll loses and repeats nothing
+#                      (e2e/mail-inputs.sh)
 #
 # Each step prints one "root-suite: PASS|FAIL|SKIP <step>" line; the exit status is 1 when any step
 # failed. Not root: prints why and exits 0. Installs the Debian packages the steps need when missing
@@ -57,7 +60,7 @@ if [ ${#need[@]} -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 
-steps="${BOUNCETAIL_SUITE_STEPS:-mta-e2e journal-backfill fleet journald-tests journald-live journal-trust rsyslog-trust deb deb-stock-debian unit-security report-html dashboards mail-join}"
+steps="${BOUNCETAIL_SUITE_STEPS:-mta-e2e journal-backfill fleet journald-tests journald-live journal-trust rsyslog-trust deb deb-stock-debian unit-security report-html dashboards mail-join mail-inputs}"
 logs="$(mktemp -d /tmp/bouncetail-root-suite.XXXXXX)"
 echo "root-suite: building bouncetail (debug)"
 swift build --product bouncetail || { echo "root-suite: FAIL build"; exit 1; }
@@ -129,6 +132,7 @@ for step in $steps; do
         report-html) run_step report-html e2e/report-html.sh ;;
         dashboards) run_step dashboards dashboards_step ;;
         mail-join) run_step mail-join e2e/mail-join.sh ;;
+        mail-inputs) run_step mail-inputs e2e/mail-inputs.sh ;;
         *) echo "root-suite: FAIL unknown step $step"; failed+=("$step") ;;
     esac
 done

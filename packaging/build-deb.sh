@@ -96,8 +96,9 @@ done
 chmod 0644 "$pkg/usr/share/bash-completion/completions/bouncetail" \
     "$pkg/usr/share/zsh/vendor-completions/_bouncetail" "$pkg/usr/share/fish/vendor_completions.d/bouncetail.fish"
 
-# Depends: the packages that own the shared libraries the binary links (plus adduser for postinst).
-depends="adduser"
+# Depends: the packages that own the shared libraries the binary links (plus adduser for postinst, and
+# libcurl4, which the binary loads with dlopen when an IMAP or POP3 mailbox is configured).
+depends="adduser"$'\n'"libcurl4"
 # Only the binary's own NEEDED entries: their dependencies are their packages' business.
 needed="$(objdump -p "$binary" | awk '/NEEDED/ { print $2 }')"
 for name in $needed; do

@@ -1,6 +1,8 @@
 import ArgumentParser
+import BounceClassifier
 import BounceCore
 import BounceDaemon
+import BounceSources
 import BounceStore
 import Foundation
 import Logging
@@ -45,10 +47,30 @@ struct BackfillCommand: AsyncParsableCommand {
     @Option(
         help: ArgumentHelp("A journal directory to read (implies --journal), e.g. /var/log/journal.", valueName: "dir"))
     var journalDir: String?
+    @Option(
+        name: .customLong("maildir"),
+        help: ArgumentHelp(
+            "A Maildir whose mails (cur/ and new/) to read; nothing is moved. Repeatable.", valueName: "dir"))
+    var maildirs: [String] = []
+    @Option(
+        name: .customLong("mbox"), help: ArgumentHelp("A mbox file of mails to read. Repeatable.", valueName: "file"))
+    var mboxes: [String] = []
+    @Option(help: "How the mbox files quoted body lines starting with From: mboxrd or mboxo.")
+    var mboxFormat: MboxQuoting = .mboxrd
     @Argument(help: "Log files, globs or directories.") var inputs: [String] = []
 
     func validate() throws {
         let readsJournal = journal || journalDir != nil
+        if !maildirs.isEmpty || !mboxes.isEmpty {
+            if readsJournal || !inputs.isEmpty {
+                throw ValidationError("read mail (--maildir, --mbox) and logs in separate runs")
+            }
+            if dryRun {
+                throw ValidationError(
+                    "--dry-run does not apply to mail: `bouncetail classify-mail DIR` prints what each mail holds")
+            }
+            return
+        }
         if readsJournal && !inputs.isEmpty {
             throw ValidationError("read log files and the journal in separate runs: drop --journal or the file names")
         }
@@ -70,6 +92,10 @@ struct BackfillCommand: AsyncParsableCommand {
         let sinceTime = try since.map { LogTime(date: try DateArgument.parse($0, option: "--since")) }
         let untilTime = try until.map { LogTime(date: try DateArgument.parse($0, option: "--until")) }
         let patterns = try PipelineFactory.loadPatterns(config)
+        if !maildirs.isEmpty || !mboxes.isEmpty {
+            try await runMail(ctx: ctx, patterns: patterns)
+            return
+        }
         let pipeline = PipelineFactory.make(config, patterns: patterns, since: sinceTime, until: untilTime)
         let db = dryRun ? nil : try ctx.openState()
         if journal || journalDir != nil {
@@ -113,6 +139,30 @@ struct BackfillCommand: AsyncParsableCommand {
         StandardError.line(report)
         if !dryRun, let db { try await Self.deliverOutbox(config: config, db: db) }
         if verdict.exitStatus != 0 { throw ExitCode(verdict.exitStatus) }
+    }
+
+    /// `--maildir`, `--mbox`: every mail through the same commit path as `ingest-mail`.
+    private func runMail(ctx: CLIContext, patterns: PatternSet) async throws {
+        let db = try ctx.openState()
+        let ingest = MailIngest(config: ctx.config, classifier: Classifier(set: patterns))
+        StopSignal.install()
+        let started = Date()
+        let summary = try MailBackfill(ingest: ingest, quoting: mboxFormat).run(
+            maildirs: maildirs, mboxes: mboxes, db: db, shouldStop: { StopSignal.requested })
+        for failure in summary.failedInputs { StandardError.line("backfill: \(failure)") }
+        let seconds = max(Date().timeIntervalSince(started), 0.001)
+        let kinds = summary.kinds.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+        var report = String(
+            format: "backfill: %d mail(s) read in %.1f s; %d new event(s), %d already stored", summary.mails, seconds,
+            summary.inserted, summary.duplicates)
+        if !kinds.isEmpty { report += "; records: \(kinds)" }
+        if summary.keptForReview > 0 {
+            report += "; \(summary.keptForReview) kept for review in \(ctx.config.mail.reviewDir)"
+        }
+        if summary.interrupted { report += "; interrupted: run the same command again (it adds nothing twice)" }
+        StandardError.line(report)
+        try await Self.deliverOutbox(config: ctx.config, db: db)
+        if !summary.failedInputs.isEmpty { throw ExitCode(1) }
     }
 
     /// `--journal`: reads the journal to its current end through the same pipeline.
@@ -206,3 +256,5 @@ extension BackfillCommand {
         }
     }
 }
+
+extension MboxQuoting: ExpressibleByArgument {}

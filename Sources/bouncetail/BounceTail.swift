@@ -15,6 +15,7 @@ struct BounceTail: AsyncParsableCommand {
             CheckPatternsCommand.self,
             BackfillCommand.self,
             RunCommand.self,
+            PollMailboxCommand.self,
             OutboxCommand.self,
             ExportCommand.self,
             ReportCommand.self,

@@ -1,6 +1,7 @@
 import ArgumentParser
 import BounceClassifier
 import BounceDaemon
+import Foundation
 import Logging
 
 /// `bouncetail run`: the daemon.
@@ -33,9 +34,9 @@ struct RunCommand: AsyncParsableCommand {
             return h
         }
         let logger = Logger(label: "bouncetail")
-        if config.sources.files.isEmpty && !config.sources.journal.enabled {
+        if config.sources.files.isEmpty && !config.sources.journal.enabled && !config.mail.hasInputs {
             throw ValidationError(
-                "nothing to follow: configure [[sources.file]] paths or [sources.journal] enabled = true in \(common.config ?? "the configuration")"
+                "nothing to follow: configure [[sources.file]] paths, [sources.journal] enabled = true, or a [[mail.maildir]] or [[mail.mailbox]] in \(common.config ?? "the configuration")"
             )
         }
         for line in StartupSummary.lines(config) { logger.notice("\(line)") }
@@ -48,11 +49,27 @@ struct RunCommand: AsyncParsableCommand {
             name: "pattern set", initial: initial, metrics: BounceMetrics(), logger: logger,
             loader: { try PatternReload.loadChecked(config, warn: warnSource) })
         let wake = WakeSignal()
+        // Each mailbox poll is a child process (`poll-mailbox`) with this run's configuration.
+        let pid = getpid()
+        let base =
+            ["poll-mailbox"] + (common.config.map { ["--config", $0] } ?? [])
+            + (common.state.map { ["--state", $0] } ?? []) + (hostName.map { ["--host-name", $0] } ?? [])
+        let pollArguments: @Sendable (MailboxInputConfig) -> [String] = { input in
+            base + ["--input", input.name, "--parent", String(pid)]
+        }
         try await shell.run(signals: signals, onReload: { await patterns.reload() }) { context in
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
                     try await FollowDaemon(config: config, db: db, patterns: patterns, logger: logger, wake: wake).run(
                         context: context)
+                }
+                if config.mail.hasInputs {
+                    group.addTask {
+                        try await MailInputService(
+                            config: config, db: db, patterns: patterns, logger: logger, wake: wake,
+                            childArguments: pollArguments
+                        ).run(context: context)
+                    }
                 }
                 group.addTask {
                     try await DeliveryService.run(config: config, db: db, context: context, logger: logger, wake: wake)

@@ -24,3 +24,18 @@ import Testing
             #"bounces go to listmonk at https://lists.example.org (sink "auto": [listmonk] url is set)"#,
         ])
 }
+
+@Test func theStartupSummaryNamesMailInputs() throws {
+    var c = BounceTailConfig()
+    c.sink.kind = .sqlite
+    c.general.stateDB = "/var/lib/bouncetail/state.db"
+    c.mail.maildirs = [MaildirInputConfig(path: "/home/bounces/Maildir")]
+    var box = MailboxInputConfig(url: "pop3s://mail.example.org", username: "bounces")
+    box.pollInterval = .seconds(30)
+    c.mail.mailboxes = [box]
+    let first = try #require(StartupSummary.lines(c).first)
+    #expect(
+        first
+            == "reading Maildir /home/bounces/Maildir (every 5s, then moved to cur/) and mailbox pop3s://mail.example.org as bounces (every 30s, then deleted)"
+    )
+}

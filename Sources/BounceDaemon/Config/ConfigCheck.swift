@@ -50,6 +50,7 @@ public enum ConfigCheck {
         var out: [ConfigFinding] = []
         out += sources(config)
         out += token(config, environment: environment)
+        out += mailInputs(config, environment: environment)
         let user = getuid() == 0 ? serviceUser.flatMap { ServiceUser(named: $0) } : nil
         out += stateDirectory(config.general.stateDB, user: user)
         if config.listmonk.url != nil, config.sink.kind == .sqlite, !config.sink.automatic {
@@ -93,11 +94,11 @@ public enum ConfigCheck {
     static func sources(_ config: BounceTailConfig) -> [ConfigFinding] {
         var out: [ConfigFinding] = []
         let journal = config.sources.journal
-        if config.sources.files.isEmpty && !journal.enabled {
+        if config.sources.files.isEmpty && !journal.enabled && !config.mail.hasInputs {
             out.append(
                 ConfigFinding(
                     .error, "sources",
-                    "nothing to read: `run` refuses to start; configure [[sources.file]] paths or [sources.journal] enabled = true"
+                    "nothing to read: `run` refuses to start; configure [[sources.file]] paths, [sources.journal] enabled = true, or a [[mail.maildir]] or [[mail.mailbox]]"
                 ))
         }
         for (i, f) in config.sources.files.enumerated() {
@@ -124,6 +125,47 @@ public enum ConfigCheck {
             }
             for file in journal.files where !FileManager.default.fileExists(atPath: file) {
                 out.append(ConfigFinding(.warning, "sources.journal.files", "\(file) does not exist"))
+            }
+        }
+        return out
+    }
+
+    static func mailInputs(_ config: BounceTailConfig, environment: [String: String]) -> [ConfigFinding] {
+        var out: [ConfigFinding] = []
+        for (i, m) in config.mail.maildirs.enumerated() {
+            do {
+                try Maildir(path: m.path).check()
+                let new = (m.path as NSString).appendingPathComponent("new")
+                if access(new, R_OK | W_OK | X_OK) != 0 {
+                    out.append(
+                        ConfigFinding(
+                            .error, "mail.maildir[\(i)].path",
+                            "\(new) cannot be read and changed by this user (\(String(cString: strerror(errno)))); bouncetail moves or deletes each mail after storing it: give the bouncetail user the mail user's group, or deliver the bounce address into a Maildir bouncetail owns"
+                        ))
+                }
+            } catch {
+                out.append(ConfigFinding(.error, "mail.maildir[\(i)].path", error.description))
+            }
+        }
+        for (i, m) in config.mail.mailboxes.enumerated() {
+            do {
+                _ = try m.resolvePassword(environment: environment)
+            } catch {
+                out.append(ConfigFinding(.error, "mail.mailbox[\(i)].password_file", error.description))
+            }
+            if let ca = m.caFile, !FileManager.default.isReadableFile(atPath: ca) {
+                out.append(
+                    ConfigFinding(
+                        .error, "mail.mailbox[\(i)].ca_file",
+                        "\(ca) does not exist or cannot be read; it must hold the PEM certificate of the CA that signed the server's"
+                    ))
+            }
+            if m.url.lowercased().hasPrefix("imap://") || m.url.lowercased().hasPrefix("pop3://") {
+                out.append(
+                    ConfigFinding(
+                        .note, "mail.mailbox[\(i)].url",
+                        "\(m.url) is read with STARTTLS required: a server that does not offer it is refused (imaps:// and pop3s:// are TLS from the start)"
+                    ))
             }
         }
         return out

@@ -14,6 +14,14 @@ public enum StartupSummary {
         for f in config.sources.files {
             sources.append("file \(f.name) (\(f.paths.joined(separator: ", "))\(f.optional ? ", optional" : ""))")
         }
+        for m in config.mail.maildirs {
+            sources.append(
+                "Maildir \(m.path) (every \(m.pollInterval), then \(m.after == .move ? "moved to cur/" : "deleted"))")
+        }
+        for m in config.mail.mailboxes {
+            let after = m.after == .move ? "moved to \(m.moveTo ?? "?")" : "deleted"
+            sources.append("mailbox \(m.url) as \(m.username) (every \(m.pollInterval), then \(after))")
+        }
         let sink: String
         switch config.sink.kind {
         case .webhook:

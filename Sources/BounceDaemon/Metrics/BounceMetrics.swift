@@ -38,6 +38,17 @@ public struct BounceMetrics: Sendable {
     /// Gaps detected in `source` (must stay 0).
     public func gaps(source: String) -> Counter { counter(MetricName.gaps, [("source", source)]) }
 
+    /// Looks at a mail input.
+    public func mailPolls(input: String) -> Counter { counter(MetricName.mailPolls, [("input", input)]) }
+    /// Mail input polls that stopped early, by error kind.
+    public func mailPollErrors(input: String, error: String) -> Counter {
+        counter(MetricName.mailPollErrors, [("input", input), ("error", error)])
+    }
+    /// Mails committed from a mail input.
+    public func mailInputMessages(input: String) -> Counter {
+        counter(MetricName.mailInputMessages, [("input", input)])
+    }
+
     /// Journal entries refused by the trust check.
     public func untrustedEntries(source: String) -> Counter {
         counter(MetricName.untrustedEntries, [("source", source)])

@@ -21,6 +21,9 @@ public enum MetricName {
     public static let gaps = "bouncetail_gaps_total"
     public static let sourceErrors = "bouncetail_source_errors_total"
     public static let untrustedEntries = "bouncetail_untrusted_entries_total"
+    public static let mailPolls = "bouncetail_mail_polls_total"
+    public static let mailPollErrors = "bouncetail_mail_poll_errors_total"
+    public static let mailInputMessages = "bouncetail_mail_input_messages_total"
     public static let lagBytes = "bouncetail_source_lag_bytes"
     public static let lagSeconds = "bouncetail_source_lag_seconds"
     public static let checkpointAge = "bouncetail_checkpoint_age_seconds"
@@ -73,6 +76,18 @@ public enum MetricName {
         .init(
             name: sourceErrors, type: "counter", labels: ["source", "error"],
             help: "Read errors per source (unreadable file, corrupt gzip, corrupt journal entry)."),
+        .init(
+            name: mailPolls, type: "counter", labels: ["input"],
+            help: "Looks at a mail input ([[mail.maildir]] or [[mail.mailbox]]), failed ones included."),
+        .init(
+            name: mailPollErrors, type: "counter", labels: ["input", "error"],
+            help:
+                "Mail input polls that stopped early, by error (connection, tls, login, protocol, commit, maildir, "
+                + "library, child, config); "
+                + "what was not committed stays in the mailbox."),
+        .init(
+            name: mailInputMessages, type: "counter", labels: ["input"],
+            help: "Mails taken from a mail input and committed (then deleted or moved)."),
         .init(
             name: untrustedEntries, type: "counter", labels: ["source"],
             help:
