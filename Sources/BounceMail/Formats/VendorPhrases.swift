@@ -117,18 +117,6 @@ enum VendorPhrases {
         .init(phrase: "LMTP error after ", reason: "systemerror", source: "Exim", onlyInItsOwnReports: true),
         // GMX.pm
         .init(phrase: "delivery retry timeout exceeded", reason: "expired", source: "GMX"),
-        // FML.pm `errortitle`: FML's notices to a list's sender.
-        .init(phrase: " are not member", reason: "rejected", source: "FML", onlyInItsOwnReports: true),
-        .init(phrase: "NOT MEMBER article from ", reason: "rejected", source: "FML", onlyInItsOwnReports: true),
-        .init(phrase: "reject mail ", reason: "rejected", source: "FML", onlyInItsOwnReports: true),
-        .init(
-            phrase: "Spam mail from a spammer is rejected", reason: "rejected", source: "FML", onlyInItsOwnReports: true
-        ),
-        .init(phrase: "fml system error message", reason: "systemerror", source: "FML", onlyInItsOwnReports: true),
-        .init(phrase: "Loop Alert: ", reason: "systemerror", source: "FML", onlyInItsOwnReports: true),
-        .init(phrase: "Loop Back Warning: ", reason: "systemerror", source: "FML", onlyInItsOwnReports: true),
-        .init(phrase: "WARNING: UNIX FROM Loop", reason: "systemerror", source: "FML", onlyInItsOwnReports: true),
-        .init(phrase: "Security Alert", reason: "securityerror", source: "FML", onlyInItsOwnReports: true),
         // Courier.pm, Outlook.pm, KDDI.pm, Biglobe.pm, ReceivingSES.pm, EinsUndEins.pm, AmazonSES.pm
         .init(phrase: "type=MX: Malformed or unexpected name server reply", reason: "notaccept", source: "Aol"),
         .init(phrase: "No such domain.", reason: "hostunknown", source: "Courier"),

@@ -50,6 +50,9 @@ struct MailInterpreter {
         if dsnReports.isEmpty, dsnPerMessage == nil, let reports = GoogleGroups.read(headers: h, text: text) {
             return MailReport(headers: h, format: "googlegroups", recipients: reports, original: original)
         }
+        if dsnReports.isEmpty, dsnPerMessage == nil, let reports = FMLNotice.read(headers: h, text: text) {
+            return MailReport(headers: h, format: "fml", recipients: reports, original: original)
+        }
         if !dsnReports.isEmpty {
             let enriched = stated(dsnReports.map { text.enrich($0, single: dsnReports.count == 1) }, text)
             return MailReport(

@@ -137,8 +137,19 @@ public struct MailVerdict: Sendable, Hashable {
         return FailureEvidence(
             mta: .postfix, status: temporary ? .expired : .bounced, dsn: r.status,
             replyCode: StatusCodes.reply(in: r.diagnostic), enhancedCode: StatusCodes.enhanced(in: r.diagnostic),
-            smtpStage: r.smtpCommand.flatMap(SMTPStage.init(rawValue:)), diagnostic: r.diagnostic,
+            smtpStage: r.smtpCommand.flatMap(SMTPStage.init(rawValue:)),
+            diagnostic: hasWords(r.diagnostic) ? r.diagnostic : "",
             remoteHost: r.remoteMTA?.lowercased(), recipientDomain: domain)
+    }
+
+    /// True when a diagnostic has a word besides addresses and punctuation. A vendor line that only
+    /// repeats the address ("* user@example.org") is no error text: Sisimai's Reason.pm `get` calls a
+    /// reason `onhold` only when there is an error message and `undefined` when there is none
+    /// (sisimai/p5-sisimai lib/Sisimai/Reason.pm@21cfb9321ba94f9bc72f2b5a46e2dda70c1d9c45).
+    static func hasWords(_ s: String) -> Bool {
+        s.split(separator: " ").contains { w in
+            !w.contains("@") && w.filter(\.isLetter).count >= 2
+        }
     }
 
     /// One JSON object with the fields `bouncetail classify-mail` documents.
