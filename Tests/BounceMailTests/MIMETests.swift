@@ -9,6 +9,17 @@ import Testing
         #expect(h.raw("FROM") == "a@b.example")
     }
 
+    @Test func aParameterListCutAfterASemicolonContinuesOnAnUnindentedLine() {
+        let h = MailHeaders(
+            block: Array(
+                "Content-Type: multipart/alternative;\r\nboundary=\"b2\"\r\nstray line\r\nTo: x@y.example\r\n".utf8)[
+                    ...])
+        #expect(ContentType(h.raw("content-type") ?? "").parameters["boundary"] == "b2")
+        // A line without a colon after a field that does not end in ";" is still skipped.
+        #expect(h.fields.map(\.lowercasedName) == ["content-type", "to"])
+        #expect(h.raw("to") == "x@y.example")
+    }
+
     @Test func encodedWordsDecodeInTheirCharsets() {
         // RFC 2047 section 8 examples, plus an ISO-2022-JP word that needs iconv.
         #expect(EncodedWords.decode("=?ISO-8859-1?Q?Keld_J=F8rn_Simonsen?=") == "Keld Jørn Simonsen")

@@ -106,4 +106,34 @@ import Testing
             """)
         #expect(v.map { $0.report?.recipient } == ["gone@example.org"])
     }
+
+    @Test func apacheJamesErrorBlockIsTheDiagnosticAndItsDetailsAreNoCommand() throws {
+        // ApacheJames.pm (after James's AbstractNotify.java): "Error message below:", the error, then
+        // "Message details:" with the original's MAIL FROM and RCPT TO.
+        let v = try verdicts(
+            """
+            From: postmaster@james.example.com
+            Subject: [BOUNCE]
+            Message-ID: <1.2.JavaMail.james@james.example.com>
+
+            Hi. This is the James mail server at james.example.com.
+            I'm afraid I wasn't able to deliver your message to the following addresses.
+
+            Error message below:
+            550 - Requested action not taken: no such user here
+
+            Message details:
+              Subject: Hello
+              Sent date: Thu Dec 03 02:21:53 GMT 2026
+              MAIL FROM: sender@example.net
+              RCPT TO: gone@example.org
+              From: sender@example.net
+              Size (in bytes): 39
+
+            """)
+        #expect(v.map { $0.report?.recipient } == ["gone@example.org"])
+        #expect(v[0].report?.diagnostic == "Error message below: 550 - Requested action not taken: no such user here")
+        #expect(v[0].report?.smtpCommand == nil)
+        #expect(v[0].classification?.reason == "filtered")
+    }
 }

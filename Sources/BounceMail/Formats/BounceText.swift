@@ -56,13 +56,19 @@ enum BounceText {
             }
         }
         guard !reports.isEmpty else { return nil }
-        // A single recipient whose own lines say nothing: the explanation is elsewhere in the text.
-        let wholeText = ReportText.oneLine(text.body)
+        // A single recipient whose own lines say nothing: the explanation is elsewhere in the text, in
+        // the vendor's error block when it writes one, else anywhere.
+        let block = errorBlock(text.lines)
+        let wholeText = block ?? ReportText.oneLine(text.body)
         for i in reports.indices {
             var r = reports[i]
             let mentions = text.lines.filter { $0.lowercased().has(r.recipient.lowercased()) }
-            let transcript = mentions.map(String.init).joined(separator: " ")
-            if reports.count == 1, StatusCodes.enhanced(in: r.diagnostic) == nil,
+            // With an error block, the lines naming the recipient are the original's details
+            // ("RCPT TO: user@..."), not a transcript of the failed command.
+            let transcript = block != nil ? "" : mentions.map(String.init).joined(separator: " ")
+            if reports.count == 1, let block, StatusCodes.reply(in: r.diagnostic) == nil {
+                r.diagnostic = block
+            } else if reports.count == 1, StatusCodes.enhanced(in: r.diagnostic) == nil,
                 StatusCodes.reply(in: r.diagnostic) == nil
             {
                 r.diagnostic = r.diagnostic.isEmpty ? wholeText : r.diagnostic + " " + wholeText
@@ -75,6 +81,24 @@ enum BounceText {
             reports[i] = r
         }
         return reports
+    }
+
+    /// Error blocks some vendors write around the remote's words, with the line that ends each:
+    /// Apache James's notices print "Error message below:", the error, then "Message details:" with
+    /// the original's Subject, MAIL FROM and RCPT TO (sisimai/p5-sisimai
+    /// lib/Sisimai/Lhost/ApacheJames.pm@21cfb9321ba94f9bc72f2b5a46e2dda70c1d9c45, after James's
+    /// AbstractNotify.java), which must not be read as the failed command.
+    static let errorBlocks: [(start: String, end: String)] = [("Error message below:", "Message details:")]
+
+    /// The lines of the first error block in the text, one line, or nil.
+    static func errorBlock(_ lines: [Substring]) -> String? {
+        for (start, end) in errorBlocks {
+            guard let i = lines.firstIndex(where: { $0.trimmingCharacters(in: " ") == start }) else { continue }
+            let rest = lines[(i + 1)...].prefix { $0.trimmingCharacters(in: " ") != end }
+            let block = ReportText.oneLine(rest.joined(separator: "\n"))
+            if !block.isEmpty { return start + " " + block }
+        }
+        return nil
     }
 
     static func append(_ r: inout RecipientReport, _ s: String) {

@@ -78,6 +78,8 @@ enum VendorPhrases {
         .init(phrase: "No valid route to destination", reason: "networkerror", source: "OpenSMTPD"),
         .init(phrase: "Temporary failure in MX lookup", reason: "networkerror", source: "OpenSMTPD"),
         .init(phrase: "Could not retrieve credentials", reason: "securityerror", source: "OpenSMTPD"),
+        // Notes.pm (its own wording comes before Domino.pm's, which lists the same sentence)
+        .init(phrase: "User not listed in public Name & Address Book", reason: "userunknown", source: "Notes"),
         // Domino.pm, Notes.pm
         .init(phrase: "not listed in Domino Directory", reason: "userunknown", source: "Domino"),
         .init(phrase: "not listed in public Name & Address Book", reason: "userunknown", source: "Domino"),
@@ -88,7 +90,34 @@ enum VendorPhrases {
         .init(phrase: "Cannot route mail to user", reason: "filtered", source: "Domino"),
         .init(phrase: "Several matches found in Domino Directory", reason: "systemerror", source: "Domino"),
         .init(phrase: "Message has exceeded maximum hop count", reason: "networkerror", source: "Notes"),
-        // Aol.pm, Courier.pm, Outlook.pm, KDDI.pm, Biglobe.pm, ReceivingSES.pm, EinsUndEins.pm, AmazonSES.pm
+        // Aol.pm
+        .init(phrase: "Host or domain name not found", reason: "hostunknown", source: "Aol"),
+        // IMailServer.pm `refailures`: short phrases, trusted only in iMail's own reports.
+        .init(phrase: "Unknown host", reason: "hostunknown", source: "IMailServer", onlyInItsOwnReports: true),
+        .init(phrase: "Unknown user", reason: "userunknown", source: "IMailServer", onlyInItsOwnReports: true),
+        .init(
+            phrase: "Invalid final delivery userid", reason: "userunknown", source: "IMailServer",
+            onlyInItsOwnReports: true),
+        .init(
+            phrase: "User mailbox exceeds allowed size", reason: "mailboxfull", source: "IMailServer",
+            onlyInItsOwnReports: true),
+        .init(
+            phrase: "Requested action not taken: virus detected", reason: "virusdetected", source: "IMailServer",
+            onlyInItsOwnReports: true),
+        .init(phrase: "Delivery failed ", reason: "expired", source: "IMailServer", onlyInItsOwnReports: true),
+        // McAfee.pm
+        .init(phrase: " User not exist", reason: "userunknown", source: "McAfee", onlyInItsOwnReports: true),
+        .init(phrase: "550 Unknown user ", reason: "userunknown", source: "McAfee", onlyInItsOwnReports: true),
+        .init(phrase: "No such user", reason: "userunknown", source: "McAfee", onlyInItsOwnReports: true),
+        // Exim.pm, MXLogic.pm, MailRu.pm (beside the Exim sentences above)
+        .init(phrase: "user not found", reason: "userunknown", source: "Exim", onlyInItsOwnReports: true),
+        .init(phrase: "mailbox is full", reason: "mailboxfull", source: "Exim", onlyInItsOwnReports: true),
+        .init(phrase: "error: quota exceed", reason: "mailboxfull", source: "Exim", onlyInItsOwnReports: true),
+        .init(phrase: "expected word or \"<\"", reason: "syntaxerror", source: "Exim"),
+        .init(phrase: "LMTP error after ", reason: "systemerror", source: "Exim", onlyInItsOwnReports: true),
+        // GMX.pm
+        .init(phrase: "delivery retry timeout exceeded", reason: "expired", source: "GMX"),
+        // Courier.pm, Outlook.pm, KDDI.pm, Biglobe.pm, ReceivingSES.pm, EinsUndEins.pm, AmazonSES.pm
         .init(phrase: "type=MX: Malformed or unexpected name server reply", reason: "notaccept", source: "Aol"),
         .init(phrase: "No such domain.", reason: "hostunknown", source: "Courier"),
         .init(phrase: "This domain's DNS violates RFC 1035.", reason: "systemerror", source: "Courier"),
@@ -119,8 +148,10 @@ enum VendorPhrases {
         .init(phrase: " - unable to relay message back to mta", reason: "systemerror", source: "Amavis"),
     ]
 
-    /// The first entry whose phrase the text contains, among those that apply to a report of `format`.
+    /// The first entry whose phrase the text contains, among those that apply to a report of `format`:
+    /// the report's own vendor's entries first (Notes.pm and Domino.pm list one sentence each).
     static func match(_ text: String, format: String) -> Entry? {
-        table.first { (!$0.onlyInItsOwnReports || $0.format == format) && text.has($0.phrase) }
+        table.first { $0.format == format && text.has($0.phrase) }
+            ?? table.first { !$0.onlyInItsOwnReports && text.has($0.phrase) }
     }
 }

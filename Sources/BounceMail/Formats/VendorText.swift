@@ -36,6 +36,12 @@ enum VendorText {
         ("the original message was received at ", "sendmail"),  // X1.pm, Sendmail.pm
     ]
 
+    /// The format label of a report already read as one: the vendor its header fields name
+    /// (``VendorHeaders``), else the one its wording names.
+    static func label(headers h: MailHeaders, text: ReportText) -> String? {
+        VendorHeaders.name(h) ?? name(headers: h, text: text)
+    }
+
     static func name(headers h: MailHeaders, text: ReportText) -> String? {
         // MessageLabs.pm: an X-Msg-Ref field and mail from MAILER-DAEMON@messagelabs.com.
         if h.raw("x-msg-ref") != nil, (h.value("from") ?? "").contains("MAILER-DAEMON@messagelabs.com") {

@@ -31,11 +31,19 @@ public struct MailHeaders: Sendable, Hashable {
                 if current != nil { current!.value += line }
                 continue
             }
-            flush()
-            guard let colon = line.firstIndex(of: 0x3A), colon > line.startIndex else { continue }
-            let name = line[line.startIndex..<colon]
+            let colon = line.firstIndex(of: 0x3A)
+            let name = colon.map { line[line.startIndex..<$0] } ?? []
             // A field name is printable ASCII without blanks; anything else is not a field.
-            guard name.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else { continue }
+            let isField = !name.isEmpty && name.allSatisfy({ $0 > 0x20 && $0 < 0x7F })
+            if !isField, let c = current, c.value.last(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0D }) == 0x3B {
+                // A parameter list cut after ";" and continued on an unindented line
+                // ("Content-Type: multipart/alternative;" then "boundary=..."), as broken mailers
+                // write it: the line is the rest of the field, not a stray line.
+                current!.value += [0x20] + line
+                continue
+            }
+            flush()
+            guard isField, let colon else { continue }
             current = (String(decoding: name, as: UTF8.self), Array(line[(colon + 1)...]))
         }
         flush()

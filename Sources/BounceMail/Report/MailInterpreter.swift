@@ -50,10 +50,13 @@ struct MailInterpreter {
         if dsnReports.isEmpty, dsnPerMessage == nil, let reports = GoogleGroups.read(headers: h, text: text) {
             return MailReport(headers: h, format: "googlegroups", recipients: reports, original: original)
         }
+        if dsnReports.isEmpty, dsnPerMessage == nil, let reports = FMLNotice.read(headers: h, text: text) {
+            return MailReport(headers: h, format: "fml", recipients: reports, original: original)
+        }
         if !dsnReports.isEmpty {
-            let enriched = dsnReports.map { text.enrich($0, single: dsnReports.count == 1) }
+            let enriched = stated(dsnReports.map { text.enrich($0, single: dsnReports.count == 1) }, text)
             return MailReport(
-                headers: h, format: VendorText.name(headers: h, text: text) ?? "rfc3464", recipients: enriched,
+                headers: h, format: VendorText.label(headers: h, text: text) ?? "rfc3464", recipients: enriched,
                 original: original)
         }
         // DSN fields written inline in a text part (no message/delivery-status part).
@@ -61,15 +64,19 @@ struct MailInterpreter {
             let inline = DeliveryStatusFields.parse(text.body).1
             if !inline.isEmpty {
                 return MailReport(
-                    headers: h, format: VendorText.name(headers: h, text: text) ?? "rfc3464",
-                    recipients: inline.map { text.enrich($0, single: inline.count == 1) }, original: original)
+                    headers: h, format: VendorText.label(headers: h, text: text) ?? "rfc3464",
+                    recipients: stated(inline.map { text.enrich($0, single: inline.count == 1) }, text),
+                    original: original)
             }
         }
         // A report in a known vendor's words is read before the auto-reply test: such reports often
         // carry Auto-Submitted or Precedence too.
         let vendor = VendorText.name(headers: h, text: text)
         if vendor != nil, let reports = BounceText.read(headers: h, text: text, original: original) {
-            return MailReport(headers: h, format: vendor ?? "text", recipients: reports, original: original)
+            return MailReport(
+                headers: h, format: VendorText.label(headers: h, text: text) ?? vendor ?? "text",
+                recipients: stated(reports, text),
+                original: original)
         }
         if AutoReply.isAutoReply(h) {
             let from = h.value("from").flatMap(Addresses.first) ?? h.value("return-path").flatMap(Addresses.first)
@@ -80,12 +87,32 @@ struct MailInterpreter {
         }
         if let reports = BounceText.read(headers: h, text: text, original: original) {
             return MailReport(
-                headers: h, format: VendorText.name(headers: h, text: text) ?? "text", recipients: reports,
+                headers: h, format: VendorText.label(headers: h, text: text) ?? "text",
+                recipients: stated(reports, text),
                 original: original)
         }
         return MailReport(
             headers: h, format: "none", original: original,
             note: "no delivery-status fields, feedback report, known bounce wording or auto-reply marker found")
+    }
+
+    /// Failed records with the reason a local delivery agent's own sentence in the report states
+    /// (``DeliveryAgentText``), its line added to the diagnostic. As in Sisimai, only in reports no
+    /// vendor reader takes (its RFC3464.pm fallback is where MDA.pm is applied).
+    func stated(_ reports: [RecipientReport], _ text: ReportText) -> [RecipientReport] {
+        guard !VendorHeaders.takenByAVendorReader(mail.headers),
+            let found = DeliveryAgentText.find(headers: mail.headers, text: text.body)
+        else { return reports }
+        return reports.map { r in
+            guard MailVerdict.kind(of: r) == .bounce, r.vendorReason == nil else { return r }
+            var r = r
+            r.vendorReason = found.reason
+            r.deliveryAgent = found.agent
+            if !r.diagnostic.has(found.line) {
+                r.diagnostic = r.diagnostic.isEmpty ? found.line : found.line + " " + r.diagnostic
+            }
+            return r
+        }
     }
 
     static func isDeliveryStatus(_ t: String) -> Bool {

@@ -56,6 +56,8 @@ public struct RecipientReport: Sendable, Hashable {
     /// A reason the vendor's wording states outright (e.g. a vendor's "mailbox full" page), when the
     /// classifier should hear it; nil in RFC 3464 reports.
     public var vendorReason: String?
+    /// The local delivery agent whose own sentence stated ``vendorReason`` (``DeliveryAgentText``).
+    public var deliveryAgent: String?
 
     public init(
         recipient: String, originalRecipient: String? = nil, action: String? = nil, status: String? = nil,

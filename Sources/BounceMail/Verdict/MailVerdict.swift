@@ -84,15 +84,22 @@ public struct MailVerdict: Sendable, Hashable {
         let c = classifier.classify(evidence(rec))
         let fromText = c.rule.hasPrefix("probe.") || c.rule.hasPrefix("provider.")
         let stated: (reason: String, rule: String, evidence: String)?
-        if let r = rec.vendorReason {
+        if let r = rec.vendorReason, let agent = rec.deliveryAgent {
+            stated = (r, "mail.mda.\(agent)", "the local delivery agent \(agent) states \(r)")
+        } else if let r = rec.vendorReason {
             stated = (r, "mail.vendor.\(format)", "the \(format) report states \(r)")
         } else if let e = VendorPhrases.match(rec.diagnostic, format: format),
-            !fromText || (e.format == format && StatusCodes.reply(in: rec.diagnostic) == nil)
+            !fromText || c.rule.has("unstaged")
+                || (e.format == format && StatusCodes.reply(in: rec.diagnostic) == nil)
         {
             // A vendor's fixed sentence decides over the pattern set's text probes only in that vendor's
             // own reports and when no remote reply is quoted (the remote's own words win, as in Sisimai's
             // qmail.pm, which matches its sentences against "Remote host said:" when there is one);
-            // elsewhere only where the classifier had no text rule.
+            // elsewhere only where the classifier had no text rule, or where its verdict rests on the
+            // stage being unknown (an unknown-user text at no stage is `filtered` only when no report
+            // stated a reason: in Sisimai the lhost module's reason is set before Reason/Filtered.pm's
+            // test of the empty SMTP command, sisimai/p5-sisimai
+            // lib/Sisimai/Reason.pm@21cfb9321ba94f9bc72f2b5a46e2dda70c1d9c45 `get`).
             stated = (
                 e.reason, "mail.phrase.\(e.format)", "text contains \"\(e.phrase)\" (\(e.source) report wording)"
             )
@@ -130,8 +137,19 @@ public struct MailVerdict: Sendable, Hashable {
         return FailureEvidence(
             mta: .postfix, status: temporary ? .expired : .bounced, dsn: r.status,
             replyCode: StatusCodes.reply(in: r.diagnostic), enhancedCode: StatusCodes.enhanced(in: r.diagnostic),
-            smtpStage: r.smtpCommand.flatMap(SMTPStage.init(rawValue:)), diagnostic: r.diagnostic,
+            smtpStage: r.smtpCommand.flatMap(SMTPStage.init(rawValue:)),
+            diagnostic: hasWords(r.diagnostic) ? r.diagnostic : "",
             remoteHost: r.remoteMTA?.lowercased(), recipientDomain: domain)
+    }
+
+    /// True when a diagnostic has a word besides addresses and punctuation. A vendor line that only
+    /// repeats the address ("* user@example.org") is no error text: Sisimai's Reason.pm `get` calls a
+    /// reason `onhold` only when there is an error message and `undefined` when there is none
+    /// (sisimai/p5-sisimai lib/Sisimai/Reason.pm@21cfb9321ba94f9bc72f2b5a46e2dda70c1d9c45).
+    static func hasWords(_ s: String) -> Bool {
+        s.split(separator: " ").contains { w in
+            !w.contains("@") && w.filter(\.isLetter).count >= 2
+        }
     }
 
     /// One JSON object with the fields `bouncetail classify-mail` documents.
