@@ -71,7 +71,7 @@ struct BackfillCommand: AsyncParsableCommand {
         let untilTime = try until.map { LogTime(date: try DateArgument.parse($0, option: "--until")) }
         let patterns = try PipelineFactory.loadPatterns(config)
         let pipeline = PipelineFactory.make(config, patterns: patterns, since: sinceTime, until: untilTime)
-        let db = dryRun ? nil : try ctx.openState()
+        let db = dryRun ? nil : try ctx.openState(bulk: true)
         if journal || journalDir != nil {
             try await runJournal(ctx: ctx, pipeline: pipeline, db: db, since: sinceTime)
             return
