@@ -172,7 +172,9 @@ def main() -> None:
     t0 = time.perf_counter()
     for n in range(a.messages):
         q = "".join(rng.choice(hexd) for _ in range(11))
-        st = "Nov 12 13:46:41 mx1"
+        # Now (UTC, as the daemon's config says): later than every line before, so that the tracker's age
+        # limit (7 days after the newest line seen) does not evict them as it would a past date.
+        st = time.strftime("%b %e %H:%M:%S", time.gmtime()) + " mx1"
         buf.append(
             f"{st} postfix/cleanup[4001]: {q}: message-id=<{n}.flight@lists.example>\n"
             f"{st} postfix/cleanup[4001]: {q}: info: header X-Listmonk-Campaign: 3d9c1724-11e2-4b8f-ab0d-549b6f03675a from localhost[127.0.0.1]; from=<bounces@lists.example> to=<u{n}@gmail.example> proto=ESMTP helo=<lists.example>\n"
