@@ -391,10 +391,10 @@ public struct MessageTracker: Sendable {
         let excess = messages.count - target
         guard excess > 0 else { return }
         // Ties broken by the stored key text, as when the keys were Strings.
-        let victims = messages.map { ($0.key, $0.value.lastSeen, $0.key.text) }
-            .sorted { $0.1 != $1.1 ? $0.1 < $1.1 : $0.2 < $1.2 }
+        let victims = messages.map { ($0.key, $0.value.lastSeen) }
+            .sorted { $0.1 != $1.1 ? $0.1 < $1.1 : TrackerKey.textLess($0.0, $1.0) }
             .prefix(excess)
-        for (k, _, _) in victims { drop(k) }
+        for (k, _) in victims { drop(k) }
         counters.evictedByCount += excess
     }
 
