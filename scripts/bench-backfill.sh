@@ -104,6 +104,7 @@ best() {
     echo "$best_w $best_c"
 }
 
+load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 bf="'$bin' backfill --config '$work/bench.toml' --quiet"
 declare -A wall=() cpu=()
 measure() { # measure NAME COMMAND
@@ -152,7 +153,8 @@ ratio() {
 printf 'log: %.0f MB plain (%s, %d lines, %d status=bounced), %.0f MB gzip -6; best of %d runs; %s\n' \
     "$mb" "$plain" "$(wc -l < "$plain")" "$(LC_ALL=C grep -c status=bounced "$plain")" \
     "$(echo "$gz_bytes / 1000000" | bc -l)" "$runs" "${pin[*]:-unpinned}"
-printf 'MB = 10^6 bytes of log text (decompressed for .gz)\n'
+printf 'MB = 10^6 bytes of log text (decompressed for .gz); load average %s at the start, %s at the end; %s CPUs\n' \
+    "$load_start" "$(cut -d' ' -f1-3 /proc/loadavg)" "$(nproc)"
 printf '%-44s %8s %8s %9s %9s\n' "" "wall s" "CPU s" "wall MB/s" "CPU MB/s"
 row grep "LC_ALL=C grep -c status= | cat"
 row dry "bouncetail backfill --dry-run (plain)"

@@ -51,6 +51,10 @@ public final class StateDB: @unchecked Sendable {
                         + "put it on a local filesystem; network filesystems do not support WAL")
             }
             try connection.execute("PRAGMA synchronous = \(options.synchronous.rawValue)")
+            if let kib = options.cacheKiB { try connection.execute("PRAGMA cache_size = -\(max(kib, 64))") }
+            if let pages = options.walAutocheckpointPages {
+                try connection.execute("PRAGMA wal_autocheckpoint = \(max(pages, 1))")
+            }
             // After a burst the WAL is truncated back to this size at the next checkpoint.
             try connection.execute("PRAGMA journal_size_limit = 67108864")
             _ = try Schema.migrate(connection, path: path, now: Timestamps.micros(options.clock()))

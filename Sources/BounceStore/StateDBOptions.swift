@@ -17,6 +17,14 @@ public struct StateDBOptions: Sendable {
     public var synchronous: Synchronous = .full
     /// The clock for every stored time (enqueued_at, next_attempt_at, lease expiry, retention).
     public var clock: StateClock = { Date() }
+    /// SQLite's page cache for the connection, in KiB (`PRAGMA cache_size = -N`); nil: SQLite's default
+    /// (2 MiB). A backfill's batches insert thousands of random keys (dedup and outcome keys) into tables that
+    /// outgrow the default: pages were spilled mid-transaction and read back from the file.
+    public var cacheKiB: Int?
+    /// WAL pages after which a commit checkpoints (`PRAGMA wal_autocheckpoint`); nil: SQLite's 1000. A
+    /// backfill batch dirties more than that, so with the default every commit also checkpointed. Either way
+    /// each commit is durable when it returns (``synchronous``); this only moves when pages are copied back.
+    public var walAutocheckpointPages: Int?
     /// Create the parent directory (mode 0700) when it is missing.
     public var createParentDirectory = true
     /// Encodes an event as the webhook body stored in the outbox. The default is `JSONEncoder`

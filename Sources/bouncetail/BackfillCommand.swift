@@ -97,7 +97,7 @@ struct BackfillCommand: AsyncParsableCommand {
             return
         }
         let pipeline = PipelineFactory.make(config, patterns: patterns, since: sinceTime, until: untilTime)
-        let db = dryRun ? nil : try ctx.openState()
+        let db = dryRun ? nil : try ctx.openState(bulk: true)
         if journal || journalDir != nil {
             try await runJournal(ctx: ctx, pipeline: pipeline, db: db, since: sinceTime)
             return

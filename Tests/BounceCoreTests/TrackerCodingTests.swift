@@ -101,8 +101,8 @@ struct TrackerCodingTests {
         let key = "mx1.test|postfix|0ABC6E8F176"
         try tr.restore(key: key, bytes: Array(row.utf8))
         // Written when every key carried `host_name` as written: restored under today's identity, `mx1`.
-        #expect(tr.messages[key] == nil)
-        let s = try #require(tr.messages["mx1|postfix|0ABC6E8F176"])
+        #expect(tr.messages[try #require(TrackerKey(text: key))] == nil)
+        let s = try #require(tr.messages[TrackerKey(host: "mx1", mta: .postfix, queueID: "0ABC6E8F176")])
         #expect(s.recipients["r-bench-2159@example.org"]?.lastAttempt?.attempt.replyCode == 421)
         // What this release writes for the restored state is the very row it read, but for the host.
         let moved = row.replacingOccurrences(of: #""host":"mx1.test""#, with: #""host":"mx1""#)
@@ -129,7 +129,7 @@ struct TrackerCodingTests {
                 "\(TF.host)|postfix|~h:mx.example.com",
             ])
         for (k, v) in c.upserted where !MessageTracker.isRecentKey(k) {
-            #expect(try TrackerCoding.decode(MessageState.self, v) == tr.messages[k])
+            #expect(try TrackerCoding.decode(MessageState.self, v) == tr.messages[try #require(TrackerKey(text: k))])
         }
     }
 

@@ -27,6 +27,35 @@ struct OpenAndMigrateTests {
         #expect(try c.scalarInt("PRAGMA auto_vacuum") == 2)  // INCREMENTAL
     }
 
+    /// A backfill's connection gets a larger page cache and fewer checkpoints, and nothing else changes:
+    /// `synchronous` stays FULL. Without the options, SQLite's defaults.
+    @Test func bulkOptionsSetCacheAndCheckpointButKeepSynchronous() throws {
+        let dir = TempDir()
+        var options = StateDBOptions()
+        options.cacheKiB = 65_536
+        options.walAutocheckpointPages = 16_384
+        let bulk = try StateDB(path: dir.file("bulk.db"), options: options)
+        let tuned = try bulk.withConnection { c in
+            (
+                try c.scalarInt("PRAGMA cache_size"), try c.scalarInt("PRAGMA wal_autocheckpoint"),
+                try c.scalarInt("PRAGMA synchronous")
+            )
+        }
+        #expect(tuned.0 == -65_536)
+        #expect(tuned.1 == 16_384)
+        #expect(tuned.2 == 2)  // FULL
+        let plain = try StateDB(path: dir.file("plain.db"))
+        let defaults = try plain.withConnection { c in
+            (
+                try c.scalarInt("PRAGMA cache_size"), try c.scalarInt("PRAGMA wal_autocheckpoint"),
+                try c.scalarInt("PRAGMA synchronous")
+            )
+        }
+        #expect(defaults.0 == -2000)
+        #expect(defaults.1 == 1000)
+        #expect(defaults.2 == 2)
+    }
+
     @Test func refusesASchemaNewerThanTheBinary() throws {
         let dir = TempDir()
         let clock = TestClock()

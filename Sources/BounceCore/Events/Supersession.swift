@@ -20,10 +20,11 @@ public enum Supersession {
     /// reason, for a store that applies holds to rows it already has (events already held are left out,
     /// except those the spike guard held).
     public static func holds(for events: [BounceEvent], deliveries: [SuccessfulDelivery]) -> [String: String] {
-        guard !deliveries.isEmpty else { return [:] }
+        // Most backfill batches have deliveries and no event: nothing to decide, no table to build.
+        guard !deliveries.isEmpty, !events.isEmpty else { return [:] }
         var latest: [String: SuccessfulDelivery] = [:]
         for d in deliveries {
-            let address = d.address.lowercased()
+            let address = d.address.cheaplyLowercased
             if let seen = latest[address], seen.time >= d.time { continue }
             latest[address] = d
         }

@@ -186,6 +186,23 @@ public enum RecordKind: String, Sendable, Hashable, Codable, CaseIterable {
 }
 
 extension LogRecord {
+    /// The position of ``kind`` in ``RecordKind/allCases``, for counting in an array.
+    public var kindIndex: Int {
+        switch self {
+        case .delivery: 0
+        case .queued: 1
+        case .expired: 2
+        case .removed: 3
+        case .messageID: 4
+        case .header: 5
+        case .bounceNotification: 6
+        case .inboundReject: 7
+        case .warning: 8
+        case .otherMTA: 9
+        case .other: 10
+        }
+    }
+
     /// The kind of this record.
     public var kind: RecordKind {
         switch self {

@@ -21,23 +21,23 @@
 public struct MessageTracker: Sendable {
     public private(set) var options: TrackerOptions
     public private(set) var counters = TrackerCounters()
-    /// Key (``key(host:mta:queueID:)``) → state.
-    var messages: [String: MessageState] = [:]
-    private var dirty: Set<String> = []
+    /// Key (``TrackerKey``; stored as ``key(host:mta:queueID:)``) → state.
+    var messages: [TrackerKey: MessageState] = [:]
+    private var dirty: Set<TrackerKey> = []
     /// Keys dropped since the last drain. A key put again afterwards stays here; ``drainChanges()`` leaves
     /// out the ones that exist again (so ``put(_:_:)`` pays no second hash for it).
-    private var deleted: Set<String> = []
+    private var deleted: Set<TrackerKey> = []
     /// Messages created since the last drain and never in it: dropping one needs no deletion, its row was
     /// never written. Most messages of a backfill begin and end inside one batch, and their deletions were
     /// most of the batch's SQL statements.
-    private var unsaved: Set<String> = []
+    private var unsaved: Set<TrackerKey> = []
     private var deliveries: [SuccessfulDelivery] = []
     /// Deliveries and first deferrals since the last ``drainTallies()`` (only with ``TrackerOptions/recordTallies``).
     private var tallies: [OutcomeTally] = []
     /// The last real temporary failure per domain and per remote host across messages, keyed
     /// `<host>|<mta>|~d:<domain>` and `<host>|<mta>|~h:<remote host>`; persisted beside the messages so that
     /// a restart explains an expiry exactly as an uninterrupted run would.
-    var recent: [String: StoredAttempt] = [:]
+    var recent: [TrackerKey: StoredAttempt] = [:]
     /// The latest record time seen.
     public private(set) var clock = LogTime(microseconds: 0)
     private var ingestsSinceSweep = 0
@@ -121,7 +121,7 @@ public struct MessageTracker: Sendable {
             delivery(a, host: host, time: time, into: &out)
 
         case .queued(let q):
-            let k = Self.key(host: host, mta: q.mta, queueID: q.queueID)
+            let k = TrackerKey(host: host, mta: q.mta, queueID: q.queueID)
             let hasChildren = modify(k, host: host, mta: q.mta, queueID: q.queueID, time: time) { s in
                 s.sender = q.sender
                 if q.sender.isEmpty { s.isBounceNotification = true }
@@ -131,7 +131,7 @@ public struct MessageTracker: Sendable {
             if hasChildren { propagate(from: k) }
 
         case .messageID(let mta, let queueID, let messageID):
-            let k = Self.key(host: host, mta: mta, queueID: queueID)
+            let k = TrackerKey(host: host, mta: mta, queueID: queueID)
             let (reused, hasChildren) = modify(k, host: host, mta: mta, queueID: queueID, time: time) { s in
                 // cleanup logs the Message-ID once, before any delivery: a message that already has delivery
                 // lines is an earlier one whose `removed` line we never saw.
@@ -145,7 +145,7 @@ public struct MessageTracker: Sendable {
 
         case .header(let mta, let queueID, let name, let value):
             guard let which = ListmonkHeader(name: name) else { return }
-            let k = Self.key(host: host, mta: mta, queueID: queueID)
+            let k = TrackerKey(host: host, mta: mta, queueID: queueID)
             let v = ListmonkHeader.firstToken(value)
             let hasChildren = modify(k, host: host, mta: mta, queueID: queueID, time: time) { s in
                 switch which {
@@ -157,11 +157,11 @@ public struct MessageTracker: Sendable {
             if hasChildren { propagate(from: k) }
 
         case .bounceNotification(let mta, _, let notificationQueueID, _):
-            let k = Self.key(host: host, mta: mta, queueID: notificationQueueID)
+            let k = TrackerKey(host: host, mta: mta, queueID: notificationQueueID)
             modify(k, host: host, mta: mta, queueID: notificationQueueID, time: time) { $0.isBounceNotification = true }
 
         case .expired(let mta, let queueID, let sender, let rawStatus):
-            let k = Self.key(host: host, mta: mta, queueID: queueID)
+            let k = TrackerKey(host: host, mta: mta, queueID: queueID)
             guard var s = messages.removeValue(forKey: k) else {
                 counters.expiredWithoutRecipients += 1
                 return
@@ -181,7 +181,7 @@ public struct MessageTracker: Sendable {
             put(k, s)
 
         case .removed(let mta, let queueID):
-            let k = Self.key(host: host, mta: mta, queueID: queueID)
+            let k = TrackerKey(host: host, mta: mta, queueID: queueID)
             if messages.removeValue(forKey: k) != nil { forget(k) }
 
         case .inboundReject, .warning, .otherMTA, .other:
@@ -191,9 +191,9 @@ public struct MessageTracker: Sendable {
 
     private mutating func delivery(_ a: DeliveryAttempt, host: String, time: LogTime, into out: inout [FinalOutcome]) {
         if a.status == .other { return }
-        let k = Self.key(host: host, mta: a.mta, queueID: a.queueID)
+        let k = TrackerKey(host: host, mta: a.mta, queueID: a.queueID)
         var s = take(k, host: host, mta: a.mta, queueID: a.queueID, time: time)
-        let rk = a.recipient.lowercased()
+        let rk = a.recipient.cheaplyLowercased
         var r =
             s.recipients[rk]
             ?? RecipientState(recipient: a.recipient, originalRecipient: a.originalRecipient, order: s.recipients.count)
@@ -211,7 +211,7 @@ public struct MessageTracker: Sendable {
             } else {
                 counters.delivered += 1
                 if options.recordDeliveries {
-                    let address = (r.originalRecipient ?? r.recipient).lowercased()
+                    let address = (r.originalRecipient ?? r.recipient).cheaplyLowercased
                     deliveries.append(SuccessfulDelivery(address: address, time: time, mta: a.mta, queueID: a.queueID))
                 }
                 if options.recordTallies, r.isOpen, counts(s) {
@@ -340,7 +340,7 @@ public struct MessageTracker: Sendable {
     public mutating func tick(now: LogTime) -> [FinalOutcome] {
         var out: [FinalOutcome] = []
         if let age = options.deferredTooLongAfter {
-            var due: [String] = []
+            var due: [TrackerKey] = []
             for (k, s) in messages {
                 for r in s.recipients.values where r.isOpen {
                     if let first = r.firstDeferred, now.microseconds - first.microseconds >= age {
@@ -349,7 +349,7 @@ public struct MessageTracker: Sendable {
                     }
                 }
             }
-            for k in due.sorted() {
+            for k in TrackerKey.sortedByText(due) {
                 guard var s = messages.removeValue(forKey: k) else { continue }
                 let open = s.recipients.filter {
                     guard $0.value.isOpen, let first = $0.value.firstDeferred else { return false }
@@ -379,7 +379,9 @@ public struct MessageTracker: Sendable {
     }
 
     private mutating func removeOlder(than cutoff: LogTime) -> Int {
-        let old = messages.filter { $0.value.lastSeen < cutoff }.map(\.key)
+        // The keys only: `filter` on the dictionary built a second dictionary of the old messages' states.
+        var old: [TrackerKey] = []
+        for (k, s) in messages where s.lastSeen < cutoff { old.append(k) }
         for k in old { drop(k) }
         pruneRecent(before: LogTime(microseconds: clock.microseconds - options.recentAttemptWindow))
         return old.count
@@ -390,8 +392,9 @@ public struct MessageTracker: Sendable {
         let target = max(0, options.maxMessages - max(1, options.maxMessages / 10))
         let excess = messages.count - target
         guard excess > 0 else { return }
+        // Ties broken by the stored key text, as when the keys were Strings.
         let victims = messages.map { ($0.key, $0.value.lastSeen) }
-            .sorted { $0.1 != $1.1 ? $0.1 < $1.1 : $0.0 < $1.0 }
+            .sorted { $0.1 != $1.1 ? $0.1 < $1.1 : TrackerKey.textLess($0.0, $1.0) }
             .prefix(excess)
         for (k, _) in victims { drop(k) }
         counters.evictedByCount += excess
@@ -401,7 +404,9 @@ public struct MessageTracker: Sendable {
 
     /// The state changed since the last drain: each changed message's JSON, and the keys dropped.
     public mutating func drainChanges() -> TrackerChanges {
-        var changes = TrackerChanges(deleted: deleted.filter { messages[$0] == nil && recent[$0] == nil })
+        var gone: Set<String> = []
+        for k in deleted where messages[k] == nil && recent[k] == nil { gone.insert(k.text) }
+        var changes = TrackerChanges(deleted: gone)
         changes.upserted.reserveCapacity(dirty.count)
         // One buffer for all rows of the drain: each row copies out exactly its own bytes.
         var w = JSONWriter(capacity: 2048)
@@ -414,7 +419,7 @@ public struct MessageTracker: Sendable {
                 continue
             }
             // A copy of exactly the row's length; the writer keeps its buffer for the next row.
-            changes.upserted[k] = w.bytes.withUnsafeBufferPointer { Array($0) }
+            changes.upserted[k.text] = w.bytes.withUnsafeBufferPointer { Array($0) }
         }
         dirty.removeAll(keepingCapacity: true)
         deleted.removeAll(keepingCapacity: true)
@@ -437,17 +442,16 @@ public struct MessageTracker: Sendable {
             } catch {
                 throw TrackerRestoreError(key: key, problem: "not a recent-attempt record (\(error))")
             }
-            guard let bar = key.firstIndex(of: "|") else {
-                throw TrackerRestoreError(key: key, problem: "the key names no host")
+            guard let k = TrackerKey(text: key) else {
+                throw TrackerRestoreError(key: key, problem: "the key names no host and MTA (`host|mta|~...`)")
             }
-            let host = String(key[..<bar])
-            let identity = hosts.identity(of: host)
-            if identity == host {
-                recent[key] = a
+            let identity = hosts.identity(of: k.host)
+            if identity == k.host {
+                recent[k] = a
             } else {
-                let moved = identity + key[bar...]
+                let moved = TrackerKey(host: identity, mta: k.mta, queueID: k.queueID)
                 if recent[moved] == nil { setRecent(moved, a) }
-                deleted.insert(key)
+                deleted.insert(k)
                 counters.restoredUnderNewHost += 1
             }
             return
@@ -458,7 +462,8 @@ public struct MessageTracker: Sendable {
         } catch {
             throw TrackerRestoreError(key: key, problem: "not a tracker state (\(error))")
         }
-        guard Self.key(host: s.host, mta: s.mta, queueID: s.queueID) == key else {
+        let k = TrackerKey(host: s.host, mta: s.mta, queueID: s.queueID)
+        guard k.text == key else {
             throw TrackerRestoreError(
                 key: key, problem: "the state belongs to \(s.host)|\(s.mta.rawValue)|\(s.queueID)")
         }
@@ -466,16 +471,16 @@ public struct MessageTracker: Sendable {
         if identity != s.host {
             // The old row goes; the state lives on under the new key (unless a row of that key was restored
             // already: a newer reader's state of the same message wins).
-            deleted.insert(key)
+            deleted.insert(k)
             counters.restoredUnderNewHost += 1
             s.host = identity
-            let moved = Self.key(host: identity, mta: s.mta, queueID: s.queueID)
+            let moved = TrackerKey(host: identity, mta: s.mta, queueID: s.queueID)
             if messages[moved] == nil {
                 messages[moved] = s
                 markDirty(moved)
             }
         } else {
-            messages[key] = s
+            messages[k] = s
         }
         if s.lastSeen > clock { clock = s.lastSeen }
     }
@@ -500,7 +505,8 @@ public struct MessageTracker: Sendable {
     // MARK: - State helpers
 
     /// Removes a message's state for in-place mutation, creating it if new; pair with ``put(_:_:)``.
-    private mutating func take(_ k: String, host: String, mta: MTA, queueID: String, time: LogTime) -> MessageState {
+    private mutating func take(_ k: TrackerKey, host: String, mta: MTA, queueID: String, time: LogTime) -> MessageState
+    {
         guard var s = messages.removeValue(forKey: k) else {
             // A key dropped earlier in this batch may have a row from an earlier one: not unsaved.
             if !deleted.contains(k) { unsaved.insert(k) }
@@ -515,7 +521,7 @@ public struct MessageTracker: Sendable {
     /// `body` must not reach the tracker (it runs during an access to ``messages``).
     @discardableResult
     private mutating func modify<R>(
-        _ k: String, host: String, mta: MTA, queueID: String, time: LogTime, _ body: (inout MessageState) -> R
+        _ k: TrackerKey, host: String, mta: MTA, queueID: String, time: LogTime, _ body: (inout MessageState) -> R
     ) -> R {
         let result: R
         if let i = messages.index(forKey: k) {
@@ -535,29 +541,29 @@ public struct MessageTracker: Sendable {
         return body(&s)
     }
 
-    private mutating func put(_ k: String, _ s: MessageState) {
+    private mutating func put(_ k: TrackerKey, _ s: MessageState) {
         messages[k] = s
         markDirty(k)
     }
 
-    private mutating func markDirty(_ k: String) {
+    private mutating func markDirty(_ k: TrackerKey) {
         dirty.insert(k)
     }
 
-    private mutating func drop(_ k: String) {
+    private mutating func drop(_ k: TrackerKey) {
         messages.removeValue(forKey: k)
         forget(k)
     }
 
     /// The bookkeeping of a message just removed from ``messages``: a deletion if it has a row.
-    private mutating func forget(_ k: String) {
+    private mutating func forget(_ k: TrackerKey) {
         dirty.remove(k)
         if unsaved.isEmpty || unsaved.remove(k) == nil { deleted.insert(k) }
     }
 
     /// Links a content-filter hand-off: the new id inherits what the old one knew.
-    private mutating func link(parent pk: String, child childID: String, host: String, mta: MTA, time: LogTime) {
-        let ck = Self.key(host: host, mta: mta, queueID: childID)
+    private mutating func link(parent pk: TrackerKey, child childID: String, host: String, mta: MTA, time: LogTime) {
+        let ck = TrackerKey(host: host, mta: mta, queueID: childID)
         guard ck != pk, let parent = messages[pk] else { return }
         var c = take(ck, host: host, mta: mta, queueID: childID, time: time)
         c.parentQueueID = parent.queueID
@@ -570,10 +576,10 @@ public struct MessageTracker: Sendable {
     }
 
     /// Passes what a message learned on to the messages it was handed to (headers may be logged late).
-    private mutating func propagate(from k: String, depth: Int = 0) {
+    private mutating func propagate(from k: TrackerKey, depth: Int = 0) {
         guard depth < Self.maxChainDepth, let s = messages[k], !s.childQueueIDs.isEmpty else { return }
         for childID in s.childQueueIDs {
-            let ck = Self.key(host: s.host, mta: s.mta, queueID: childID)
+            let ck = TrackerKey(host: s.host, mta: s.mta, queueID: childID)
             guard var c = messages.removeValue(forKey: ck) else { continue }
             let before = c
             Self.inherit(from: s, into: &c)
@@ -595,8 +601,8 @@ public struct MessageTracker: Sendable {
 
     // MARK: - Recent attempts per domain and host
 
-    private static func recentKey(host: String, mta: MTA, _ kind: String, _ name: String) -> String {
-        key(host: host, mta: mta, queueID: "~" + kind + ":" + name)
+    private static func recentKey(host: String, mta: MTA, _ kind: String, _ name: String) -> TrackerKey {
+        TrackerKey(host: host, mta: mta, queueID: "~" + kind + ":" + name)
     }
 
     /// Recent-attempt keys carry `~` where a queue id would be (no MTA's queue id contains it).
@@ -609,21 +615,21 @@ public struct MessageTracker: Sendable {
         if recent.count >= Self.recentCap {
             pruneRecent(before: LogTime(microseconds: a.time.microseconds - options.recentAttemptWindow))
             if recent.count >= Self.recentCap {
-                for k in recent.keys.sorted().prefix(Self.recentCap / 2) { dropRecent(k) }
+                for k in TrackerKey.sortedByText(Array(recent.keys)).prefix(Self.recentCap / 2) { dropRecent(k) }
             }
         }
         if !domain.isEmpty { setRecent(Self.recentKey(host: host, mta: a.attempt.mta, "d", domain), a) }
-        if let h = a.attempt.remoteHost?.lowercased(), !h.isEmpty {
+        if let h = a.attempt.remoteHost?.cheaplyLowercased, !h.isEmpty {
             setRecent(Self.recentKey(host: host, mta: a.attempt.mta, "h", h), a)
         }
     }
 
-    private mutating func setRecent(_ k: String, _ a: StoredAttempt) {
+    private mutating func setRecent(_ k: TrackerKey, _ a: StoredAttempt) {
         recent[k] = a
         markDirty(k)
     }
 
-    private mutating func dropRecent(_ k: String) {
+    private mutating func dropRecent(_ k: TrackerKey) {
         recent.removeValue(forKey: k)
         dirty.remove(k)
         deleted.insert(k)
@@ -638,7 +644,7 @@ public struct MessageTracker: Sendable {
             return a
         }
         if !domain.isEmpty, let a = fresh(recent[Self.recentKey(host: host, mta: mta, "d", domain)]) { return a }
-        if let h = remoteHost?.lowercased(), !h.isEmpty,
+        if let h = remoteHost?.cheaplyLowercased, !h.isEmpty,
             let a = fresh(recent[Self.recentKey(host: host, mta: mta, "h", h)])
         {
             return a
@@ -647,7 +653,10 @@ public struct MessageTracker: Sendable {
     }
 
     private mutating func pruneRecent(before cutoff: LogTime) {
-        for (k, a) in recent where a.time < cutoff { dropRecent(k) }
+        // Keys first: dropping while iterating made the loop's copy of the dictionary a real one.
+        var old: [TrackerKey] = []
+        for (k, a) in recent where a.time < cutoff { old.append(k) }
+        for k in old { dropRecent(k) }
     }
 }
 

@@ -143,26 +143,33 @@ public final class BackfillRunner {
         var fileLines: [String: (lines: Int, mail: Int)] = [:]
         var fileOrder: [String] = []
 
-        var parserPath = ""
-        var parser = LineParser()
+        // Two stages on two cores: a thread reads, inflates and parses (BackfillParseStage); this one
+        // tracks, classifies and commits, batch by batch in file order. The hand-off holds a few parsed
+        // batches at most, so memory stays bounded however fast the reader is.
+        let handOff = BoundedHandOff<BackfillStageItem>(capacity: Self.batchesAhead)
+        BackfillParseStage.start(
+            plan: reader.plan, configuration: config, timeZone: timeZone, formats: pipeline.classifier.set.formats,
+            into: handOff)
+        // On every way out (the end, an interruption, a failed commit) the reading thread is stopped and its
+        // files closed before this returns.
+        defer {
+            handOff.close()
+            handOff.waitUntilFinished()
+        }
+        var totals = BackfillReadTotals()
         var dryRunEvents: [BounceEvent] = []
         var deliveries: [SuccessfulDelivery] = []
-        while let batch = reader.next() {
-            if batch.path != parserPath {
-                parserPath = batch.path
-                parser = LineParser(
-                    options: LineParserOptions(timeZone: timeZone, referenceTime: Self.modificationTime(batch.path)))
+        while let item = handOff.take() {
+            guard case .batch(let batch) = item else {
+                if case .end(let t) = item { totals = t }
+                continue
             }
+            totals = batch.totals
             var events: [BounceEvent] = []
-            var mailLines = 0
-            batch.forEachLine { raw, _ in
-                let parsed = parser.parse(raw)
-                if case .other = parsed.record {} else { mailLines += 1 }
-                pipeline.ingest(line: raw, parsed: parsed, into: &events)
-            }
+            for parsed in batch.lines { pipeline.ingest(parsed, into: &events) }
             if fileLines[batch.path] == nil { fileOrder.append(batch.path) }
-            fileLines[batch.path, default: (0, 0)].lines += batch.count
-            fileLines[batch.path, default: (0, 0)].mail += mailLines
+            fileLines[batch.path, default: (0, 0)].lines += batch.lines.count
+            fileLines[batch.path, default: (0, 0)].mail += batch.mailLines
             // Age the tracker on the log's own clock: deferred-too-long and eviction as a live run would.
             pipeline.tick(at: pipeline.tracker.clock, into: &events)
             summary.events += events.count
@@ -177,10 +184,10 @@ public final class BackfillRunner {
                 dryRunEvents += events
                 deliveries += newDeliveries
             }
-            summary.lines = reader.lines
-            summary.bytes = reader.bytes
+            summary.lines = totals.lines
+            summary.bytes = totals.bytes
             progress(
-                BackfillProgress(path: batch.path, bytes: reader.bytes, lines: reader.lines, events: summary.events))
+                BackfillProgress(path: batch.path, bytes: totals.bytes, lines: totals.lines, events: summary.events))
             if shouldStop() {
                 summary.interrupted = true
                 break
@@ -199,8 +206,8 @@ public final class BackfillRunner {
                     reason: "read, but none of its \(c.lines) line(s) is a Postfix or Exim log line: not a mail log?"))
         }
         summary.guardHeld = pipeline.stats.guardHeld
-        summary.skippedLongLines = reader.skippedLongLines
-        summary.failures += reader.failures.map { "\($0)" }
+        summary.skippedLongLines = totals.skippedLongLines
+        summary.failures += totals.failures.map { "\($0)" }
         return summary
     }
 
@@ -208,6 +215,8 @@ public final class BackfillRunner {
     static let batchLines = 16_384
     /// Bytes read per committed batch, at most (about).
     static let batchBytes = 4 << 20
+    /// Parsed batches the reading thread may have ready ahead of the committing one.
+    static let batchesAhead = 2
 
     /// The file's modification time, the reference for year-less syslog timestamps.
     static func modificationTime(_ path: String) -> LogTime? {

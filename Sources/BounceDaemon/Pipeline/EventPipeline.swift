@@ -28,7 +28,15 @@ public struct PipelineOptions: Sendable {
 /// What the pipeline saw, for the summary and the metrics.
 public struct PipelineStats: Sendable, Hashable {
     public var lines = 0
-    public var records: [RecordKind: Int] = [:]
+    /// Lines per record kind (kinds never seen are absent).
+    public var records: [RecordKind: Int] {
+        var out: [RecordKind: Int] = [:]
+        for (i, n) in recordCounts.enumerated() where n > 0 { out[RecordKind.allCases[i]] = n }
+        return out
+    }
+    /// Lines per record kind, in ``RecordKind/allCases`` order: counted per line, where a dictionary keyed
+    /// by the kind hashed its raw-value String each time.
+    var recordCounts = [Int](repeating: 0, count: RecordKind.allCases.count)
     public var outcomes = 0
     public var events = 0
     /// Events outside `--since`/`--until`.
@@ -71,7 +79,7 @@ public final class EventPipeline {
     /// Feeds one parsed line; appends the events it completes.
     public func ingest(_ line: ParsedLine, into events: inout [BounceEvent]) {
         stats.lines += 1
-        stats.records[line.record.kind, default: 0] += 1
+        stats.recordCounts[line.record.kindIndex] += 1
         if let t = line.envelope.time { lastLineTime = t }
         for outcome in tracker.ingest(line) {
             emit(outcome, into: &events)
@@ -81,18 +89,23 @@ public final class EventPipeline {
     /// Feeds one raw line and what the built-in parsers made of it: a line they did not recognise is tried
     /// against the pattern set's extra line formats (`[[format]]`, each behind its literal pre-filter).
     public func ingest(line raw: UnsafeRawBufferPointer, parsed: ParsedLine, into events: inout [BounceEvent]) {
-        guard case .other = parsed.record, !classifier.set.formats.isEmpty else {
-            ingest(parsed, into: &events)
-            return
-        }
+        ingest(Self.applyingFormats(classifier.set.formats, to: parsed, line: raw), into: &events)
+    }
+
+    /// What `formats` (a pattern set's `[[format]]`s, in order) make of a line the built-in parsers did not
+    /// recognise: the first format's delivery attempt, else `parsed` unchanged. Pure, so a backfill's
+    /// reading thread applies it while the pipeline runs on another.
+    public static func applyingFormats(_ formats: [LineFormat], to parsed: ParsedLine, line raw: UnsafeRawBufferPointer)
+        -> ParsedLine
+    {
+        guard case .other = parsed.record, !formats.isEmpty else { return parsed }
         let text = String(decoding: raw, as: UTF8.self)
-        for format in classifier.set.formats {
+        for format in formats {
             if let attempt = format.attempt(from: text) {
-                ingest(ParsedLine(envelope: parsed.envelope, record: .delivery(attempt)), into: &events)
-                return
+                return ParsedLine(envelope: parsed.envelope, record: .delivery(attempt))
             }
         }
-        ingest(parsed, into: &events)
+        return parsed
     }
 
     /// Ages the tracker (deferred-too-long policy, eviction) at `time`; appends the events it completes.

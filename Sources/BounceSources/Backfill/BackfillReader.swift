@@ -56,6 +56,13 @@ public final class BackfillReader {
         plan = BackfillPlanner.plan(paths: paths, knownPositions: knownPositions)
     }
 
+    /// A reader of files already planned (``plan``), for a reader on another thread than the planner.
+    public init(plan: [BackfillFile], configuration: Configuration = .init()) {
+        self.inputProblems = []
+        self.configuration = configuration
+        self.plan = plan
+    }
+
     deinit { buffer.deallocate() }
 
     /// The file being read now, if any.

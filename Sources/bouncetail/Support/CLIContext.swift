@@ -40,8 +40,9 @@ struct CLIContext {
     var sinkIsLocalStore: Bool { config.sink.kind == .sqlite }
 
     /// Opens (creating when needed) the state database.
-    func openState() throws -> StateDB {
-        try StateDatabase.open(config.general.stateDB)
+    /// - Parameter bulk: tuned for a backfill's large batches (``StateDatabase/open(_:bulk:)``).
+    func openState(bulk: Bool = false) throws -> StateDB {
+        try StateDatabase.open(config.general.stateDB, bulk: bulk)
     }
 
     /// Opens the state database only when it exists (commands that only look): a missing one is an

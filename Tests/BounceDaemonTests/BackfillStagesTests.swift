@@ -1,0 +1,87 @@
+import BounceCore
+import BounceStore
+import Foundation
+import Testing
+
+@testable import BounceDaemon
+
+/// The backfill's two stages: the bounded hand-off between the reading thread and the committing one, and
+/// an interrupted backfill that commits only what it processed although the reader had read ahead.
+@Suite struct BackfillStagesTests {
+    @Test func itemsComeOutInOrderAndNilAfterTheProducerFinished() {
+        let handOff = BoundedHandOff<Int>(capacity: 2)
+        let producer = Thread {
+            for i in 0..<50 { _ = handOff.put(i) }
+            handOff.finish()
+        }
+        producer.start()
+        var got: [Int] = []
+        while let i = handOff.take() { got.append(i) }
+        #expect(got == Array(0..<50))
+        #expect(handOff.take() == nil)
+    }
+
+    /// A consumer that stops after one item: the producer never got more than the bound ahead, and its
+    /// blocked `put` returns false so that it stops, and `waitUntilFinished` returns.
+    @Test func closingStopsAProducerThatIsAtMostTheBoundAhead() {
+        let handOff = BoundedHandOff<Int>(capacity: 2)
+        let accepted = BoundedHandOff<Int>(capacity: 1)
+        let producer = Thread {
+            var n = 0
+            for i in 0..<1000 {
+                guard handOff.put(i) else { break }
+                n += 1
+            }
+            _ = accepted.put(n)
+            handOff.finish()
+        }
+        producer.start()
+        #expect(handOff.take() == 0)
+        handOff.close()
+        handOff.waitUntilFinished()
+        let n = accepted.take() ?? -1
+        // One taken and at most two waiting: the producer was stopped, not left to read 1,000 items.
+        #expect(n >= 1 && n <= 3)
+    }
+
+    /// Stopped after its first batch, a backfill stores the position of that batch only (the reading
+    /// thread had parsed further); run again, it resumes there and reads the rest, each line once.
+    @Test func anInterruptedBackfillCommitsWhatItProcessedAndResumes() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("bt-stages-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let log = dir.appendingPathComponent("mail.log.1").path
+        // Enough lines for more than one batch: the sample's lines again and again.
+        var sample = try String(
+            contentsOf: SampleBackfillTests.repo.appendingPathComponent("samples/postfix-mail.log"), encoding: .utf8)
+        if !sample.hasSuffix("\n") { sample += "\n" }
+        let sampleLines = sample.split(separator: "\n").count
+        let text = String(repeating: sample, count: 2 * BackfillRunner.batchLines / sampleLines + 1)
+        try text.write(toFile: log, atomically: true, encoding: .utf8)
+        let total = text.split(separator: "\n").count
+        #expect(total > BackfillRunner.batchLines)
+        let state = dir.appendingPathComponent("state.db").path
+        func backfill(stopAfterFirstBatch: Bool) throws -> BackfillSummary {
+            let config = SampleBackfillTests.config(state: state)
+            let db = try StateDB(path: state)
+            let pipeline = PipelineFactory.make(config, patterns: try PipelineFactory.loadPatterns(config))
+            let runner = BackfillRunner(
+                pipeline: pipeline, db: db, sink: .localStore, timeZone: .utc, maxLineLength: 1 << 20)
+            return try runner.run(inputs: [log], emit: { _ in }, shouldStop: { stopAfterFirstBatch })
+        }
+        let first = try backfill(stopAfterFirstBatch: true)
+        #expect(first.interrupted)
+        #expect(first.lines > 0 && first.lines < total)
+        let db = try StateDB(path: state)
+        let stored = try db.positions().compactMap(FilePositionCoding.decode)
+        #expect(stored.count == 1)
+        #expect(stored.first?.isComplete == false)
+        let committedOffset = try #require(stored.first?.offset)
+        let firstBytes = text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+            .prefix(first.lines).reduce(0) { $0 + $1.count + 1 }
+        #expect(committedOffset == Int64(firstBytes))
+        let second = try backfill(stopAfterFirstBatch: false)
+        #expect(!second.interrupted)
+        #expect(first.lines + second.lines == total)
+    }
+}
