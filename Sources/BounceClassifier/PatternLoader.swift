@@ -375,13 +375,18 @@ public enum PatternLoader {
 
     /// Why a literal can never occur in normalised text, or nil when it can.
     static func unmatchable(_ lit: String) -> String? {
-        if lit.contains("@") { return "addresses are collapsed to `@` before matching" }
+        // Bytes, not Foundation's `contains`: this runs for every literal of every rule at each start-up.
+        if lit.utf8.contains(UInt8(ascii: "@")) { return "addresses are collapsed to `@` before matching" }
         var run = 0
         for c in lit.utf8 {
             run = TextCodes.isDigit(c) ? run + 1 : 0
             if run >= 5 { return "digit runs of five or more are collapsed to `#` before matching" }
         }
-        if lit.contains("  ") || lit.contains("\t") { return "white space is collapsed to one space before matching" }
+        if lit.utf8.contains(UInt8(ascii: "\t"))
+            || zip(lit.utf8, lit.utf8.dropFirst()).contains(where: { $0 == 0x20 && $1 == 0x20 })
+        {
+            return "white space is collapsed to one space before matching"
+        }
         // The normaliser turns a run of 10+ letters, digits, `#` and `-` holding both a digit (or `#`) and a
         // letter into `#`; a literal holding such a run whole can never be seen.
         let bytes = Array(lit.utf8)

@@ -1,7 +1,6 @@
 import ArgumentParser
 
 /// The `bouncetail` command: a bounce processor for Postfix and Exim logs that feeds listmonk.
-@main
 struct BounceTail: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bouncetail",
