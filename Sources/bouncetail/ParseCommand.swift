@@ -97,25 +97,6 @@ struct ParseCommand: ParsableCommand {
     }
 }
 
-extension RecordKind {
-    /// A dense index for counting without a dictionary.
-    var index: Int {
-        switch self {
-        case .delivery: 0
-        case .queued: 1
-        case .expired: 2
-        case .removed: 3
-        case .messageID: 4
-        case .header: 5
-        case .bounceNotification: 6
-        case .inboundReject: 7
-        case .warning: 8
-        case .otherMTA: 9
-        case .other: 10
-        }
-    }
-}
-
 /// Buffers standard output and writes it in large chunks.
 struct OutputBuffer {
     private var bytes: [UInt8] = []

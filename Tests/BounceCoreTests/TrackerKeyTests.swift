@@ -60,7 +60,7 @@ struct TrackerKeyTests {
         #expect(TrackerKey.sortedByText(keys.shuffled()).map(\.text) == keys.map(\.text).sorted())
     }
 
-    /// The pipeline counts lines per record kind in an array indexed by ``LogRecord/kindIndex``.
+    /// The pipeline counts lines per record kind in an array indexed by ``RecordKind/index``.
     @Test func kindIndexIsThePositionOfTheKindInAllCases() {
         let records: [LogRecord] = [
             .delivery(DeliveryAttempt(mta: .postfix, queueID: "Q", recipient: "a@b", rawStatus: "sent", status: .sent)),
@@ -72,7 +72,7 @@ struct TrackerKeyTests {
             .inboundReject(mta: .postfix), .warning(mta: .postfix), .otherMTA(mta: .postfix), .other,
         ]
         #expect(Set(records.map(\.kind)).count == RecordKind.allCases.count)
-        for r in records { #expect(RecordKind.allCases[r.kindIndex] == r.kind) }
+        for r in records { #expect(RecordKind.allCases[r.kind.index] == r.kind) }
     }
 
     @Test(arguments: [

@@ -183,11 +183,9 @@ public enum RecordKind: String, Sendable, Hashable, Codable, CaseIterable {
     case warning
     case otherMTA = "other_mta"
     case other
-}
 
-extension LogRecord {
-    /// The position of ``kind`` in ``RecordKind/allCases``, for counting in an array.
-    public var kindIndex: Int {
+    /// The position of this kind in ``allCases``: counting per kind in an array, without a hash per line.
+    public var index: Int {
         switch self {
         case .delivery: 0
         case .queued: 1
@@ -202,7 +200,9 @@ extension LogRecord {
         case .other: 10
         }
     }
+}
 
+extension LogRecord {
     /// The kind of this record.
     public var kind: RecordKind {
         switch self {

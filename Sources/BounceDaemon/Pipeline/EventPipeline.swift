@@ -79,7 +79,7 @@ public final class EventPipeline {
     /// Feeds one parsed line; appends the events it completes.
     public func ingest(_ line: ParsedLine, into events: inout [BounceEvent]) {
         stats.lines += 1
-        stats.recordCounts[line.record.kindIndex] += 1
+        stats.recordCounts[line.record.kind.index] += 1
         if let t = line.envelope.time { lastLineTime = t }
         for outcome in tracker.ingest(line) {
             emit(outcome, into: &events)
