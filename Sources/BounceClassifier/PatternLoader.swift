@@ -12,6 +12,9 @@ public enum PatternLoader {
     ///
     /// `locate: false` skips finding each rule's and vector's line in its file, which is most of the
     /// loading time: for one-shot commands (`ingest-mail`, `classify`) that never report a vector's line.
+    /// It also takes a file that is byte for byte an embedded default file from the form generated at build
+    /// time instead of its TOML (``CompiledPatternFile``; its rules carry no test vectors, which only
+    /// `check-patterns` runs, with `locate`).
     /// A set with problems is then loaded again with lines, so errors always say where.
     /// - Throws: ``PatternLoadError`` listing every problem with its file and line.
     public static func load(defaults: [PatternSource], overrides: [PatternSource] = [], locate: Bool = true) throws
@@ -59,7 +62,14 @@ public enum PatternLoader {
         var formats: [LineFormat] = []
     }
 
-    static func parseFile(_ src: PatternSource, locate: Bool = true, _ problems: inout [PatternProblem]) -> ParsedFile {
+    /// `compiled: false` always reads the TOML (the generator, and tests comparing the two).
+    static func parseFile(
+        _ src: PatternSource, locate: Bool = true, compiled: Bool = true, _ problems: inout [PatternProblem]
+    ) -> ParsedFile {
+        // A default file as shipped: its form generated at build time, not its TOML (most of a one-shot
+        // command's start-up; see docs/design/2026-12-03-pattern-load.md). Never with `locate`, whose
+        // callers want lines and vectors.
+        if !locate, compiled, let form = CompiledPatternFile.embedded(for: src) { return form }
         var f = ParsedFile(name: src.name)
         let table: TOMLTable
         do {
