@@ -51,6 +51,7 @@ public final class StateDB: @unchecked Sendable {
                         + "put it on a local filesystem; network filesystems do not support WAL")
             }
             try connection.execute("PRAGMA synchronous = \(options.synchronous.rawValue)")
+            if !options.checkpointOnClose { try connection.skipCheckpointOnClose() }
             if let kib = options.cacheKiB { try connection.execute("PRAGMA cache_size = -\(max(kib, 64))") }
             if let pages = options.walAutocheckpointPages {
                 try connection.execute("PRAGMA wal_autocheckpoint = \(max(pages, 1))")

@@ -43,6 +43,15 @@ public final class SQLiteConnection {
         sqlite3_close_v2(handle)
     }
 
+    /// Closing this connection, even as the file's last, leaves the WAL as it is instead of copying it
+    /// back into the database (`SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE`). Commits stay as durable as before:
+    /// a commit is in the WAL, synced, when it returns; the pages are copied back later, by the
+    /// checkpoint a commit runs past `wal_autocheckpoint` pages.
+    public func skipCheckpointOnClose() throws(SQLiteError) {
+        let rc = bouncetail_sqlite3_no_checkpoint_on_close(handle)
+        guard rc == SQLITE_OK else { throw error(rc) }
+    }
+
     /// Waits up to `milliseconds` for another connection's lock before failing with `SQLITE_BUSY`.
     public func setBusyTimeout(milliseconds: Int32) {
         sqlite3_busy_timeout(handle, milliseconds)
