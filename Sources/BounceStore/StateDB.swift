@@ -68,6 +68,17 @@ public final class StateDB: @unchecked Sendable {
         }
     }
 
+    deinit {
+        // Without the checkpoint at close, a WAL that no long-lived connection keeps checkpointed (no
+        // daemon running) would only grow: each new process rebuilds the WAL index by reading every frame,
+        // and a rebuilt index counts no frame as copied back, so SQLite never restarts the log. Past
+        // SQLite's own checkpoint size the closing one-shot writer copies it back and truncates it,
+        // without waiting for readers (a busy reader leaves it to the next one); once per ~1,000 pages.
+        if !options.checkpointOnClose {
+            connection.truncateWAL(ifLargerThanPages: options.walAutocheckpointPages ?? 1_000)
+        }
+    }
+
     /// The schema version of the open file.
     public var schemaVersion: Int64 {
         get throws(StateDBError) {

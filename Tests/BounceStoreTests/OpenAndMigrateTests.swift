@@ -83,6 +83,24 @@ struct OpenAndMigrateTests {
         #expect(!FileManager.default.fileExists(atPath: plain.file() + "-wal"))
     }
 
+    /// Without a long-lived connection the WAL would only grow (each process rebuilds its index and sees
+    /// nothing copied back); past the checkpoint size a one-shot close copies it back and truncates it.
+    @Test func oneShotCloseTruncatesALargeWAL() throws {
+        let dir = TempDir()
+        var options = StateDBOptions()
+        options.checkpointOnClose = false
+        options.walAutocheckpointPages = 2
+        for n in 1...4 {
+            let db = try StateDB(path: dir.file(), options: options)
+            try db.addToCounters(["mail.ingested": 1, "mail.kind.bounce.\(n)": n])
+        }
+        let size = try FileManager.default.attributesOfItem(atPath: dir.file() + "-wal")[.size] as? Int
+        #expect(size == 0, "the WAL was not truncated")
+        let c = try SQLiteConnection(path: dir.file())
+        #expect(try c.scalarInt("SELECT CAST(value AS INTEGER) FROM kv WHERE key = 'count.mail.ingested'") == 4)
+        #expect(try c.scalarText("PRAGMA integrity_check") == "ok")
+    }
+
     @Test func refusesASchemaNewerThanTheBinary() throws {
         let dir = TempDir()
         let clock = TestClock()
