@@ -205,7 +205,7 @@ public enum PatternLoader {
         var vectors: [FormatVector] = []
         for (i, t) in r.tables("vector").enumerated() {
             var v = TableReader(table: t, kind: "format.vector", lines: r.lines, index: i)
-            v.location = r.lines.nth("line", after: r.location.line, n: i) ?? r.location
+            v.location = r.lines.nth(.line, after: r.location.line, n: i) ?? r.location
             let line = v.requiredString("line") ?? ""
             let rcpt = v.requiredString("recipient") ?? ""
             let st = v.enumValue("status", DeliveryStatus.self) ?? .bounced
@@ -317,7 +317,7 @@ public enum PatternLoader {
         var vectors: [TestVector] = []
         for (i, t) in r.tables("vector").enumerated() {
             var v = TableReader(table: t, kind: "\(section.rawValue).vector", lines: r.lines, index: i)
-            v.location = r.lines.nth("expect", after: r.location.line, n: i) ?? r.location
+            v.location = r.lines.nth(.expect, after: r.location.line, n: i) ?? r.location
             let expect = SisimaiReason.canonical(v.requiredString("expect") ?? "")
             if !expect.isEmpty, !SisimaiReason.all.contains(expect) {
                 v.fail("rule `\(id)`: vector expects unknown reason `\(expect)`")
@@ -354,11 +354,13 @@ public enum PatternLoader {
     /// Copies the text conditions named by `same_text_as` into each rule that has it. Runs on the merged
     /// set, so an override that replaces the named rule changes both.
     static func resolveSharedText(_ rules: [Rule], _ problems: inout [PatternProblem]) -> [Rule] {
-        var byID: [String: Rule] = [:]
-        for r in rules { byID[r.id] = r }
+        // Positions, not copies: the rules are large values and most name no other rule.
+        guard rules.contains(where: { $0.conditions.sameTextAs != nil }) else { return rules }
+        var byID: [String: Int] = [:]
+        for (i, r) in rules.enumerated() { byID[r.id] = i }
         return rules.map { rule in
             guard let other = rule.conditions.sameTextAs else { return rule }
-            guard let source = byID[other] else {
+            guard let source = byID[other].map({ rules[$0] }) else {
                 problems.append(
                     .init(
                         location: rule.location,
