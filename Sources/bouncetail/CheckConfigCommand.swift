@@ -32,6 +32,7 @@ struct CheckConfigCommand: AsyncParsableCommand {
             if f.severity == .note { print(f.description) } else { StandardError.line(f.description) }
         }
         print(config.spikeGuard.summary)
+        print(config.tracker.capacitySummary)
         if config.sink.automatic {
             print(
                 "sink: \(config.sink.kind.rawValue) (kind = \"auto\": "

@@ -145,6 +145,9 @@ public struct TrackerConfig: Sendable, Equatable {
     public var deferredMaxAge: ConfigDuration?
     /// Tracker state of a message not seen for this long is dropped (longer than the MTA's queue lifetime).
     public var stateMaxAge: ConfigDuration = .days(7)
+    /// At most this many messages' state in memory (and in the state database's `tracker_state`); beyond it the
+    /// least recently seen tenth is dropped. See ``TrackerConfig/stateMaxMessagesRange``.
+    public var stateMaxMessages: Int = 200_000
     /// `[tracker.sender_filter]`.
     public var senderFilter = SenderFilterConfig()
     public init() {}

@@ -199,6 +199,14 @@ extension TrackerConfig {
                 stateMaxAge = v
             }
         }
+        // Read over the whole integer range so a refusal can say what the cap does, not only its bounds.
+        if let v = r.int("state_max_messages", in: Int.min...Int.max) {
+            if Self.stateMaxMessagesRange.contains(v) {
+                stateMaxMessages = v
+            } else {
+                r.invalid("state_max_messages", Self.stateMaxMessagesProblem(v))
+            }
+        }
         senderFilter = SenderFilterConfig(reading: r.table("sender_filter"))
         r.finish()
     }

@@ -26,6 +26,7 @@ public enum PipelineFactory {
             filterRelays: config.tracker.filterRelays,
             deferredTooLongAfter: config.tracker.deferredMaxAge.map { $0.milliseconds * 1000 },
             maxAge: config.tracker.stateMaxAge.milliseconds * 1000,
+            maxMessages: config.tracker.stateMaxMessages,
             recordDeliveries: true,
             senderFilter: filter.isActive
                 ? SenderFilter(
