@@ -2,7 +2,8 @@
 """Follow-mode figures of a running `bouncetail run` (driven by scripts/bench-follow.sh).
 
     bench-follow.py PID LIVE_LOG STATE_DB SOURCE_LOG [--rate LINES_PER_S] [--seconds S] [--samples N]
-                    [--idle S] [--messages N]
+                    [--idle S] [--messages N] [--cap N]
+    bench-follow.py PID LIVE_LOG STATE_DB SOURCE_LOG --after-restart STARTED_EPOCH_S
 
 Phases, in order, against the daemon PID that follows LIVE_LOG (start_at = "beginning") into STATE_DB:
 
@@ -14,7 +15,14 @@ Phases, in order, against the daemon PID that follows LIVE_LOG (start_at = "begi
 3. idle: nothing appended for S seconds: CPU % over the window; RSS (VmRSS) at its end.
 4. in flight: appends N messages that enter the queue and never finish (cleanup message-id, two
    X-Listmonk headers, qmgr from=), waits until they are committed, and reports RSS and the tracked
-   messages (tracker_state rows that are messages, not recent attempts) beside the idle RSS.
+   messages (tracker_state rows that are messages, not recent attempts) beside the idle RSS, the peak RSS
+   (VmHWM: the eviction's sort, SQLite's cache) and the daemon's CPU time for the burst. CAP is the
+   daemon's `tracker.state_max_messages`, for the summary only.
+
+With --after-restart (the daemon PID was started at STARTED_EPOCH_S on the state database the phases above
+left): appends one message and reports the seconds from the start until it is committed (start-up, the
+tracker_state rows loaded back, the first commit), the CPU time the process took for that, and its RSS and
+peak RSS then; and the tracker_state rows and bytes it had to load.
 
 Prints `name value` lines and a human summary; asserts nothing.
 """
@@ -36,10 +44,10 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / TICK
 
 
-def rss_mb(pid: int) -> float:
+def rss_mb(pid: int, field: str = "VmRSS") -> float:
     with open(f"/proc/{pid}/status") as f:
         for line in f:
-            if line.startswith("VmRSS:"):
+            if line.startswith(field + ":"):
                 return int(line.split()[1]) / 1024
     return 0.0
 
@@ -62,6 +70,11 @@ class Committed:
 
     def tracked_messages(self) -> int:
         return self.db.execute("SELECT count(*) FROM tracker_state WHERE key NOT LIKE '%|~%'").fetchone()[0]
+
+    def tracker_rows(self) -> tuple:
+        """All tracker_state rows (messages and recent attempts) and their key + value bytes."""
+        return self.db.execute(
+            "SELECT count(*), coalesce(sum(length(key) + length(value)), 0) FROM tracker_state").fetchone()
 
 
 def wait_committed(c: Committed, size: int, timeout: float, step: float = 0.0005) -> float:
@@ -98,8 +111,13 @@ def main() -> None:
     ap.add_argument("--samples", type=int, default=200)
     ap.add_argument("--idle", type=float, default=60)
     ap.add_argument("--messages", type=int, default=1_000_000)
+    ap.add_argument("--cap", type=int, default=200_000)
+    ap.add_argument("--after-restart", type=float, default=None)
     a = ap.parse_args()
     pid = a.pid
+    if a.after_restart is not None:
+        after_restart(a)
+        return
     fd = os.open(a.live, os.O_WRONLY | os.O_APPEND)
     size = os.fstat(fd).st_size
     c = Committed(a.state)
@@ -169,6 +187,7 @@ def main() -> None:
     # 4. Messages in flight.
     hexd = "0123456789ABCDEF"
     buf = []
+    cpu0 = cpu_seconds(pid)
     t0 = time.perf_counter()
     for n in range(a.messages):
         q = "".join(rng.choice(hexd) for _ in range(11))
@@ -192,12 +211,14 @@ def main() -> None:
         chunk = "".join(buf).encode()
         os.write(fd, chunk)
         size += len(chunk)
-    wait_committed(c, size, 900, 0.05)
+    wait_committed(c, size, 1800, 0.05)
     out["flight_ingest_s"] = time.perf_counter() - t0
+    out["flight_cpu_s"] = cpu_seconds(pid) - cpu0
     time.sleep(2)
     out["flight_messages_appended"] = a.messages
     out["flight_messages_tracked"] = c.tracked_messages()
     out["flight_rss_mb"] = rss_mb(pid)
+    out["flight_peak_rss_mb"] = rss_mb(pid, "VmHWM")
     os.close(fd)
 
     for k, v in out.items():
@@ -211,10 +232,39 @@ def main() -> None:
         f"CPU at {rate:.0f} lines/s: {out['rate_cpu_percent']:.1f}% of a core = "
         f"{out['cpu_percent_per_1000_lines_per_s']:.2f}% per 1,000 lines/s", file=sys.stderr)
     print(f"idle: {out['idle_cpu_percent']:.3f}% CPU over {a.idle:.0f} s, RSS {out['idle_rss_mb']:.1f} MB", file=sys.stderr)
-    capped = " (fewer: the tracker's cap, 200,000 messages, evicted the oldest)" if tracked < a.messages else ""
+    capped = f" (fewer: the tracker's cap, {a.cap:,} messages, evicted the oldest)" if tracked < a.messages else ""
     print(
-        f"in flight: {a.messages} messages appended, {tracked} tracked{capped}, RSS {out['flight_rss_mb']:.1f} MB "
-        f"(~{per:.0f} B per tracked message above idle; {out['flight_ingest_s']:.1f} s to ingest)", file=sys.stderr)
+        f"in flight: {a.messages} messages appended, {tracked} tracked{capped}, RSS {out['flight_rss_mb']:.1f} MB, "
+        f"peak {out['flight_peak_rss_mb']:.1f} MB (~{per:.0f} B per tracked message above idle; "
+        f"{out['flight_ingest_s']:.1f} s and {out['flight_cpu_s']:.1f} s of CPU to ingest)", file=sys.stderr)
+
+
+def after_restart(a) -> None:
+    """Start-up on a state database full of messages in flight: until the first new line is committed."""
+    fd = os.open(a.live, os.O_WRONLY | os.O_APPEND)
+    size = os.fstat(fd).st_size
+    c = Committed(a.state)
+    rows, nbytes = c.tracker_rows()
+    chunk = next(messages(a.source))
+    os.write(fd, chunk)
+    size += len(chunk)
+    os.close(fd)
+    wait_committed(c, size, 1800, 0.01)
+    ready = time.time() - a.after_restart
+    out = {
+        "restart_tracker_rows": rows,
+        "restart_tracker_mb": nbytes / 1e6,
+        "restart_ready_s": ready,
+        "restart_cpu_s": cpu_seconds(a.pid),
+        "restart_rss_mb": rss_mb(a.pid),
+        "restart_peak_rss_mb": rss_mb(a.pid, "VmHWM"),
+    }
+    for k, v in out.items():
+        print(f"{k} {v:.3f}" if isinstance(v, float) else f"{k} {v}")
+    print(
+        f"restart: {rows} tracker_state rows ({nbytes / 1e6:.0f} MB of keys and JSON) loaded back; first new line "
+        f"committed {ready:.1f} s after the start ({out['restart_cpu_s']:.1f} s of CPU); RSS "
+        f"{out['restart_rss_mb']:.1f} MB, peak {out['restart_peak_rss_mb']:.1f} MB", file=sys.stderr)
 
 
 if __name__ == "__main__":
