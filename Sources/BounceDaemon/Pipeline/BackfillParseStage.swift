@@ -38,12 +38,19 @@ enum BackfillStageItem: Sendable {
 enum BackfillParseStage {
     /// Starts the stage on a new thread; it calls `handOff.finish()` when done or when the consumer closed
     /// the hand-off, after its files are closed.
+    /// - Parameters:
+    ///   - classifier: classifies each bounce line as it is parsed, so that the tracking thread finds the
+    ///     answer in the classifier's memo (nil: nothing classified here).
+    ///   - spent: where the tracking thread hands back the lines it is done with (nil: it frees them).
     static func start(
         plan: [BackfillFile], configuration: BackfillReader.Configuration, timeZone: SourceTimeZone,
-        formats: [LineFormat], into handOff: BoundedHandOff<BackfillStageItem>
+        formats: [LineFormat], classifier: Classifier? = nil, spent: SpentLines? = nil,
+        into handOff: BoundedHandOff<BackfillStageItem>
     ) {
         let thread = Thread {
-            produce(plan: plan, configuration: configuration, timeZone: timeZone, formats: formats, into: handOff)
+            produce(
+                plan: plan, configuration: configuration, timeZone: timeZone, formats: formats,
+                classifier: classifier, spent: spent, into: handOff)
             handOff.finish()
         }
         thread.name = "backfill-read"
@@ -53,7 +60,8 @@ enum BackfillParseStage {
     /// Reads and parses every planned file; returns when done or when the consumer stopped taking.
     static func produce(
         plan: [BackfillFile], configuration: BackfillReader.Configuration, timeZone: SourceTimeZone,
-        formats: [LineFormat], into handOff: BoundedHandOff<BackfillStageItem>
+        formats: [LineFormat], classifier: Classifier? = nil, spent: SpentLines? = nil,
+        into handOff: BoundedHandOff<BackfillStageItem>
     ) {
         let reader = BackfillReader(plan: plan, configuration: configuration)
         var parserPath = ""
@@ -65,17 +73,24 @@ enum BackfillParseStage {
                     options: LineParserOptions(
                         timeZone: timeZone, referenceTime: BackfillRunner.modificationTime(batch.path)))
             }
-            var lines: [ParsedLine] = []
+            var lines = spent?.take() ?? []
             lines.reserveCapacity(batch.count)
             var mailLines = 0
             batch.forEachLine { raw, _ in
                 let parsed = parser.parse(raw)
-                if case .other = parsed.record {
+                switch parsed.record {
+                case .other:
                     lines.append(EventPipeline.applyingFormats(formats, to: parsed, line: raw))
-                } else {
-                    mailLines += 1
-                    lines.append(parsed)
+                    return
+                case .delivery(let a) where a.status == .bounced && !a.isRetryTimeout:
+                    // The tracker turns this line into a bounce (unless the recipient already had an outcome)
+                    // and classifies it with exactly this evidence: the answer is then in the memo.
+                    if let classifier { _ = classifier.classify(Self.bounceEvidence(a)) }
+                default:
+                    break
                 }
+                mailLines += 1
+                lines.append(parsed)
             }
             let item = ParsedFileBatch(
                 path: batch.path, position: batch.position, lines: lines, mailLines: mailLines,
@@ -83,6 +98,13 @@ enum BackfillParseStage {
             guard handOff.put(.batch(item)) else { return }
         }
         _ = handOff.put(.end(totals(of: reader)))
+    }
+
+    /// What ``FinalOutcome/failureEvidence`` gives for the bounce the tracker makes of attempt `a`.
+    static func bounceEvidence(_ a: DeliveryAttempt) -> FailureEvidence {
+        var e = FailureEvidence(a)
+        e.status = .bounced
+        return e
     }
 
     private static func totals(of reader: BackfillReader) -> BackfillReadTotals {
