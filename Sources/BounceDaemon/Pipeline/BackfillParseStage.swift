@@ -11,7 +11,9 @@ struct ParsedFileBatch: Sendable {
     /// The position after the last line: commit it with what the lines produced.
     var position: FilePosition
     /// The lines' records, in file order (the pattern set's extra line formats already tried).
-    var lines: [ParsedLine]
+    var parsed: ParsedLines
+    /// ``parsed``'s lines.
+    var lines: [ParsedLine] { parsed.lines }
     /// How many lines the built-in parsers recognised as Postfix or Exim lines.
     var mailLines: Int
     /// What the reader had done when it handed this batch out.
@@ -73,7 +75,10 @@ enum BackfillParseStage {
                     options: LineParserOptions(
                         timeZone: timeZone, referenceTime: BackfillRunner.modificationTime(batch.path)))
             }
-            var lines = spent?.take() ?? []
+            let box = spent?.take() ?? ParsedLines()
+            var lines: [ParsedLine] = []
+            // The box's storage, filled in place (moved out of the box and back: no copy).
+            swap(&lines, &box.lines)
             lines.reserveCapacity(batch.count)
             var mailLines = 0
             batch.forEachLine { raw, _ in
@@ -92,8 +97,9 @@ enum BackfillParseStage {
                 mailLines += 1
                 lines.append(parsed)
             }
+            swap(&lines, &box.lines)
             let item = ParsedFileBatch(
-                path: batch.path, position: batch.position, lines: lines, mailLines: mailLines,
+                path: batch.path, position: batch.position, parsed: box, mailLines: mailLines,
                 totals: totals(of: reader))
             guard handOff.put(.batch(item)) else { return }
         }

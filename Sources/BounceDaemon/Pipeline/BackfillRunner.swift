@@ -163,21 +163,17 @@ public final class BackfillRunner {
         var dryRunEvents: [BounceEvent] = []
         var deliveries: [SuccessfulDelivery] = []
         // The previous batch's lines, given back once this thread holds the only reference to them.
-        var doneLines: [ParsedLine]?
+        var doneLines: ParsedLines?
         while let item = handOff.take() {
-            if let lines = doneLines.take() { spent.give(lines) }
+            if let box = doneLines.take() { spent.give(box) }
             guard case .batch(let batch) = item else {
                 if case .end(let t) = item { totals = t }
                 continue
             }
             totals = batch.totals
             var events: [BounceEvent] = []
-            // Borrowed from the buffer: `for … in` (and the array's subscript) copied every line, a dozen
-            // retains and releases each.
-            batch.lines.withUnsafeBufferPointer { lines in
-                for i in lines.indices { pipeline.ingest(lines[i], into: &events) }
-            }
-            doneLines = batch.lines
+            pipeline.ingest(lines: &batch.parsed.lines, into: &events)
+            doneLines = batch.parsed
             if fileLines[batch.path] == nil { fileOrder.append(batch.path) }
             fileLines[batch.path, default: (0, 0)].lines += batch.lines.count
             fileLines[batch.path, default: (0, 0)].mail += batch.mailLines
