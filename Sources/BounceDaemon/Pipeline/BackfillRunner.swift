@@ -162,7 +162,8 @@ public final class BackfillRunner {
         var totals = BackfillReadTotals()
         var dryRunEvents: [BounceEvent] = []
         var deliveries: [SuccessfulDelivery] = []
-        // The previous batch's lines, given back once this thread holds the only reference to them.
+        // The previous batch's lines, given back to the reading thread at the next take: this thread no longer
+        // reads them then.
         var doneLines: ParsedLines?
         while let item = handOff.take() {
             if let box = doneLines.take() { spent.give(box) }
