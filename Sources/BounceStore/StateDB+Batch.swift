@@ -61,14 +61,15 @@ extension StateDB {
                     .int(p.journalRealtime), .int(now),
                 ])
         }
-        for u in batch.trackerUpserts {
-            try c.run(
+        if !batch.trackerUpserts.isEmpty {
+            let upsert = try c.cached(
                 "INSERT INTO tracker_state (key, value, updated_at) VALUES (?, ?, ?) "
-                    + "ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
-                [.text(u.key), .blob(u.bytes), .int(now)])
+                    + "ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at")
+            for u in batch.trackerUpserts { try upsert.run([.text(u.key), .blob(u.bytes), .int(now)]) }
         }
-        for key in batch.trackerDeletes {
-            try c.run("DELETE FROM tracker_state WHERE key = ?", [.text(key)])
+        if !batch.trackerDeletes.isEmpty {
+            let delete = try c.cached("DELETE FROM tracker_state WHERE key = ?")
+            for key in batch.trackerDeletes { try delete.run([.text(key)]) }
         }
         var result = BatchResult()
         var stored: [PreparedEvent] = []

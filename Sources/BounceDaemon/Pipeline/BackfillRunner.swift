@@ -232,9 +232,9 @@ public final class BackfillRunner {
     /// Parsed batches the reading thread may have ready ahead of the tracking one.
     static let batchesAhead = 2
     /// Tracked batches that may wait for the committing thread.
-    static let commitsAhead = 8
+    static let commitsAhead = 16
     /// Batches committed together in one transaction, at most (what waits when the committer gets to it).
-    static let commitGroupLimit = 8
+    static let commitGroupLimit = 16
 
     /// The file's modification time, the reference for year-less syslog timestamps.
     static func modificationTime(_ path: String) -> LogTime? {
