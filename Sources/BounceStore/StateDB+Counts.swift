@@ -93,9 +93,9 @@ extension StateDB {
         let legacy =
             try c.scalarInt("SELECT EXISTS (SELECT 1 FROM outcome_keys)") == 1
             ? try c.cached("SELECT 1 FROM outcome_keys WHERE id = ?") : nil
-        func claim(_ identity: String, seconds: Int64, day: Int) throws -> Bool {
+        func claim(_ hash: UInt64, seconds: Int64, day: Int) throws -> Bool {
             if let prunedBefore, day < prunedBefore { return false }
-            let id = Int64(bitPattern: OutcomeIdentityHash.fnv1a64(identity))
+            let id = Int64(bitPattern: hash)
             if let legacy {
                 var found = false
                 try legacy.query([.int(id)]) { _ in found = true }
@@ -105,7 +105,10 @@ extension StateDB {
         }
         for p in events {
             let day = day(ofMicros: p.logTime)
-            guard try claim(p.event.dedupKey, seconds: claimSeconds(ofMicros: p.logTime), day: day) else { continue }
+            guard
+                try claim(
+                    OutcomeIdentityHash.fnv1a64(p.event.dedupKey), seconds: claimSeconds(ofMicros: p.logTime), day: day)
+            else { continue }
             counted += 1
             let outcome: OutcomeClass
             switch p.event.type {
@@ -124,7 +127,8 @@ extension StateDB {
         }
         for t in tallies {
             let day = day(ofMicros: t.time.microseconds)
-            guard try claim(t.identity, seconds: claimSeconds(ofMicros: t.time.microseconds), day: day) else {
+            guard try claim(OutcomeIdentityHash.of(t), seconds: claimSeconds(ofMicros: t.time.microseconds), day: day)
+            else {
                 continue
             }
             counted += 1
@@ -271,6 +275,42 @@ extension StateDB {
 /// seeded per process), cheap, and with 64 bits two of a month's outcomes collide only with a probability of
 /// about n² / 2⁶⁵ (3·10⁻⁵ for 30 million): then one outcome is not counted.
 public enum OutcomeIdentityHash {
+    /// `fnv1a64(tally.identity)`, without building the identity when its parts are ASCII (one String per delivery
+    /// and several more for its parts, on the committing thread): the same bytes are fed to the hash, `%` and `|`
+    /// escaped as ``OutcomeTally/identity`` escapes them. Any other part takes the identity itself, whose escaping
+    /// works on Characters.
+    public static func of(_ tally: OutcomeTally) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        @inline(__always) func byte(_ b: UInt8) {
+            h ^= UInt64(b)
+            h = h &* 0x0000_0100_0000_01b3
+        }
+        // False when the part is not ASCII: the caller falls back to the identity.
+        func part(_ text: String) -> Bool {
+            byte(UInt8(ascii: "|"))
+            for b in text.utf8 {
+                switch b {
+                case UInt8(ascii: "%"): byte(b); byte(UInt8(ascii: "2")); byte(UInt8(ascii: "5"))
+                case UInt8(ascii: "|"): byte(UInt8(ascii: "%")); byte(UInt8(ascii: "7")); byte(UInt8(ascii: "C"))
+                case 0x80...: return false
+                default: byte(b)
+                }
+            }
+            return true
+        }
+        byte(UInt8(ascii: "t"))
+        byte(UInt8(ascii: "1"))
+        var ascii = part(tally.kind.rawValue) && part(tally.host) && part(tally.mta.rawValue) && part(tally.queueID)
+        if ascii {
+            byte(UInt8(ascii: "|"))
+            byte(UInt8(ascii: "a"))
+            byte(UInt8(ascii: ":"))
+            for b in String(tally.time.seconds).utf8 { byte(b) }
+            if tally.kind == .delivered { ascii = part(tally.recipient) }
+        }
+        return ascii ? h : fnv1a64(tally.identity)
+    }
+
     public static func fnv1a64(_ text: String) -> UInt64 {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
         for b in text.utf8 {
