@@ -1,6 +1,10 @@
 #!/bin/sh
 # Generates Sources/BounceClassifier/EmbeddedPatterns.swift from patterns/*.toml, so the default pattern
-# set is built into the binary. Run after editing patterns/; a test fails when the two differ.
+# set is built into the binary, then Sources/BounceClassifier/EmbeddedCompiledPatterns.swift, the files'
+# compiled form the one-shot commands load instead of parsing the TOML (it needs a debug build of
+# bouncetail with the new texts, which this script makes). Run after editing patterns/; tests fail when
+# either is stale (a stale compiled form is never used: the file is then read from its TOML).
+#   BOUNCETAIL_EMBED_TEXT_ONLY=1 scripts/embed-patterns.sh   writes only the texts (no build)
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 out="$root/Sources/BounceClassifier/EmbeddedPatterns.swift"
@@ -31,3 +35,9 @@ tmp="$out.tmp"
 } > "$tmp"
 mv "$tmp" "$out"
 echo "wrote $out"
+if [ -n "${BOUNCETAIL_EMBED_TEXT_ONLY:-}" ]; then exit 0; fi
+compiled="$root/Sources/BounceClassifier/EmbeddedCompiledPatterns.swift"
+cd "$root"
+swift build --product bouncetail >&2
+"$(swift build --show-bin-path)/bouncetail" check-patterns --write-compiled "$compiled"
+echo "wrote $compiled"

@@ -20,13 +20,13 @@ It prints counts and agreement, never the corpus texts themselves.
 import argparse
 import collections
 import csv
-import importlib.util
-import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from split_scoring import agreement, classify, load_renderer  # noqa: E402
 
 # The decoders whose tables mta-software.toml and the delivery-agent probes were written from.
 SOFTWARE = {
@@ -34,14 +34,6 @@ SOFTWARE = {
     "ezweb", "kddi", "messagingserver", "amavis", "mail.local", "procmail", "maildrop", "vpopmail", "vmailmgr",
     "dovecot", "gsuite", "zoho",
 }
-
-
-def load_renderer(root):
-    path = os.path.join(root, "..", "shared", "tools", "render_sisimai.py")
-    spec = importlib.util.spec_from_file_location("render_sisimai", path)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
 
 
 def rendered_rows(tsv):
@@ -52,22 +44,6 @@ def rendered_rows(tsv):
         if r.get("exp_bounce") in ("hard", "soft")
         and (r.get("diagnostic_code") or "").replace("\t", " ").replace("\n", " ").strip()
     ]
-
-
-def classify(binary, lines, patterns_dir=None):
-    cmd = [binary, "classify"] + (["--patterns", patterns_dir] if patterns_dir else [])
-    out = subprocess.run(cmd, input="\n".join(lines) + "\n", capture_output=True, text=True, check=True).stdout
-    return [json.loads(l) for l in out.splitlines() if l.strip()]
-
-
-def agreement(pairs):
-    n = len(pairs)
-    if n == 0:
-        return "n=0"
-    hs = sum(1 for e, g in pairs if g.get("type") == e["bounce"])
-    rs = sum(1 for e, g in pairs if g.get("reason") == e["reason"])
-    hws = sum(1 for e, g in pairs if e["bounce"] == "soft" and g.get("type") == "hard")
-    return f"n={n} hard/soft {hs}/{n} ({100 * hs / n:.1f}%) reason {rs}/{n} ({100 * rs / n:.1f}%) hard-where-soft {hws}"
 
 
 def main() -> int:

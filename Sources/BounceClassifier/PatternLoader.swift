@@ -12,6 +12,9 @@ public enum PatternLoader {
     ///
     /// `locate: false` skips finding each rule's and vector's line in its file, which is most of the
     /// loading time: for one-shot commands (`ingest-mail`, `classify`) that never report a vector's line.
+    /// It also takes a file that is byte for byte an embedded default file from the form generated at build
+    /// time instead of its TOML (``CompiledPatternFile``; its rules carry no test vectors, which only
+    /// `check-patterns` runs, with `locate`).
     /// A set with problems is then loaded again with lines, so errors always say where.
     /// - Throws: ``PatternLoadError`` listing every problem with its file and line.
     public static func load(defaults: [PatternSource], overrides: [PatternSource] = [], locate: Bool = true) throws
@@ -59,7 +62,14 @@ public enum PatternLoader {
         var formats: [LineFormat] = []
     }
 
-    static func parseFile(_ src: PatternSource, locate: Bool = true, _ problems: inout [PatternProblem]) -> ParsedFile {
+    /// `compiled: false` always reads the TOML (the generator, and tests comparing the two).
+    static func parseFile(
+        _ src: PatternSource, locate: Bool = true, compiled: Bool = true, _ problems: inout [PatternProblem]
+    ) -> ParsedFile {
+        // A default file as shipped: its form generated at build time, not its TOML (most of a one-shot
+        // command's start-up; see docs/design/2026-12-03-pattern-load.md). Never with `locate`, whose
+        // callers want lines and vectors.
+        if !locate, compiled, let form = CompiledPatternFile.embedded(for: src) { return form }
         var f = ParsedFile(name: src.name)
         let table: TOMLTable
         do {
@@ -195,7 +205,7 @@ public enum PatternLoader {
         var vectors: [FormatVector] = []
         for (i, t) in r.tables("vector").enumerated() {
             var v = TableReader(table: t, kind: "format.vector", lines: r.lines, index: i)
-            v.location = r.lines.nth("line", after: r.location.line, n: i) ?? r.location
+            v.location = r.lines.nth(.line, after: r.location.line, n: i) ?? r.location
             let line = v.requiredString("line") ?? ""
             let rcpt = v.requiredString("recipient") ?? ""
             let st = v.enumValue("status", DeliveryStatus.self) ?? .bounced
@@ -307,7 +317,7 @@ public enum PatternLoader {
         var vectors: [TestVector] = []
         for (i, t) in r.tables("vector").enumerated() {
             var v = TableReader(table: t, kind: "\(section.rawValue).vector", lines: r.lines, index: i)
-            v.location = r.lines.nth("expect", after: r.location.line, n: i) ?? r.location
+            v.location = r.lines.nth(.expect, after: r.location.line, n: i) ?? r.location
             let expect = SisimaiReason.canonical(v.requiredString("expect") ?? "")
             if !expect.isEmpty, !SisimaiReason.all.contains(expect) {
                 v.fail("rule `\(id)`: vector expects unknown reason `\(expect)`")
@@ -344,11 +354,13 @@ public enum PatternLoader {
     /// Copies the text conditions named by `same_text_as` into each rule that has it. Runs on the merged
     /// set, so an override that replaces the named rule changes both.
     static func resolveSharedText(_ rules: [Rule], _ problems: inout [PatternProblem]) -> [Rule] {
-        var byID: [String: Rule] = [:]
-        for r in rules { byID[r.id] = r }
+        // Positions, not copies: the rules are large values and most name no other rule.
+        guard rules.contains(where: { $0.conditions.sameTextAs != nil }) else { return rules }
+        var byID: [String: Int] = [:]
+        for (i, r) in rules.enumerated() { byID[r.id] = i }
         return rules.map { rule in
             guard let other = rule.conditions.sameTextAs else { return rule }
-            guard let source = byID[other] else {
+            guard let source = byID[other].map({ rules[$0] }) else {
                 problems.append(
                     .init(
                         location: rule.location,

@@ -2,7 +2,6 @@ import TOMLKit
 
 /// Finds the line of a key or id in a pattern file's text, since TOMLKit keeps no positions for values.
 struct LineIndex {
-    let lines: [Substring]
     let file: String
     /// The first line (1-based) of each quoted value on a line that starts with `id` or `reason`.
     private let idLines: [Substring: Int]
@@ -11,23 +10,26 @@ struct LineIndex {
     /// The first line of each name that starts a line followed by a blank or `=` (`key = ...`).
     private let keyLines: [Substring: Int]
     /// Every line (1-based, ascending) that sets a vector's `line` or `expect` key, inline tables included.
-    private let vectorKeyLines: [String: [Int]]
+    private let vectorKeyLines: [VectorKey: [Int]]
 
     // Every rule asks where it is written (for its error messages), so the lookups are indexed once per
     // file: scanning the file per rule made loading the pattern set quadratic, and it was most of a
     // `classify` or `ingest-mail` start-up (profile in docs/design/2026-12-03-mail-reader.md).
     init(text: String, file: String) {
-        self.lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         self.file = file
         var ids: [Substring: Int] = [:]
         var headers: [Substring: Int] = [:]
         var keys: [Substring: Int] = [:]
-        var vectorKeys: [String: [Int]] = [:]
+        var vectorKeys: [VectorKey: [Int]] = [:]
         for (i, line) in lines.enumerated() {
             let t = line.drop { $0 == " " || $0 == "\t" }
             if t.isEmpty || t.hasPrefix("#") { continue }
             let n = i + 1
-            for key in Self.vectorKeys where Self.sets(t, key: key) { vectorKeys[key, default: []].append(n) }
+            let bytes = Array(t.utf8)
+            for key in VectorKey.allCases where Self.sets(bytes, key: key.bytes) {
+                vectorKeys[key, default: []].append(n)
+            }
             if t.hasPrefix("[[") {
                 if let end = t.firstRange(of: "]]") {
                     headers[t[t.index(t.startIndex, offsetBy: 2)..<end.lowerBound], default: n] = n
@@ -54,7 +56,6 @@ struct LineIndex {
 
     /// An index that knows no lines: every location is line 0 of `file` (see `PatternLoader.load(locate:)`).
     init(unlocatedFile file: String) {
-        self.lines = []
         self.file = file
         idLines = [:]
         headerLines = [:]
@@ -62,15 +63,22 @@ struct LineIndex {
         vectorKeyLines = [:]
     }
 
-    /// The keys ``nth(_:after:n:)`` is asked about (one per vector, so they are indexed with the file).
-    static let vectorKeys = ["line", "expect"]
+    /// The keys ``nth(_:after:n:)`` answers for: the first key of a vector of each kind (a format's `line`,
+    /// a rule's `expect`), indexed with the file since every vector asks.
+    enum VectorKey: String, CaseIterable {
+        case line
+        case expect
+
+        var bytes: [UInt8] { Array(rawValue.utf8) }
+    }
 
     /// Whether the (indent-trimmed, uncommented) line sets `key`, as a key of its own (`key =`, `key=`) or
     /// in an inline table (`{key =`, `{ key =`, `, key =`).
-    static func sets(_ t: Substring, key: String) -> Bool {
+    static func sets(_ t: Substring, key: String) -> Bool { sets(Array(t.utf8), key: Array(key.utf8)) }
+
+    /// ``sets(_:key:)`` on the line's bytes, converted once for every key asked about.
+    static func sets(_ line: [UInt8], key k: [UInt8]) -> Bool {
         // Bytes, not `String.contains`: this runs on every line of every pattern file at each start-up.
-        let line = Array(t.utf8)
-        let k = Array(key.utf8)
         guard line.count >= k.count else { return false }
         var p = 0
         while p + k.count <= line.count {
@@ -106,37 +114,17 @@ struct LineIndex {
         .init(file: file, line: keyLines[Substring(key)] ?? 0)
     }
 
-    private func firstLine(after: Int = 0, where match: (Substring) -> Bool) -> Int? {
-        var n = max(after, 0)
-        while n < lines.count {
-            let t = lines[n].drop { $0 == " " || $0 == "\t" }
-            if !t.hasPrefix("#"), match(t) { return n + 1 }
-            n += 1
-        }
-        return nil
-    }
-
     /// The `n`th (0-based) line after line `after` (1-based) that sets `key`, inline tables included.
-    func nth(_ key: String, after: Int, n: Int) -> SourceLocation? {
-        // Every vector asks this, so the two vector keys come from the index built with the file (a scan
-        // per vector was a quarter of an `ingest-mail` start-up); any other key still scans.
-        if let all = vectorKeyLines[key] ?? (Self.vectorKeys.contains(key) ? [] : nil) {
-            var lo = 0
-            var hi = all.count
-            while lo < hi {
-                let mid = (lo + hi) / 2
-                if all[mid] <= after { lo = mid + 1 } else { hi = mid }
-            }
-            return lo + n < all.count ? .init(file: file, line: all[lo + n]) : nil
+    func nth(_ key: VectorKey, after: Int, n: Int) -> SourceLocation? {
+        // From the index built with the file: a scan per vector was a quarter of an `ingest-mail` start-up.
+        let all = vectorKeyLines[key] ?? []
+        var lo = 0
+        var hi = all.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if all[mid] <= after { lo = mid + 1 } else { hi = mid }
         }
-        var seen = 0
-        var from = after
-        while let l = firstLine(after: from, where: { Self.sets($0, key: key) }) {
-            if seen == n { return .init(file: file, line: l) }
-            seen += 1
-            from = l
-        }
-        return nil
+        return lo + n < all.count ? .init(file: file, line: all[lo + n]) : nil
     }
 }
 

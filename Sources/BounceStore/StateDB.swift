@@ -51,6 +51,7 @@ public final class StateDB: @unchecked Sendable {
                         + "put it on a local filesystem; network filesystems do not support WAL")
             }
             try connection.execute("PRAGMA synchronous = \(options.synchronous.rawValue)")
+            if !options.checkpointOnClose { try connection.skipCheckpointOnClose() }
             if let kib = options.cacheKiB { try connection.execute("PRAGMA cache_size = -\(max(kib, 64))") }
             if let pages = options.walAutocheckpointPages {
                 try connection.execute("PRAGMA wal_autocheckpoint = \(max(pages, 1))")
@@ -64,6 +65,17 @@ public final class StateDB: @unchecked Sendable {
             throw StateDBError.from(error, path: path, holder: Self.leaseHint(connection))
         } catch {
             throw StateDBError(kind: .other, path: path, message: "opening the state database \(path) failed: \(error)")
+        }
+    }
+
+    deinit {
+        // Without the checkpoint at close, a WAL that no long-lived connection keeps checkpointed (no
+        // daemon running) would only grow: each new process rebuilds the WAL index by reading every frame,
+        // and a rebuilt index counts no frame as copied back, so SQLite never restarts the log. Past
+        // SQLite's own checkpoint size the closing one-shot writer copies it back and truncates it,
+        // without waiting for readers (a busy reader leaves it to the next one); once per ~1,000 pages.
+        if !options.checkpointOnClose {
+            connection.truncateWAL(ifLargerThanPages: options.walAutocheckpointPages ?? 1_000)
         }
     }
 

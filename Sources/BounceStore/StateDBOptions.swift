@@ -25,6 +25,11 @@ public struct StateDBOptions: Sendable {
     /// backfill batch dirties more than that, so with the default every commit also checkpointed. Either way
     /// each commit is durable when it returns (``synchronous``); this only moves when pages are copied back.
     public var walAutocheckpointPages: Int?
+    /// Whether closing the last connection copies the WAL back into the database (SQLite's default). A
+    /// one-shot writer (`ingest-mail`, once per mail) turns it off: the copy and its two syncs, and
+    /// re-creating the WAL file (a directory sync) at the next open, were most of its wall time, while
+    /// its commit is synced either way.
+    public var checkpointOnClose = true
     /// Create the parent directory (mode 0700) when it is missing.
     public var createParentDirectory = true
     /// Encodes an event as the webhook body stored in the outbox. The default is `JSONEncoder`

@@ -27,7 +27,19 @@ struct CheckPatternsCommand: ParsableCommand {
     @Flag(name: .customLong("coverage-summary"), help: "With --coverage: totals and firings only, no per-line list.")
     var coverageSummary = false
 
+    @Option(
+        name: .customLong("write-compiled"),
+        help: ArgumentHelp(
+            "Write the compiled form of the embedded default files as Swift source (for scripts/embed-patterns.sh).",
+            visibility: .hidden))
+    var writeCompiled: String?
+
     func run() throws {
+        if let path = writeCompiled {
+            try Data(PatternLoader.compiledDefaultsSource().utf8).write(
+                to: URL(fileURLWithPath: path), options: .atomic)
+            return
+        }
         let set = try patternOptions.load()
         if !coverage.isEmpty {
             try runCoverage(set)

@@ -15,6 +15,13 @@ enum Entry {
                 ["-h", "--help", "help", "--version"].contains($0) || $0.hasPrefix("--generate")
             })
         {
+            // The usual command line of an MTA's pipe, read by hand (see `IngestMailCommand.quickOptions`).
+            if let quick = IngestMailCommand.quickOptions(Array(arguments.dropFirst())) {
+                do {
+                    try IngestMailCommand.ingest(config: quick.config, state: quick.state, verbose: quick.verbose)
+                } catch { IngestMailCommand.exit(withError: error) }
+                return
+            }
             // A mistake on the command line is reported by the root command, so it reads as everywhere else.
             guard let command = try? IngestMailCommand.parse(Array(arguments.dropFirst())) else {
                 await BounceTail.main()

@@ -30,12 +30,63 @@ struct IngestMailCommand: ParsableCommand {
     static let tempFail: Int32 = 75
 
     func run() throws {
+        try Self.ingest(config: common.config, state: common.state, verbose: verbose)
+    }
+
+    /// The options of an `ingest-mail` command line (the words after `ingest-mail`) read without
+    /// ArgumentParser, or nil for anything but `--config PATH`, `--state PATH` (each at most once, also
+    /// as `--option=PATH`) and `--verbose`: those go through ArgumentParser, so they read as everywhere.
+    ///
+    /// The MTA runs this command once per mail, and ArgumentParser's parse (reflection over every option,
+    /// even for a command parsed as its own root) was an eighth of an invocation once the pattern set
+    /// loaded from its compiled form.
+    static func quickOptions(_ words: [String]) -> (config: String?, state: String?, verbose: Bool)? {
+        var config: String?
+        var state: String?
+        var verbose = false
+        var i = 0
+        while i < words.count {
+            let w = words[i]
+            var name = w
+            var value: String?
+            if let eq = w.firstIndex(of: "=") {
+                name = String(w[..<eq])
+                value = String(w[w.index(after: eq)...])
+            }
+            switch name {
+            case "--verbose":
+                guard value == nil, !verbose else { return nil }
+                verbose = true
+            case "--config", "--state":
+                if value == nil {
+                    // A value that looks like an option is a usage mistake for ArgumentParser to word.
+                    guard i + 1 < words.count, !words[i + 1].hasPrefix("-") else { return nil }
+                    i += 1
+                    value = words[i]
+                }
+                guard let v = value, !v.isEmpty else { return nil }
+                if name == "--config" {
+                    guard config == nil else { return nil }
+                    config = v
+                } else {
+                    guard state == nil else { return nil }
+                    state = v
+                }
+            default: return nil
+            }
+            i += 1
+        }
+        return (config, state, verbose)
+    }
+
+    /// Reads the mail on stdin and stores it; throws `ExitCode(75)` when it could not be made durable.
+    static func ingest(config: String?, state: String?, verbose: Bool) throws {
         var opened: StateDB?
         do {
-            let ctx = try CLIContext(common)
+            let ctx = try CLIContext(config: config, state: state)
             let input = Self.readStandardInput(limit: Int(ctx.config.mail.maxBytes.bytes) + 1)
             let classifier = Classifier(set: try PipelineFactory.loadPatterns(ctx.config, locate: false))
-            let db = try ctx.openState()
+            let db = try ctx.openState(oneShot: true)
             opened = db
             let outcome = try MailIngest(config: ctx.config, classifier: classifier).ingest(input, db: db)
             if let kept = outcome.keptForReview {
@@ -53,7 +104,7 @@ struct IngestMailCommand: ParsableCommand {
             // Counted when the database still takes a write (a busy lock that cleared, a failure elsewhere); when
             // the database itself is what failed, the MTA's log is the only record.
             try? opened?.addToCounters(["mail.tempfails": 1])
-            throw ExitCode(Self.tempFail)
+            throw ExitCode(tempFail)
         }
     }
 

@@ -6,8 +6,11 @@ import Testing
 /// and must still say where a problem is.
 @Suite struct LoaderLocateTests {
     @Test func unlocatedLoadGivesTheSameRulesAndVerdicts() throws {
-        let located = try PatternLoader.load(defaults: EmbeddedPatterns.sources)
-        let fast = try PatternLoader.load(defaults: EmbeddedPatterns.sources, locate: false)
+        // Not byte for byte the shipped files, so both read the TOML (the compiled form of the shipped ones
+        // is compared in CompiledPatternFileTests).
+        let edited = EmbeddedPatterns.sources.map { PatternSource(name: $0.name, text: $0.text + "\n# edited\n") }
+        let located = try PatternLoader.load(defaults: edited)
+        let fast = try PatternLoader.load(defaults: edited, locate: false)
         #expect(fast.rules.map(\.id) == located.rules.map(\.id))
         #expect(fast.rules.map(\.section) == located.rules.map(\.section))
         #expect(fast.rules.map(\.vectors.count) == located.rules.map(\.vectors.count))
@@ -65,13 +68,23 @@ import Testing
             vector = [{ text = "552 over quota", expect = "mailboxfull" }, {text = "over quota", expect = "mailboxfull"}]
             """
         let lines = LineIndex(text: text, file: "v.toml")
-        #expect(lines.nth("expect", after: 2, n: 0)?.line == 7)
-        #expect(lines.nth("expect", after: 2, n: 1)?.line == 11)
-        #expect(lines.nth("expect", after: 14, n: 0)?.line == 17)
-        #expect(lines.nth("expect", after: 17, n: 0) == nil)
-        #expect(lines.nth("text", after: 2, n: 1)?.line == 10)  // not indexed: scans
+        #expect(lines.nth(.expect, after: 2, n: 0)?.line == 7)
+        #expect(lines.nth(.expect, after: 2, n: 1)?.line == 11)
+        #expect(lines.nth(.expect, after: 14, n: 0)?.line == 17)
+        #expect(lines.nth(.expect, after: 17, n: 0) == nil)
+        #expect(LineIndex.sets(Array("expect=\"x\"".utf8), key: LineIndex.VectorKey.expect.bytes))
         #expect(LineIndex.sets("vector = [{ text = \"a\", expect = \"b\" }]", key: "expect"))
         #expect(!LineIndex.sets("expected = 1", key: "expect"))
         #expect(!LineIndex.sets("text = \"the expect = x\"x", key: "expectx"))
+    }
+
+    /// The set runs rules section by section in `allCases` order, keeping each section's order.
+    @Test func rulesRunInSectionOrderKeepingTheirOrder() throws {
+        #expect(RuleSection.allCases.map(\.order) == Array(0..<RuleSection.allCases.count))
+        let set = try PatternLoader.load(defaults: EmbeddedPatterns.sources, locate: false)
+        let sections = set.rules.map(\.section)
+        #expect(sections == sections.sorted())
+        let located = try PatternLoader.load(defaults: EmbeddedPatterns.sources)
+        #expect(set.rules.map(\.id) == located.rules.map(\.id))
     }
 }

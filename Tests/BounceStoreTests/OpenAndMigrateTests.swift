@@ -56,6 +56,51 @@ struct OpenAndMigrateTests {
         #expect(defaults.2 == 2)
     }
 
+    /// A one-shot writer's close leaves its commits in the WAL (no checkpoint, no syncs at close) and they
+    /// are all there for the next opener; `synchronous` stays FULL. The default close checkpoints and
+    /// removes the WAL.
+    @Test func oneShotCloseKeepsTheWALAndEveryCommit() throws {
+        let dir = TempDir()
+        var options = StateDBOptions()
+        options.checkpointOnClose = false
+        for n in 1...3 {
+            let db = try StateDB(path: dir.file(), options: options)
+            #expect(try db.withConnection { c in try c.scalarInt("PRAGMA synchronous") } == 2)  // FULL
+            try db.addToCounters(["mail.ingested": 1])
+            #expect(try db.counters(prefix: "mail.")["mail.ingested"] == n)
+        }
+        let wal = try FileManager.default.attributesOfItem(atPath: dir.file() + "-wal")[.size] as? Int ?? 0
+        #expect(wal > 0, "the WAL was checkpointed and removed at close")
+        // Another process's view of the file (a fresh connection) has all three commits.
+        let c = try SQLiteConnection(path: dir.file())
+        #expect(try c.scalarInt("SELECT CAST(value AS INTEGER) FROM kv WHERE key = 'count.mail.ingested'") == 3)
+
+        let plain = TempDir()
+        do {
+            let db = try StateDB(path: plain.file())
+            try db.addToCounters(["mail.ingested": 1])
+        }
+        #expect(!FileManager.default.fileExists(atPath: plain.file() + "-wal"))
+    }
+
+    /// Without a long-lived connection the WAL would only grow (each process rebuilds its index and sees
+    /// nothing copied back); past the checkpoint size a one-shot close copies it back and truncates it.
+    @Test func oneShotCloseTruncatesALargeWAL() throws {
+        let dir = TempDir()
+        var options = StateDBOptions()
+        options.checkpointOnClose = false
+        options.walAutocheckpointPages = 2
+        for n in 1...4 {
+            let db = try StateDB(path: dir.file(), options: options)
+            try db.addToCounters(["mail.ingested": 1, "mail.kind.bounce.\(n)": n])
+        }
+        let size = try FileManager.default.attributesOfItem(atPath: dir.file() + "-wal")[.size] as? Int
+        #expect(size == 0, "the WAL was not truncated")
+        let c = try SQLiteConnection(path: dir.file())
+        #expect(try c.scalarInt("SELECT CAST(value AS INTEGER) FROM kv WHERE key = 'count.mail.ingested'") == 4)
+        #expect(try c.scalarText("PRAGMA integrity_check") == "ok")
+    }
+
     @Test func refusesASchemaNewerThanTheBinary() throws {
         let dir = TempDir()
         let clock = TestClock()

@@ -159,6 +159,19 @@ public final class BackfillRunner {
             handOff.close()
             handOff.waitUntilFinished()
         }
+        // The third stage: with a database, batches are committed on a thread of its own, in order, while
+        // the next ones are tracked (BackfillCommitStage). Started after the reading thread, and finished
+        // (every batch handed over committed, the thread gone) on every way out.
+        let commits = db.map {
+            BackfillCommitStage(db: $0, capacity: Self.commitsAhead, groupLimit: Self.commitGroupLimit)
+        }
+        defer { _ = try? commits?.finish() }
+        func add(_ committed: [BackfillCommitStage.Committed]) {
+            for c in committed {
+                summary.add(c.result)
+                if !c.events.isEmpty { emit(c.events) }
+            }
+        }
         var totals = BackfillReadTotals()
         var dryRunEvents: [BounceEvent] = []
         var deliveries: [SuccessfulDelivery] = []
@@ -182,12 +195,12 @@ public final class BackfillRunner {
             pipeline.tick(at: pipeline.tracker.clock, into: &events)
             summary.events += events.count
             let newDeliveries = pipeline.drainDeliveries()
-            if let db {
-                let result = try pipeline.commitBackfillBatch(
-                    events, position: FilePositionCoding.encode(batch.position), deliveries: newDeliveries, to: db,
-                    sink: sink)
-                summary.add(result)
-                if !events.isEmpty { emit(events) }
+            if let commits {
+                let built = pipeline.backfillBatch(
+                    events, position: FilePositionCoding.encode(batch.position), deliveries: newDeliveries, sink: sink)
+                // False: a commit failed; finish() below throws it.
+                guard commits.put(built) else { break }
+                add(commits.completed())
             } else {
                 dryRunEvents += events
                 deliveries += newDeliveries
@@ -203,6 +216,7 @@ public final class BackfillRunner {
                 break
             }
         }
+        if let commits { add(try commits.finish()) }
         if db == nil {
             _ = Supersession.holdSuperseded(&dryRunEvents, deliveries: deliveries)
             summary.held = dryRunEvents.filter { $0.meta.action == .hold }.count
@@ -225,8 +239,12 @@ public final class BackfillRunner {
     static let batchLines = 16_384
     /// Bytes read per committed batch, at most (about).
     static let batchBytes = 4 << 20
-    /// Parsed batches the reading thread may have ready ahead of the committing one.
+    /// Parsed batches the reading thread may have ready ahead of the tracking one.
     static let batchesAhead = 2
+    /// Tracked batches that may wait for the committing thread.
+    static let commitsAhead = 16
+    /// Batches committed together in one transaction, at most (what waits when the committer gets to it).
+    static let commitGroupLimit = 16
 
     /// The file's modification time, the reference for year-less syslog timestamps.
     static func modificationTime(_ path: String) -> LogTime? {

@@ -8,8 +8,11 @@ public enum StateDatabase {
     /// - Parameter bulk: for a backfill's large batches: a 64 MiB page cache and a checkpoint every
     ///   16,384 WAL pages (64 MiB, the WAL's size limit) instead of SQLite's 2 MiB and 1,000 pages. The
     ///   same durability (``StateDBOptions/synchronous``); the daemon keeps the defaults (its RSS).
-    public static func open(_ path: String, bulk: Bool = false) throws -> StateDB {
+    /// - Parameter oneShot: for a command that commits once and exits (`ingest-mail`): closing leaves the
+    ///   WAL to a later checkpoint (``StateDBOptions/checkpointOnClose``); the same durability.
+    public static func open(_ path: String, bulk: Bool = false, oneShot: Bool = false) throws -> StateDB {
         var options = StateDBOptions()
+        options.checkpointOnClose = !oneShot
         options.bodyEncoder = { Array($0.webhookJSON().utf8) }
         if bulk {
             options.cacheKiB = 65_536

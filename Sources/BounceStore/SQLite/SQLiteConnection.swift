@@ -1,5 +1,11 @@
 import CSQLite
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// One SQLite connection with a cache of prepared statements.
 ///
 /// Not thread-safe by itself (opened with `SQLITE_OPEN_NOMUTEX`); its owner serialises access.
@@ -41,6 +47,27 @@ public final class SQLiteConnection {
     deinit {
         cache.removeAll()
         sqlite3_close_v2(handle)
+    }
+
+    /// Closing this connection, even as the file's last, leaves the WAL as it is instead of copying it
+    /// back into the database (`SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE`). Commits stay as durable as before:
+    /// a commit is in the WAL, synced, when it returns; the pages are copied back later, by the
+    /// checkpoint a commit runs past `wal_autocheckpoint` pages.
+    public func skipCheckpointOnClose() throws(SQLiteError) {
+        let rc = bouncetail_sqlite3_no_checkpoint_on_close(handle)
+        guard rc == SQLITE_OK else { throw error(rc) }
+    }
+
+    /// When the WAL file holds more than `pages` pages, copies it back into the database and truncates it
+    /// (`SQLITE_CHECKPOINT_TRUNCATE`) without waiting on other connections; a failure (another connection
+    /// busy) leaves it for a later call. Nothing committed depends on it.
+    public func truncateWAL(ifLargerThanPages pages: Int) {
+        var st = stat()
+        guard stat(path + "-wal", &st) == 0, let pageSize = try? scalarInt("PRAGMA page_size"), pageSize > 0,
+            Int64(st.st_size) > Int64(pages) * (pageSize + 24)
+        else { return }
+        sqlite3_busy_timeout(handle, 0)
+        _ = sqlite3_wal_checkpoint_v2(handle, nil, SQLITE_CHECKPOINT_TRUNCATE, nil, nil)
     }
 
     /// Waits up to `milliseconds` for another connection's lock before failing with `SQLITE_BUSY`.

@@ -5,22 +5,35 @@ import Foundation
 /// The configuration a command runs with: the file (or the defaults), with its flags applied on top.
 struct CLIContext {
     let config: BounceTailConfig
+    /// `--config`, when given.
+    private let configPath: String?
+    /// Whether `--state` was given.
+    private let stateFlag: Bool
+
     /// Where `config.general.stateDB` came from, for messages: `--state`, a line of the file, the default.
-    let stateOrigin: String
+    /// Worked out when asked: it reads the configuration file again, which `ingest-mail` never needs.
+    var stateOrigin: String {
+        Self.origin(of: "general.state_db", flag: stateFlag ? "--state" : nil, file: configPath)
+    }
 
     /// Loads `--config` (or the default file when it exists) and applies `--state` and `extra` overrides.
     init(_ common: CommonOptions, overrides extra: [ConfigOverride] = []) throws {
+        try self.init(config: common.config, state: common.state, overrides: extra)
+    }
+
+    /// Loads `config` (or the default file when it exists) and applies `state` and `extra` overrides.
+    init(config configPath: String?, state: String?, overrides extra: [ConfigOverride] = []) throws {
         var overrides: [ConfigOverride] = []
-        if let state = common.state {
+        if let state {
             // A path on the command line is relative to where the command runs; the file's must be absolute.
             let joined = state.hasPrefix("/") ? state : FileManager.default.currentDirectoryPath + "/" + state
             let absolute = (joined as NSString).standardizingPath
             overrides.append(ConfigOverride("general.state_db", .string(absolute), origin: "--state"))
         }
         overrides += extra
-        config = try ConfigLoader.load(path: common.config, overrides: overrides)
-        stateOrigin = Self.origin(
-            of: "general.state_db", flag: common.state == nil ? nil : "--state", file: common.config)
+        config = try ConfigLoader.load(path: configPath, overrides: overrides)
+        self.configPath = configPath
+        stateFlag = state != nil
     }
 
     /// `--state`, `[general] state_db in FILE:LINE`, or `the default (... not set in FILE)`.
@@ -41,8 +54,9 @@ struct CLIContext {
 
     /// Opens (creating when needed) the state database.
     /// - Parameter bulk: tuned for a backfill's large batches (``StateDatabase/open(_:bulk:)``).
-    func openState(bulk: Bool = false) throws -> StateDB {
-        try StateDatabase.open(config.general.stateDB, bulk: bulk)
+    /// - Parameter oneShot: one commit, then exit (``StateDatabase/open(_:bulk:oneShot:)``).
+    func openState(bulk: Bool = false, oneShot: Bool = false) throws -> StateDB {
+        try StateDatabase.open(config.general.stateDB, bulk: bulk, oneShot: oneShot)
     }
 
     /// Opens the state database only when it exists (commands that only look): a missing one is an
