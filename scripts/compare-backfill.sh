@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Same results from two bouncetail binaries (a speed change must not change one byte of what is found):
-# byte-identical `backfill --dry-run` output, and identical `export` (json, csv, jsonl) from a state
-# database each binary filled from scratch, on samples/ and on a generated Postfix log.
+# byte-identical `backfill --dry-run` output, and identical `export` (json, csv, jsonl) and `report` (json) from a
+# state database each binary filled from scratch, on samples/ and on a generated Postfix log.
 #
 #   scripts/compare-backfill.sh BEFORE_BIN AFTER_BIN [SIZE_MB]     (default 20 MB generated log)
 #
@@ -55,8 +55,11 @@ check() {
         for f in json csv jsonl; do
             "$bin" export --config "$work/$side.toml" --format "$f" > "$work/$label.$side.export.$f"
         done
+        # The deliverability report's figures (outcome counts), over all days the logs hold; not when it was made.
+        "$bin" report --config "$work/$side.toml" --since 2000-01-01 --until 2100-01-01 --format json \
+            | grep -v '"generated_at"' > "$work/$label.$side.report.json"
     done
-    for kind in dry.jsonl export.json export.csv export.jsonl; do
+    for kind in dry.jsonl export.json export.csv export.jsonl report.json; do
         local a="$work/$label.before.$kind" b="$work/$label.after.$kind"
         if cmp -s "$a" "$b"; then
             printf 'same      %-28s %8d lines  %s\n' "$label $kind" "$(wc -l < "$a")" "$(sha256sum < "$a" | cut -c1-16)"

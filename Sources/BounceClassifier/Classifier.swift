@@ -11,7 +11,13 @@ import Synchronization
 public final class Classifier: Sendable {
     public let set: PatternSet
     private let compiled: [CompiledRule]
-    private let memo: Mutex<MemoCache>
+    private let memo: Mutex<MemoCache<Key>>
+    /// The same answers keyed by the evidence as given, before normalisation: a text that differs only in
+    /// ids misses ``memo`` only if it was never classified as given, and a backfill's reading thread
+    /// classifies each bounce line as it parses it (``classify(_:)`` from there), so the tracking thread
+    /// finds the answer here without normalising the text again. Exact: the answer is a function of the
+    /// evidence.
+    private let evidenceMemo: Mutex<MemoCache<FailureEvidence>>
     private let citations: [String: [String]]
 
     /// - Parameter cacheCapacity: memo entries kept per generation (at most twice this many are held).
@@ -19,6 +25,7 @@ public final class Classifier: Sendable {
         self.set = set
         self.compiled = set.rules.filter { !$0.disabled }.map(CompiledRule.init)
         self.memo = Mutex(MemoCache(capacity: max(cacheCapacity, 1)))
+        self.evidenceMemo = Mutex(MemoCache(capacity: max(cacheCapacity, 1)))
         var citations: [String: [String]] = [:]
         for r in set.rules where !r.sources.isEmpty { citations[r.id] = r.sources }
         self.citations = citations
@@ -29,10 +36,19 @@ public final class Classifier: Sendable {
 
     /// Classifies one failure (memoised).
     public func classify(_ e: FailureEvidence) -> Classification {
+        if let hit = evidenceMemo.withLock({ $0.get(e, counting: false) }) {
+            memo.withLock { $0.hits += 1 }
+            return hit
+        }
         let input = Input(e, providers: set.providers)
-        if let hit = memo.withLock({ $0.get(input.key) }) { return hit }
-        let result = decide(input)
-        memo.withLock { $0.put(input.key, result) }
+        let result: Classification
+        if let hit = memo.withLock({ $0.get(input.key) }) {
+            result = hit
+        } else {
+            result = decide(input)
+            memo.withLock { $0.put(input.key, result) }
+        }
+        evidenceMemo.withLock { $0.put(e, result) }
         return result
     }
 
@@ -41,7 +57,7 @@ public final class Classifier: Sendable {
         decide(Input(e, providers: set.providers))
     }
 
-    /// Memo statistics: (hits, misses, entries held).
+    /// Memo statistics: (hits, misses, entries held in the memo keyed by what the rules see).
     public var cacheStats: (hits: Int, misses: Int, count: Int) {
         memo.withLock { ($0.hits, $0.misses, $0.count) }
     }
@@ -107,17 +123,22 @@ public final class Classifier: Sendable {
         var reason = input.textBytes.isEmpty ? set.settings.reasonWithoutText : set.settings.reasonWithText
         var used: [String] = []
         var ruleSoftens = false
-        for r in compiled {
-            if let p = r.rule.provider, p != providerID { continue }
-            if let ev = r.match(input) {
-                ruleID = r.rule.id
-                reason = r.rule.reason
-                ruleSoftens = r.rule.soft
-                used = ev
-                if let note = r.rule.note { used.append(note) }
-                if let providerID, r.rule.section == .provider { used.insert("provider \(providerID)", at: 0) }
-                break
+        // The rules borrowed where they lie: `for r in compiled` copied each (five retains and releases).
+        let hit = compiled.withUnsafeBufferPointer { rules -> (Int, [String])? in
+            for k in rules.indices {
+                if let p = rules[k].rule.provider, p != providerID { continue }
+                if let ev = rules[k].match(input) { return (k, ev) }
             }
+            return nil
+        }
+        if let (k, ev) = hit {
+            let r = compiled[k]
+            ruleID = r.rule.id
+            reason = r.rule.reason
+            ruleSoftens = r.rule.soft
+            used = ev
+            if let note = r.rule.note { used.append(note) }
+            if let providerID, r.rule.section == .provider { used.insert("provider \(providerID)", at: 0) }
         }
         if ruleID == "none" { used.append(input.textBytes.isEmpty ? "no text; no rule matched" : "no rule matched") }
         if input.codeFromText, let c = input.code, let d = input.key.dsn {
@@ -224,10 +245,10 @@ public final class Classifier: Sendable {
 /// A bounded memo: two generations of a dictionary. Lookups that hit the old generation are promoted;
 /// when the new generation is full it becomes the old one and the previous old one is dropped, so at
 /// most `2 × capacity` entries are held and frequently used keys survive.
-struct MemoCache: ~Copyable {
+struct MemoCache<Key: Hashable>: ~Copyable {
     let capacity: Int
-    var young: [Classifier.Key: Classification] = [:]
-    var old: [Classifier.Key: Classification] = [:]
+    var young: [Key: Classification] = [:]
+    var old: [Key: Classification] = [:]
     var hits = 0
     var misses = 0
 
@@ -235,21 +256,22 @@ struct MemoCache: ~Copyable {
 
     var count: Int { young.count + old.count }
 
-    mutating func get(_ k: Classifier.Key) -> Classification? {
+    /// The answer for `k`, if held; `counting` false leaves ``hits`` and ``misses`` alone.
+    mutating func get(_ k: Key, counting: Bool = true) -> Classification? {
         if let v = young[k] {
-            hits += 1
+            if counting { hits += 1 }
             return v
         }
         if let v = old.removeValue(forKey: k) {
-            hits += 1
+            if counting { hits += 1 }
             put(k, v)
             return v
         }
-        misses += 1
+        if counting { misses += 1 }
         return nil
     }
 
-    mutating func put(_ k: Classifier.Key, _ v: Classification) {
+    mutating func put(_ k: Key, _ v: Classification) {
         if young.count >= capacity {
             old = young
             young = [:]

@@ -52,6 +52,14 @@ public struct FileBatch: Sendable, Hashable {
     /// Number of lines.
     public var count: Int { ends.count }
 
+    /// Makes room for `bytes` of text in `lines` lines, so that filling a batch does not grow (copy) its
+    /// buffers step by step.
+    mutating func reserveCapacity(bytes: Int, lines: Int) {
+        storage.reserveCapacity(bytes)
+        ends.reserveCapacity(lines)
+        endOffsets.reserveCapacity(lines)
+    }
+
     /// Appends a line.
     mutating func append(_ bytes: UnsafeRawBufferPointer, endOffset: Int64) {
         storage.append(contentsOf: bytes)

@@ -222,6 +222,22 @@ enum Schema {
                     FROM bounces WHERE dedup_key LIKE 'v2|%' AND json_valid(meta) AND json_extract(meta, '$.message_id') <> ''
                 ) WHERE k IS NOT NULL;
                 """),
+        Migration(
+            version: 5, description: "outcome claims clustered by log time",
+            sql: """
+                -- Every outcome counted from this version on: its log time (whole seconds since the epoch, UTC) and the
+                -- 64-bit hash of its identity (as outcome_keys). Keyed by time first, so the claims of a log read in
+                -- order land at the end of the tree instead of on random pages of a table keyed by the hash (and of its
+                -- day index): most of what a backfill's commit wrote to the WAL for them. An identity names the
+                -- second of its line, so a claim is found again at the same time. The claims made before this version
+                -- stay in outcome_keys, which is read (never written) while it has rows and pruned by day as before;
+                -- not copied over, since a month of deliveries is millions of rows to rewrite at an upgrade.
+                CREATE TABLE outcome_claims (
+                    at INTEGER NOT NULL,
+                    id INTEGER NOT NULL,
+                    PRIMARY KEY (at, id)
+                ) WITHOUT ROWID;
+                """),
     ]
 
     /// Applies every migration above the database's version. Returns the versions applied.

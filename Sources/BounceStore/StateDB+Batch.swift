@@ -14,87 +14,111 @@ extension StateDB {
     @discardableResult
     public func commit(_ batch: Batch) throws(StateDBError) -> BatchResult {
         let now = Timestamps.micros(clock())
-        let prepared = batch.events.map { PreparedEvent($0, batch: batch, now: now) }
+        let encoder = options.bodyEncoder
+        return try inTransaction { c in try Self.apply(batch, to: c, now: now, encoder: encoder) }
+    }
+
+    /// Commits several batches, in order, in one transaction: all or nothing. Each batch does exactly what
+    /// ``commit(_:)`` does with it (later batches see what earlier ones wrote), and its result is its own; only
+    /// the transaction is shared, so that the pages the batches touch in common are written to the WAL once
+    /// (a backfill's committing stage groups the batches that wait for it). Each batch's position is still
+    /// committed with its events.
+    @discardableResult
+    public func commit(group batches: [Batch]) throws(StateDBError) -> [BatchResult] {
+        if batches.isEmpty { return [] }
+        let now = Timestamps.micros(clock())
         let encoder = options.bodyEncoder
         return try inTransaction { c in
-            for p in batch.positions {
-                try c.run(
-                    """
-                    INSERT INTO source_positions
-                        (source_id, fingerprint, fingerprint_len, device, inode, offset, journal_cursor,
-                         journal_realtime, updated_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    ON CONFLICT(source_id) DO UPDATE SET
-                        fingerprint = excluded.fingerprint, fingerprint_len = excluded.fingerprint_len,
-                        device = excluded.device, inode = excluded.inode,
-                        offset = excluded.offset, journal_cursor = excluded.journal_cursor,
-                        journal_realtime = excluded.journal_realtime, updated_at = excluded.updated_at
-                    """,
-                    [
-                        .text(p.sourceID), .blob(p.fingerprint), .int(p.fingerprintLength.map(Int64.init)),
-                        .int(p.device.map { Int64(bitPattern: $0) }), .int(p.inode.map { Int64(bitPattern: $0) }),
-                        .int(p.offset), .text(p.journalCursor),
-                        .int(p.journalRealtime), .int(now),
-                    ])
-            }
-            for u in batch.trackerUpserts {
-                try c.run(
-                    "INSERT INTO tracker_state (key, value, updated_at) VALUES (?, ?, ?) "
-                        + "ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
-                    [.text(u.key), .blob(u.bytes), .int(now)])
-            }
-            for key in batch.trackerDeletes {
-                try c.run("DELETE FROM tracker_state WHERE key = ?", [.text(key)])
-            }
-            var result = BatchResult()
-            var stored: [PreparedEvent] = []
-            for var p in prepared {
-                let claimed = try c.run(
-                    "INSERT OR IGNORE INTO dedup_keys (dedup_key, log_time, enqueued_at) VALUES (?, ?, ?)",
-                    [.text(p.event.dedupKey), .int(p.logTime), .int(now)])
-                guard claimed == 1 else {
-                    result.duplicates += 1
-                    try Self.enrich(c, with: p.event, now: now, encoder: encoder, into: &result)
-                    continue
-                }
-                // One bounce, one event: the log line and the report mail of one bounce join here.
-                let mail = batch.mailJoins[p.event.dedupKey]
-                if try Self.joinStored(c, p, mail: mail, sink: batch.sink, now: now, encoder: encoder, into: &result) {
-                    result.joined += 1
-                    continue
-                }
-                if let mail { try Self.checkSent(c, &p, mail: mail, into: &result) }
-                try Self.registerJoins(c, p, mail: mail, now: now)
-                stored.append(p)
-                result.inserted += 1
-                // Encoding happens only for new events (a re-read of known lines costs no JSON), inside
-                // the transaction: an encoding failure rolls the whole batch back like any other.
-                if p.holdReason == nil, batch.sink == .localStore {
-                    try Self.insertBounce(
-                        c, email: p.event.email, subscriberUUID: p.event.subscriberUUID,
-                        campaignUUID: p.event.campaignUUID, type: p.event.type.rawValue, source: p.event.source,
-                        meta: try PreparedEvent.metaJSON(p.event), createdAt: p.event.createdAt,
-                        createdMicros: p.logTime,
-                        dedupKey: p.event.dedupKey)
-                    result.storedLocally += 1
-                    continue
-                }
-                if p.holdReason != nil { result.held += 1 }
-                let body = String(decoding: try encoder(p.event), as: UTF8.self)
-                try Self.insertOutbox(c, p, body: body, kind: "event", now: now)
-            }
-            result.counted = try Self.countOutcomes(c, events: stored, tallies: batch.tallies)
-            try Self.recordSent(c, batch.tallies, sink: batch.sink, now: now, encoder: encoder, into: &result)
-            // Counted here, in the batch's transaction, whichever reader came second (ingest-mail or run).
-            try Self.addCounters(
-                c,
-                [
-                    "mail.joined": result.joined, "mail.held_unmatched": result.heldUnmatched,
-                    "mail.unmatched_released": result.unmatchedReleased,
-                ].filter { $0.value > 0 }, now: now)
-            try Self.insertFacts(c, batch.facts)
-            return result
+            var results: [BatchResult] = []
+            results.reserveCapacity(batches.count)
+            for batch in batches { results.append(try Self.apply(batch, to: c, now: now, encoder: encoder)) }
+            return results
         }
+    }
+
+    /// One batch's writes, inside the caller's transaction.
+    static func apply(
+        _ batch: Batch, to c: SQLiteConnection, now: Int64, encoder: (BounceEvent) throws -> [UInt8]
+    ) throws -> BatchResult {
+        let prepared = batch.events.map { PreparedEvent($0, batch: batch, now: now) }
+        for p in batch.positions {
+            try c.run(
+                """
+                INSERT INTO source_positions
+                    (source_id, fingerprint, fingerprint_len, device, inode, offset, journal_cursor,
+                     journal_realtime, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT(source_id) DO UPDATE SET
+                    fingerprint = excluded.fingerprint, fingerprint_len = excluded.fingerprint_len,
+                    device = excluded.device, inode = excluded.inode,
+                    offset = excluded.offset, journal_cursor = excluded.journal_cursor,
+                    journal_realtime = excluded.journal_realtime, updated_at = excluded.updated_at
+                """,
+                [
+                    .text(p.sourceID), .blob(p.fingerprint), .int(p.fingerprintLength.map(Int64.init)),
+                    .int(p.device.map { Int64(bitPattern: $0) }), .int(p.inode.map { Int64(bitPattern: $0) }),
+                    .int(p.offset), .text(p.journalCursor),
+                    .int(p.journalRealtime), .int(now),
+                ])
+        }
+        if !batch.trackerUpserts.isEmpty {
+            let upsert = try c.cached(
+                "INSERT INTO tracker_state (key, value, updated_at) VALUES (?, ?, ?) "
+                    + "ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at")
+            for u in batch.trackerUpserts { try upsert.run([.text(u.key), .blob(u.bytes), .int(now)]) }
+        }
+        if !batch.trackerDeletes.isEmpty {
+            let delete = try c.cached("DELETE FROM tracker_state WHERE key = ?")
+            for key in batch.trackerDeletes { try delete.run([.text(key)]) }
+        }
+        var result = BatchResult()
+        var stored: [PreparedEvent] = []
+        for var p in prepared {
+            let claimed = try c.run(
+                "INSERT OR IGNORE INTO dedup_keys (dedup_key, log_time, enqueued_at) VALUES (?, ?, ?)",
+                [.text(p.event.dedupKey), .int(p.logTime), .int(now)])
+            guard claimed == 1 else {
+                result.duplicates += 1
+                try Self.enrich(c, with: p.event, now: now, encoder: encoder, into: &result)
+                continue
+            }
+            // One bounce, one event: the log line and the report mail of one bounce join here.
+            let mail = batch.mailJoins[p.event.dedupKey]
+            if try Self.joinStored(c, p, mail: mail, sink: batch.sink, now: now, encoder: encoder, into: &result) {
+                result.joined += 1
+                continue
+            }
+            if let mail { try Self.checkSent(c, &p, mail: mail, into: &result) }
+            try Self.registerJoins(c, p, mail: mail, now: now)
+            stored.append(p)
+            result.inserted += 1
+            // Encoding happens only for new events (a re-read of known lines costs no JSON), inside
+            // the transaction: an encoding failure rolls the whole batch back like any other.
+            if p.holdReason == nil, batch.sink == .localStore {
+                try Self.insertBounce(
+                    c, email: p.event.email, subscriberUUID: p.event.subscriberUUID,
+                    campaignUUID: p.event.campaignUUID, type: p.event.type.rawValue, source: p.event.source,
+                    meta: try PreparedEvent.metaJSON(p.event), createdAt: p.event.createdAt,
+                    createdMicros: p.logTime,
+                    dedupKey: p.event.dedupKey)
+                result.storedLocally += 1
+                continue
+            }
+            if p.holdReason != nil { result.held += 1 }
+            let body = String(decoding: try encoder(p.event), as: UTF8.self)
+            try Self.insertOutbox(c, p, body: body, kind: "event", now: now)
+        }
+        result.counted = try Self.countOutcomes(c, events: stored, tallies: batch.tallies)
+        try Self.recordSent(c, batch.tallies, sink: batch.sink, now: now, encoder: encoder, into: &result)
+        // Counted here, in the batch's transaction, whichever reader came second (ingest-mail or run).
+        try Self.addCounters(
+            c,
+            [
+                "mail.joined": result.joined, "mail.held_unmatched": result.heldUnmatched,
+                "mail.unmatched_released": result.unmatchedReleased,
+            ].filter { $0.value > 0 }, now: now)
+        try Self.insertFacts(c, batch.facts)
+        return result
     }
 
     static func insertOutbox(_ c: SQLiteConnection, _ p: PreparedEvent, body: String, kind: String, now: Int64) throws {

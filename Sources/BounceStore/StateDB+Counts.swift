@@ -66,6 +66,11 @@ extension StateDB {
         Int(micros >= 0 ? micros / microsPerDay : (micros - microsPerDay + 1) / microsPerDay)
     }
 
+    /// The whole second (since the epoch, rounded down) an outcome's claim is filed under in `outcome_claims`.
+    static func claimSeconds(ofMicros micros: Int64) -> Int64 {
+        micros >= 0 ? micros / 1_000_000 : (micros - 999_999) / 1_000_000
+    }
+
     /// Adds the batch's outcomes to the counts, each identity once ever (inside the batch's transaction).
     /// Returns how many outcomes were new.
     static func countOutcomes(_ c: SQLiteConnection, events: [PreparedEvent], tallies: [OutcomeTally]) throws -> Int {
@@ -80,17 +85,30 @@ extension StateDB {
             var outcome: OutcomeClass
         }
         var cells: [Cell: Int] = [:]
+        cells.reserveCapacity(events.count + tallies.count)
         var counted = 0
-        func claim(_ identity: String, day: Int) throws -> Bool {
+        // Looked up once per batch, not once per outcome (the cache is keyed by the SQL text, hashed whole).
+        let claimStatement = try c.cached("INSERT OR IGNORE INTO outcome_claims (at, id) VALUES (?, ?)")
+        // The claims made before schema version 5, while any is left (none in a database created since).
+        let legacy =
+            try c.scalarInt("SELECT EXISTS (SELECT 1 FROM outcome_keys)") == 1
+            ? try c.cached("SELECT 1 FROM outcome_keys WHERE id = ?") : nil
+        func claim(_ hash: UInt64, seconds: Int64, day: Int) throws -> Bool {
             if let prunedBefore, day < prunedBefore { return false }
-            let id = Int64(bitPattern: OutcomeIdentityHash.fnv1a64(identity))
-            return try c.run(
-                "INSERT OR IGNORE INTO outcome_keys (id, day) VALUES (?, ?)", [.int(id), .int(Int64(day))])
-                == 1
+            let id = Int64(bitPattern: hash)
+            if let legacy {
+                var found = false
+                try legacy.query([.int(id)]) { _ in found = true }
+                if found { return false }
+            }
+            return try claimStatement.run([.int(seconds), .int(id)]) == 1
         }
         for p in events {
             let day = day(ofMicros: p.logTime)
-            guard try claim(p.event.dedupKey, day: day) else { continue }
+            guard
+                try claim(
+                    OutcomeIdentityHash.fnv1a64(p.event.dedupKey), seconds: claimSeconds(ofMicros: p.logTime), day: day)
+            else { continue }
             counted += 1
             let outcome: OutcomeClass
             switch p.event.type {
@@ -109,19 +127,23 @@ extension StateDB {
         }
         for t in tallies {
             let day = day(ofMicros: t.time.microseconds)
-            guard try claim(t.identity, day: day) else { continue }
+            guard try claim(OutcomeIdentityHash.of(t), seconds: claimSeconds(ofMicros: t.time.microseconds), day: day)
+            else {
+                continue
+            }
             counted += 1
             let cell = Cell(
                 day: day, host: t.host, domain: t.domain, campaign: t.campaignUUID ?? "",
                 outcome: t.kind == .delivered ? .delivered : .deferred)
             cells[cell, default: 0] += 1
         }
+        let add = try c.cached(
+            """
+            INSERT INTO outcome_counts (day, host, domain, campaign, outcome, n) VALUES (?, ?, ?, ?, ?, ?)
+            ON CONFLICT (day, host, domain, campaign, outcome) DO UPDATE SET n = n + excluded.n
+            """)
         for (cell, n) in cells {
-            try c.run(
-                """
-                INSERT INTO outcome_counts (day, host, domain, campaign, outcome, n) VALUES (?, ?, ?, ?, ?, ?)
-                ON CONFLICT (day, host, domain, campaign, outcome) DO UPDATE SET n = n + excluded.n
-                """,
+            try add.run(
                 [
                     .int(Int64(cell.day)), .text(cell.host), .text(cell.domain), .text(cell.campaign),
                     .text(cell.outcome.rawValue), .int(Int64(n)),
@@ -138,20 +160,27 @@ extension StateDB {
     static func rehostOutcomeCounts(
         _ c: SQLiteConnection, from: String, to: String, old: String, new: String, range: [SQLValue]
     ) throws {
-        var moved: [(Int64, Int64)] = []
-        try c.prepare("SELECT dedup_key FROM dedup_keys WHERE dedup_key >= ? AND dedup_key < ?").query(range) { row in
+        var moved: [(Int64, Int64, Int64)] = []
+        try c.prepare("SELECT dedup_key, log_time FROM dedup_keys WHERE dedup_key >= ? AND dedup_key < ?").query(
+            range
+        ) { row in
             let key = row.text(0)
             let renamed = to + key.unicodeScalars.dropFirst(from.unicodeScalars.count).map(String.init).joined()
             moved.append(
                 (
                     Int64(bitPattern: OutcomeIdentityHash.fnv1a64(key)),
-                    Int64(bitPattern: OutcomeIdentityHash.fnv1a64(renamed))
+                    Int64(bitPattern: OutcomeIdentityHash.fnv1a64(renamed)), claimSeconds(ofMicros: row.int64(1))
                 ))
         }
-        for (oldID, newID) in moved {
+        for (oldID, newID, at) in moved {
+            // A claim made before schema version 5 stays where it was; one made since is filed at the bounce's
+            // log time, which its dedup key's row keeps.
             try c.run(
                 "INSERT OR IGNORE INTO outcome_keys (id, day) SELECT ?, day FROM outcome_keys WHERE id = ?",
                 [.int(newID), .int(oldID)])
+            try c.run(
+                "INSERT OR IGNORE INTO outcome_claims (at, id) SELECT at, ? FROM outcome_claims WHERE at = ? AND id = ?",
+                [.int(newID), .int(at), .int(oldID)])
         }
         try c.run(
             """
@@ -219,6 +248,16 @@ extension StateDB {
                 if n == 0 { break }
             }
         }
+        let cutoffSeconds = SQLValue.int(Int64(cutoffDay) * 86_400)
+        while true {
+            let n = try inTransaction { c in
+                try c.run(
+                    "DELETE FROM outcome_claims WHERE (at, id) IN (SELECT at, id FROM outcome_claims WHERE at < ? LIMIT ?)",
+                    [cutoffSeconds, limit])
+            }
+            total += n
+            if n == 0 { break }
+        }
         let cutoffMicros = SQLValue.int(Int64(cutoffDay) * Self.microsPerDay)
         while true {
             let n = try inTransaction { c in
@@ -236,6 +275,42 @@ extension StateDB {
 /// seeded per process), cheap, and with 64 bits two of a month's outcomes collide only with a probability of
 /// about n² / 2⁶⁵ (3·10⁻⁵ for 30 million): then one outcome is not counted.
 public enum OutcomeIdentityHash {
+    /// `fnv1a64(tally.identity)`, without building the identity when its parts are ASCII (one String per delivery
+    /// and several more for its parts, on the committing thread): the same bytes are fed to the hash, `%` and `|`
+    /// escaped as ``OutcomeTally/identity`` escapes them. Any other part takes the identity itself, whose escaping
+    /// works on Characters.
+    public static func of(_ tally: OutcomeTally) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        @inline(__always) func byte(_ b: UInt8) {
+            h ^= UInt64(b)
+            h = h &* 0x0000_0100_0000_01b3
+        }
+        // False when the part is not ASCII: the caller falls back to the identity.
+        func part(_ text: String) -> Bool {
+            byte(UInt8(ascii: "|"))
+            for b in text.utf8 {
+                switch b {
+                case UInt8(ascii: "%"): byte(b); byte(UInt8(ascii: "2")); byte(UInt8(ascii: "5"))
+                case UInt8(ascii: "|"): byte(UInt8(ascii: "%")); byte(UInt8(ascii: "7")); byte(UInt8(ascii: "C"))
+                case 0x80...: return false
+                default: byte(b)
+                }
+            }
+            return true
+        }
+        byte(UInt8(ascii: "t"))
+        byte(UInt8(ascii: "1"))
+        var ascii = part(tally.kind.rawValue) && part(tally.host) && part(tally.mta.rawValue) && part(tally.queueID)
+        if ascii {
+            byte(UInt8(ascii: "|"))
+            byte(UInt8(ascii: "a"))
+            byte(UInt8(ascii: ":"))
+            for b in String(tally.time.seconds).utf8 { byte(b) }
+            if tally.kind == .delivered { ascii = part(tally.recipient) }
+        }
+        return ascii ? h : fnv1a64(tally.identity)
+    }
+
     public static func fnv1a64(_ text: String) -> UInt64 {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
         for b in text.utf8 {

@@ -110,15 +110,16 @@ extension StateDB {
         encoder: (BounceEvent) throws -> [UInt8], into result: inout BatchResult
     ) throws {
         var anyHeld: Bool?
+        // Looked up once per batch, not once per delivery (the cache is keyed by the SQL text, hashed whole).
+        let record = try c.cached(
+            """
+            INSERT INTO sent_index (host, queue_id, recipient, message_id, subscriber_uuid, campaign_uuid, at)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT(host, queue_id, recipient) DO UPDATE SET message_id = excluded.message_id,
+                subscriber_uuid = excluded.subscriber_uuid, campaign_uuid = excluded.campaign_uuid, at = excluded.at
+            """)
         for t in tallies where t.kind == .delivered {
-            try c.cached(
-                """
-                INSERT INTO sent_index (host, queue_id, recipient, message_id, subscriber_uuid, campaign_uuid, at)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT(host, queue_id, recipient) DO UPDATE SET message_id = excluded.message_id,
-                    subscriber_uuid = excluded.subscriber_uuid, campaign_uuid = excluded.campaign_uuid, at = excluded.at
-                """
-            ).run([
+            try record.run([
                 .text(t.host), .text(t.queueID), .text(t.recipient), .text(t.messageID), .text(t.subscriberUUID),
                 .text(t.campaignUUID), .int(t.time.microseconds),
             ])

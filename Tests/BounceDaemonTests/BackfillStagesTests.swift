@@ -44,6 +44,27 @@ import Testing
         #expect(n >= 1 && n <= 3)
     }
 
+    /// Lines given back come out empty with their storage kept (the reading thread refills it in place);
+    /// at most `capacity` wait, and with none waiting a fresh empty box comes out.
+    @Test func spentLinesComeBackEmptyWithTheirCapacity() {
+        let spent = SpentLines(capacity: 2)
+        let line = ParsedLine(
+            envelope: LogEnvelope(host: "mx1"), record: .removed(mta: .postfix, queueID: "ABCDE12345"))
+        for _ in 0..<3 {
+            let box = ParsedLines()
+            box.lines.reserveCapacity(1_000)
+            for _ in 0..<1_000 { box.lines.append(line) }
+            spent.give(box)
+        }
+        let a = spent.take()
+        let b = spent.take()
+        let c = spent.take()
+        #expect(a.lines.isEmpty && b.lines.isEmpty && c.lines.isEmpty)
+        #expect(a.lines.capacity >= 1_000 && b.lines.capacity >= 1_000)
+        #expect(c.lines.capacity < 1_000, "the third was not kept")
+        #expect(a !== b && b !== c)
+    }
+
     /// Stopped after its first batch, a backfill stores the position of that batch only (the reading
     /// thread had parsed further); run again, it resumes there and reads the rest, each line once.
     @Test func anInterruptedBackfillCommitsWhatItProcessedAndResumes() throws {
@@ -83,5 +104,67 @@ import Testing
         let second = try backfill(stopAfterFirstBatch: false)
         #expect(!second.interrupted)
         #expect(first.lines + second.lines == total)
+    }
+    /// A commit that fails on the committing thread ends the backfill with its error (the tracking and reading
+    /// threads stop; nothing hangs), and what was committed before it is consistent: run again without the fault,
+    /// the backfill resumes at the stored position and the database holds exactly the bounces of a backfill that
+    /// never failed (a position committed without its events would lose them; events without their position
+    /// would be counted again).
+    @Test func aFailedCommitStopsTheBackfillAndKeepsPositionsWithTheirEvents() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("bt-stages-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let log = dir.appendingPathComponent("mail.log.1").path
+        // Several batches whose bounces are all distinct: the sample again and again, each copy on its own day.
+        var sample = try String(
+            contentsOf: SampleBackfillTests.repo.appendingPathComponent("samples/postfix-mail.log"), encoding: .utf8)
+        if !sample.hasSuffix("\n") { sample += "\n" }
+        let copies = 4 * BackfillRunner.batchLines / sample.split(separator: "\n").count + 1
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov"]
+        #expect(copies <= months.count * 28)
+        var text = ""
+        for i in 0..<copies {
+            let day = String(i % 28 + 1)
+            let date = months[i / 28] + " " + (day.count == 1 ? " " + day : day)
+            text += sample.replacingOccurrences(of: "Nov 26", with: date)
+        }
+        try text.write(toFile: log, atomically: true, encoding: .utf8)
+        func backfill(_ state: String) throws -> BackfillSummary {
+            let config = SampleBackfillTests.config(state: state)
+            let pipeline = PipelineFactory.make(config, patterns: try PipelineFactory.loadPatterns(config))
+            let runner = BackfillRunner(
+                pipeline: pipeline, db: try StateDB(path: state), sink: .localStore, timeZone: .utc,
+                maxLineLength: 1 << 20)
+            return try runner.run(inputs: [log], emit: { _ in })
+        }
+        let clean = dir.appendingPathComponent("clean.db").path
+        let whole = try backfill(clean)
+        #expect(whole.newEvents > 100)
+        let state = dir.appendingPathComponent("state.db").path
+        _ = try StateDB(path: state)
+        // A commit whose position passes half the file fails (with the whole group it is in).
+        let raw = try SQLiteConnection(path: state)
+        try raw.execute(
+            "CREATE TRIGGER boom BEFORE UPDATE ON source_positions WHEN NEW.offset > \(text.utf8.count / 2) "
+                + "BEGIN SELECT RAISE(ABORT, 'boom'); END")
+        #expect(throws: StateDBError.self) { try backfill(state) }
+        let stored = try StateDB(path: state).positions().compactMap(FilePositionCoding.decode)
+        let offset = try #require(stored.first?.offset)
+        #expect(offset > 0 && offset <= Int64(text.utf8.count / 2))
+        let before = try keys(state)
+        #expect(!before.isEmpty && before.count < whole.newEvents)
+        try raw.execute("DROP TRIGGER boom")
+        let second = try backfill(state)
+        #expect(second.lines < whole.lines)
+        #expect(second.duplicates == 0)
+        #expect(try keys(state) == keys(clean))
+    }
+
+    func keys(_ path: String) throws -> [String] {
+        var out: [String] = []
+        try SQLiteConnection(path: path).prepare("SELECT dedup_key FROM dedup_keys ORDER BY 1").query {
+            out.append($0.text(0))
+        }
+        return out
     }
 }

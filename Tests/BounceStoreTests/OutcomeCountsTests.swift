@@ -120,6 +120,34 @@ import Testing
         // The published FNV-1a test vector for "a".
         #expect(OutcomeIdentityHash.fnv1a64("a") == 0xaf63_dc4c_8601_ec8c)
     }
+
+    /// The claim of a delivery or deferral hashes its identity without building it: the same hash as the identity's
+    /// text, for escaped parts, times before 1970, and parts that are not ASCII (where escaping works on
+    /// Characters: a `|` with a combining mark is one Character and is not escaped).
+    @Test func aTallysHashIsTheHashOfItsIdentity() {
+        let times: [Int64] = [1_795_710_114_000_000, 1_795_710_114_999_999, 0, -1, -1_000_001]
+        let hosts = ["mail1", "mx|1", "a%b", "", "h\u{00e9}te", "x|\u{0301}y"]
+        let recipients = [
+            "r@example.org", "p|q@example.org", "100%@example.org", "j\u{00fc}rgen@example.de", "|\u{0301}@x",
+        ]
+        var tallies: [OutcomeTally] = []
+        for kind in OutcomeTally.Kind.allCases {
+            for (i, host) in hosts.enumerated() {
+                for (j, rcpt) in recipients.enumerated() {
+                    tallies.append(
+                        OutcomeTally(
+                            kind: kind, host: host, mta: i % 2 == 0 ? .postfix : .exim,
+                            queueID: j % 2 == 0 ? "4C1|23" : "Q%\(j)",
+                            recipient: rcpt, campaignUUID: nil,
+                            time: LogTime(microseconds: times[(i + j) % times.count])))
+                }
+            }
+        }
+        for t in tallies {
+            #expect(OutcomeIdentityHash.of(t) == OutcomeIdentityHash.fnv1a64(t.identity), "\(t.identity)")
+        }
+        #expect(Set(tallies.map(OutcomeIdentityHash.of)).count == Set(tallies.map(\.identity)).count)
+    }
 }
 
 /// When a host gets another identity (an alias added, the upgrade to per-host identities), its counts follow.

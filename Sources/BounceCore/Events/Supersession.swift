@@ -22,17 +22,30 @@ public enum Supersession {
     public static func holds(for events: [BounceEvent], deliveries: [SuccessfulDelivery]) -> [String: String] {
         // Most backfill batches have deliveries and no event: nothing to decide, no table to build.
         guard !deliveries.isEmpty, !events.isEmpty else { return [:] }
-        var latest: [String: SuccessfulDelivery] = [:]
-        for d in deliveries {
-            let address = d.address.cheaplyLowercased
-            if let seen = latest[address], seen.time >= d.time { continue }
-            latest[address] = d
-        }
-        var out: [String: String] = [:]
         // A spike-guard hold is only "review before sending"; a later delivery proves more (the address
         // works), so such an event is superseded too and `outbox release --reason spike-guard` skips it.
-        for e in events where e.meta.action == .forward || HardBounceGuard.isGuardHold(e) {
-            guard let d = latest[e.email], let t = RFC3339.parse(e.createdAt), d.time > t else { continue }
+        let candidates = events.indices.filter {
+            events[$0].meta.action == .forward || HardBounceGuard.isGuardHold(events[$0])
+        }
+        guard !candidates.isEmpty else { return [:] }
+        // The latest delivery per address, for the events' addresses only: a backfill has a few bounces
+        // and tens of thousands of deliveries, and a table of every delivered address was most of this.
+        // Among deliveries at the same latest time the first one wins, as before.
+        var latest: [String: SuccessfulDelivery?] = [:]
+        latest.reserveCapacity(candidates.count)
+        for i in candidates { latest[events[i].email] = .some(nil) }
+        for d in deliveries {
+            let address = d.address.cheaplyLowercased
+            guard let slot = latest.index(forKey: address) else { continue }
+            if let seen = latest.values[slot], seen.time >= d.time { continue }
+            latest.values[slot] = d
+        }
+        var out: [String: String] = [:]
+        for i in candidates {
+            let e = events[i]
+            guard let found = latest[e.email], let d = found, let t = RFC3339.parse(e.createdAt), d.time > t else {
+                continue
+            }
             out[e.dedupKey] =
                 "superseded by a later delivery to the same address at \(RFC3339.format(d.time)) (\(d.mta.rawValue) queue id \(d.queueID))"
         }

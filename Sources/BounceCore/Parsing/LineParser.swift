@@ -25,6 +25,9 @@ public struct LineParser: Sendable {
     public let options: LineParserOptions
     private var converter: LocalTimeConverter
     private var years: SyslogYearResolver?
+    /// The envelope Strings of recent lines: a log names one host and a handful of programs, and making
+    /// the same three Strings again for every line was a tenth of parsing.
+    private var envelopeStrings = EnvelopeStrings()
 
     public init(options: LineParserOptions = LineParserOptions()) {
         self.options = options
@@ -45,11 +48,10 @@ public struct LineParser: Sendable {
             s, end, e, program: e.hasProgram ? Self.programClass(s, e.programStart, e.programEnd) : .none)
         guard d.kind != .other else { return ParsedLine(envelope: LogEnvelope(time: time), record: .other) }
         var env = LogEnvelope(time: time, pid: e.pid)
-        if e.hostStart >= 0 { env.host = s.string(e.hostStart, e.hostEnd) }
+        if e.hostStart >= 0 { env.host = envelopeStrings.host(s, e.hostStart, e.hostEnd) }
         var agent: String?
         if e.hasProgram {
-            env.program = s.string(e.programStart, e.programEnd)
-            agent = Self.agent(s, e.programStart, e.programEnd)
+            (env.program, agent) = envelopeStrings.program(s, e.programStart, e.programEnd)
         }
         return Self.materialize(s, end, d, envelope: env, agent: agent)
     }
@@ -193,3 +195,49 @@ public struct LineParser: Sendable {
         return LogTime(seconds: utc, micros: Int64(e.micros))
     }
 }
+
+/// The last host and the recent programs a parser made Strings of, with the bytes they were made from:
+/// the same bytes give the same String back (a copy of the value, no decoding, no allocation).
+struct EnvelopeStrings {
+    private var hostBytes: [UInt8] = []
+    private var hostString = ""
+    private var programs: [(bytes: [UInt8], program: String, agent: String?)] = []
+    private static let programLimit = 16
+
+    /// ``ByteSpan/string(_:_:)`` of the host `[a, b)`.
+    mutating func host(_ s: ByteSpan, _ a: Int, _ b: Int) -> String {
+        if Self.same(hostBytes, s, a, b) { return hostString }
+        hostBytes = Array(UnsafeBufferPointer(start: s.base + a, count: b - a))
+        hostString = s.string(a, b)
+        return hostString
+    }
+
+    /// The program `[a, b)` as a String and its delivery agent (``LineParser/agent(_:_:_:)``).
+    mutating func program(_ s: ByteSpan, _ a: Int, _ b: Int) -> (String, String?) {
+        for p in programs where Self.same(p.bytes, s, a, b) { return (p.program, p.agent) }
+        let made = (
+            bytes: Array(UnsafeBufferPointer(start: s.base + a, count: b - a)), program: s.string(a, b),
+            agent: LineParser.agent(s, a, b)
+        )
+        // A log with many program names (each pid-less tool its own): the oldest goes.
+        if programs.count >= Self.programLimit { programs.removeFirst() }
+        programs.append(made)
+        return (made.program, made.agent)
+    }
+
+    private static func same(_ bytes: [UInt8], _ s: ByteSpan, _ a: Int, _ b: Int) -> Bool {
+        guard bytes.count == b - a else { return false }
+        return bytes.withUnsafeBufferPointer { p in
+            guard let base = p.baseAddress else { return true }
+            return memcmp(base, s.base + a, b - a) == 0
+        }
+    }
+}
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif

@@ -168,7 +168,7 @@ enum PostfixScanner {
                 ve = lastFrom ?? semi
             }
             return .header(
-                mta: .postfix, queueID: qid(), name: s.string(a, colon), value: s.string(vs, s.trimEnd(vs, ve)))
+                mta: .postfix, queueID: qid(), name: headerName(s, a, colon), value: s.string(vs, s.trimEnd(vs, ve)))
         case .bounceNotification:
             let n = s.find(" notification: ", r, end)!
             let ns = n + 15
@@ -184,20 +184,34 @@ enum PostfixScanner {
         }
     }
 
+    /// The header name `[a, b)`; listmonk's two names (on two lines of every campaign message) as literals,
+    /// which need no allocation (they are longer than a String holds inline).
+    static func headerName(_ s: ByteSpan, _ a: Int, _ b: Int) -> String {
+        if s.equals("X-Listmonk-Campaign", a, b) { return "X-Listmonk-Campaign" }
+        if s.equals("X-Listmonk-Subscriber", a, b) { return "X-Listmonk-Subscriber" }
+        return s.string(a, b)
+    }
+
     /// A value that may be in angle brackets, at `i`; ends at `>` or at `, `. Returns it and the index after.
     static func angleValue(_ s: ByteSpan, _ i: Int, _ end: Int) -> (String, Int) {
-        guard i < end else { return ("", end) }
+        let (a, b, after) = angleSpan(s, i, end)
+        return (s.string(a, b), after)
+    }
+
+    /// ``angleValue(_:_:_:)`` as a span `[a, b)`, and the index after it.
+    static func angleSpan(_ s: ByteSpan, _ i: Int, _ end: Int) -> (Int, Int, Int) {
+        guard i < end else { return (end, end, end) }
         if s[i] == 0x3C {
             // The address ends at the `>` that is followed by `,` or the end (a quoted local part may hold `>`).
             var k = i + 1
             while let g = s.find(0x3E, k, end) {
-                if g + 1 == end || s[g + 1] == 0x2C || s[g + 1] == 0x20 { return (s.string(i + 1, g), g + 1) }
+                if g + 1 == end || s[g + 1] == 0x2C || s[g + 1] == 0x20 { return (i + 1, g, g + 1) }
                 k = g + 1
             }
-            return (s.string(i + 1, end), end)
+            return (i + 1, end, end)
         }
         let e = s.find(", ", i, end) ?? s.trimEnd(i, end)
-        return (s.string(i, e), e)
+        return (i, e, e)
     }
 
     /// Maps a Postfix status word to the normalised status.
@@ -214,6 +228,7 @@ enum PostfixScanner {
         var recipient = ""
         var orig: String?
         var relay: String?
+        var relaySpan = (0, 0)
         var dsn: String?
         var i = r
         var statusStart = -1
@@ -232,15 +247,17 @@ enum PostfixScanner {
                 statusStart = vs
                 break
             }
-            let (v, after) = angleValue(s, vs, end)
+            // Strings only for the four fields kept (`delay=`, `delays=` and the like are skipped over).
+            let (va, vb, after) = angleSpan(s, vs, end)
             if s.equals("to", ks, eq) {
-                recipient = v
+                recipient = s.string(va, vb)
             } else if s.equals("orig_to", ks, eq) {
-                orig = v
+                orig = s.string(va, vb)
             } else if s.equals("relay", ks, eq) {
-                relay = v
+                relay = s.string(va, vb)
+                relaySpan = (va, vb)
             } else if s.equals("dsn", ks, eq) {
-                dsn = v
+                dsn = s.string(va, vb)
             }
             i = after
         }
@@ -266,7 +283,8 @@ enum PostfixScanner {
         }
         var attempt = DeliveryAttempt(
             mta: .postfix, queueID: queueID, recipient: recipient, originalRecipient: orig, agent: agent,
-            relay: relay, remoteHost: relay.flatMap(remoteHost), dsn: dsn, rawStatus: rawStatus, status: status)
+            relay: relay, remoteHost: relay.flatMap { remoteHost(s, relaySpan.0, relaySpan.1, relay: $0) }, dsn: dsn,
+            rawStatus: rawStatus, status: status)
         guard textStart < textEnd else { return attempt }
         if s.has("delivery temporarily suspended: ", at: textStart, textEnd) { attempt.isAttempt = false }
         // The reply: after `said: ` / `refused to talk to me: `, or the text itself (`250 2.0.0 Ok: ...`).
@@ -292,6 +310,24 @@ enum PostfixScanner {
             if qe > qs { attempt.queuedAs = s.string(qs, qe) }
         }
         return attempt
+    }
+
+    /// ``remoteHost(_:)`` of `relay`, the text of `[a, b)`, read on the bytes: `firstIndex(of: "[")` walks
+    /// grapheme clusters. A relay with a byte above 0x7F takes the String path (a combining mark after a
+    /// bracket makes one cluster with it, which the String path does not take for a bracket).
+    static func remoteHost(_ s: ByteSpan, _ a: Int, _ b: Int, relay: String) -> String? {
+        guard a < b else { return nil }
+        var i = a
+        while i < b {
+            if s[i] >= 0x80 { return remoteHost(relay) }
+            i += 1
+        }
+        if s.equals("none", a, b) { return nil }
+        guard let open = s.find(0x5B, a, b) else { return relay }
+        if open > a { return s.string(a, open) }
+        // `[192.0.2.1]:25`: the address itself.
+        if let close = s.find(0x5D, open + 1, b) { return s.string(open + 1, close) }
+        return relay
     }
 
     /// The host name of a relay (`mx.example.com[192.0.2.1]:25` → `mx.example.com`); nil for `none`.

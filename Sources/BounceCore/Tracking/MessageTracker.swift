@@ -198,8 +198,6 @@ public struct MessageTracker: Sendable {
             s.recipients[rk]
             ?? RecipientState(recipient: a.recipient, originalRecipient: a.originalRecipient, order: s.recipients.count)
         if r.originalRecipient == nil, let o = a.originalRecipient { r.originalRecipient = o }
-        let domain = RecipientState.domain(of: rk)
-        let stored = StoredAttempt(time: time, attempt: a)
         var handOff: String?
 
         switch a.status {
@@ -221,6 +219,10 @@ public struct MessageTracker: Sendable {
             r.finished = true
 
         case .deferred:
+            // The domain and the stored attempt only here and for expiries: a delivery needs neither (an
+            // allocation and a dozen retains on most lines of a log).
+            let domain = RecipientState.domain(of: rk)
+            let stored = StoredAttempt(time: time, attempt: a)
             // Counted once per message: at its first deferred line, whichever recipient it names.
             if options.recordTallies, r.firstDeferred == nil, counts(s),
                 !s.recipients.values.contains(where: { $0.firstDeferred != nil })
@@ -249,7 +251,7 @@ public struct MessageTracker: Sendable {
 
         case .bounced where a.isRetryTimeout, .expired:
             // Exim's retry timeouts name no reason of their own: it comes from an earlier real attempt.
-            let evidence = bestEvidence(s, r, domain: domain, time: time, fallback: a)
+            let evidence = bestEvidence(s, r, domain: RecipientState.domain(of: rk), time: time, fallback: a)
             emit(.expired, s, &r, time: time, rawStatus: a.rawStatus, evidence: evidence, into: &out)
 
         case .bounced:
@@ -309,7 +311,8 @@ public struct MessageTracker: Sendable {
         tallies.append(
             OutcomeTally(
                 kind: kind, host: s.host, mta: s.mta, queueID: s.queueID,
-                recipient: (r.originalRecipient ?? r.recipient).lowercased(), campaignUUID: s.campaignUUID, time: time,
+                recipient: (r.originalRecipient ?? r.recipient).cheaplyLowercased, campaignUUID: s.campaignUUID,
+                time: time,
                 messageID: kind == .delivered ? s.messageID : nil,
                 subscriberUUID: kind == .delivered ? s.subscriberUUID : nil))
     }
@@ -693,9 +696,9 @@ enum ListmonkHeader {
 
     /// The header value's first word: Postfix appends ` from host[ip]; from=<...> ...` to logged headers.
     static func firstToken(_ value: String) -> String {
-        var value = value
+        var copy = value
         // On the contiguous bytes with integer offsets: String.UTF8View index steps cost more than the scan.
-        return value.withUTF8 { u in
+        return copy.withUTF8 { u -> String? in
             var start = 0
             while start < u.count, u[start] == 0x20 || u[start] == 0x09 { start += 1 }
             var end = start
@@ -704,7 +707,10 @@ enum ListmonkHeader {
                 start += 1
                 end -= 1
             }
+            // Postfix's logged value is already cut at ` from `: usually the whole value is the token,
+            // and the value itself (no new String) is the answer.
+            if start == 0 && end == u.count { return nil }
             return String(decoding: UnsafeBufferPointer(rebasing: u[start..<end]), as: UTF8.self)
-        }
+        } ?? value
     }
 }

@@ -46,6 +46,17 @@ struct TrackerKey: Hashable, Sendable {
 
     func hash(into h: inout Hasher) { h.combine(hashCode) }
 
+    /// The dictionary's and sets' hash, from the stored one without running a `Hasher` again: each lookup,
+    /// insert and removal (several per line) fed the stored hash through SipHash once more. `hashCode` is
+    /// already a seeded SipHash of the parts; the per-table `seed` is mixed in (multiply, xor-shift) so
+    /// that tables of different sizes still spread the keys differently.
+    func _rawHashValue(seed: Int) -> Int {
+        var x = UInt64(bitPattern: Int64(hashCode)) ^ UInt64(bitPattern: Int64(seed))
+        x = (x ^ (x >> 31)) &* 0x7FB5_D329_728E_A185
+        x = (x ^ (x >> 27)) &* 0x81DA_DEF4_BC2D_D44D
+        return Int(Int64(bitPattern: x ^ (x >> 33)))
+    }
+
     /// `keys` in the order of their stored form (the order the tracker used when keys were Strings).
     static func sortedByText(_ keys: [TrackerKey]) -> [TrackerKey] {
         keys.sorted(by: textLess)

@@ -147,26 +147,47 @@ public final class BackfillRunner {
         // tracks, classifies and commits, batch by batch in file order. The hand-off holds a few parsed
         // batches at most, so memory stays bounded however fast the reader is.
         let handOff = BoundedHandOff<BackfillStageItem>(capacity: Self.batchesAhead)
+        // The reading thread also classifies bounce lines ahead (into the classifier's memo) and frees the
+        // lines this thread is done with (SpentLines): both were this thread's work, the slower one.
+        let spent = SpentLines()
         BackfillParseStage.start(
             plan: reader.plan, configuration: config, timeZone: timeZone, formats: pipeline.classifier.set.formats,
-            into: handOff)
+            classifier: pipeline.classifier, spent: spent, into: handOff)
         // On every way out (the end, an interruption, a failed commit) the reading thread is stopped and its
         // files closed before this returns.
         defer {
             handOff.close()
             handOff.waitUntilFinished()
         }
+        // The third stage: with a database, batches are committed on a thread of its own, in order, while
+        // the next ones are tracked (BackfillCommitStage). Started after the reading thread, and finished
+        // (every batch handed over committed, the thread gone) on every way out.
+        let commits = db.map {
+            BackfillCommitStage(db: $0, capacity: Self.commitsAhead, groupLimit: Self.commitGroupLimit)
+        }
+        defer { _ = try? commits?.finish() }
+        func add(_ committed: [BackfillCommitStage.Committed]) {
+            for c in committed {
+                summary.add(c.result)
+                if !c.events.isEmpty { emit(c.events) }
+            }
+        }
         var totals = BackfillReadTotals()
         var dryRunEvents: [BounceEvent] = []
         var deliveries: [SuccessfulDelivery] = []
+        // The previous batch's lines, given back to the reading thread at the next take: this thread no longer
+        // reads them then.
+        var doneLines: ParsedLines?
         while let item = handOff.take() {
+            if let box = doneLines.take() { spent.give(box) }
             guard case .batch(let batch) = item else {
                 if case .end(let t) = item { totals = t }
                 continue
             }
             totals = batch.totals
             var events: [BounceEvent] = []
-            for parsed in batch.lines { pipeline.ingest(parsed, into: &events) }
+            pipeline.ingest(lines: &batch.parsed.lines, into: &events)
+            doneLines = batch.parsed
             if fileLines[batch.path] == nil { fileOrder.append(batch.path) }
             fileLines[batch.path, default: (0, 0)].lines += batch.lines.count
             fileLines[batch.path, default: (0, 0)].mail += batch.mailLines
@@ -174,15 +195,17 @@ public final class BackfillRunner {
             pipeline.tick(at: pipeline.tracker.clock, into: &events)
             summary.events += events.count
             let newDeliveries = pipeline.drainDeliveries()
-            if let db {
-                let result = try pipeline.commitBackfillBatch(
-                    events, position: FilePositionCoding.encode(batch.position), deliveries: newDeliveries, to: db,
-                    sink: sink)
-                summary.add(result)
-                if !events.isEmpty { emit(events) }
+            if let commits {
+                let built = pipeline.backfillBatch(
+                    events, position: FilePositionCoding.encode(batch.position), deliveries: newDeliveries, sink: sink)
+                // False: a commit failed; finish() below throws it.
+                guard commits.put(built) else { break }
+                add(commits.completed())
             } else {
                 dryRunEvents += events
                 deliveries += newDeliveries
+                // Nothing counts outcomes in a dry run: without this they piled up for the whole run.
+                _ = pipeline.drainTallies()
             }
             summary.lines = totals.lines
             summary.bytes = totals.bytes
@@ -193,6 +216,7 @@ public final class BackfillRunner {
                 break
             }
         }
+        if let commits { add(try commits.finish()) }
         if db == nil {
             _ = Supersession.holdSuperseded(&dryRunEvents, deliveries: deliveries)
             summary.held = dryRunEvents.filter { $0.meta.action == .hold }.count
@@ -215,8 +239,12 @@ public final class BackfillRunner {
     static let batchLines = 16_384
     /// Bytes read per committed batch, at most (about).
     static let batchBytes = 4 << 20
-    /// Parsed batches the reading thread may have ready ahead of the committing one.
+    /// Parsed batches the reading thread may have ready ahead of the tracking one.
     static let batchesAhead = 2
+    /// Tracked batches that may wait for the committing thread.
+    static let commitsAhead = 16
+    /// Batches committed together in one transaction, at most (what waits when the committer gets to it).
+    static let commitGroupLimit = 16
 
     /// The file's modification time, the reference for year-less syslog timestamps.
     static func modificationTime(_ path: String) -> LogTime? {

@@ -60,6 +60,20 @@ final class BoundedHandOff<Element: Sendable>: @unchecked Sendable {
         }
     }
 
+    /// Consumer: the oldest items, at most `limit` (at least 1), waiting while there is none: what waits is
+    /// taken together (the committing stage commits it in one transaction). Empty once the producer finished
+    /// and everything was taken.
+    func take(upTo limit: Int) -> [Element] {
+        locked {
+            while items.isEmpty && !finished { pthread_cond_wait(changed, mutex) }
+            let n = min(max(1, limit), items.count)
+            let taken = Array(items.prefix(n))
+            items.removeFirst(n)
+            if n > 0 { pthread_cond_broadcast(changed) }
+            return taken
+        }
+    }
+
     /// Producer: nothing more will come.
     func finish() {
         locked {

@@ -8,6 +8,15 @@ extension EventPipeline {
         _ events: [BounceEvent], position: SourcePosition, deliveries: [SuccessfulDelivery], to db: StateDB,
         sink: Batch.Sink
     ) throws -> BatchResult {
+        try db.commit(backfillBatch(events, position: position, deliveries: deliveries, sink: sink))
+    }
+
+    /// What ``commitBackfillBatch(_:position:deliveries:to:sink:)`` commits, drained from the pipeline: the
+    /// tracker's changes, tallies and guard facts since the last batch. Built on the tracking thread; the
+    /// committing stage writes it (``BackfillCommitStage``).
+    func backfillBatch(
+        _ events: [BounceEvent], position: SourcePosition, deliveries: [SuccessfulDelivery], sink: Batch.Sink
+    ) -> Batch {
         var holds = HardBounceGuard.outboxHolds(for: events)
         var probe = events
         if Supersession.holdSuperseded(&probe, deliveries: deliveries) > 0 {
@@ -16,11 +25,10 @@ extension EventPipeline {
             }
         }
         let changes = drainTrackerChanges()
-        return try db.commit(
-            Batch(
-                positions: [position], trackerUpserts: changes.upserted.map { (key: $0.key, bytes: $0.value) },
-                trackerDeletes: Array(changes.deleted), events: events, holds: holds, sink: sink,
-                tallies: drainTallies(), facts: guardFactsForCommit()))
+        return Batch(
+            positions: [position], trackerUpserts: changes.upserted.map { (key: $0.key, bytes: $0.value) },
+            trackerDeletes: Array(changes.deleted), events: events, holds: holds, sink: sink,
+            tallies: drainTallies(), facts: guardFactsForCommit())
     }
 }
 

@@ -97,6 +97,10 @@ public final class BackfillReader {
         guard let reader, var splitter, let identity else { return nil }
         let before = splitter
         var out = FileBatch(path: file.path, position: FilePosition(identity: identity, offset: 0))
+        // A batch ends past its byte limit by at most one read and the line it completes.
+        out.reserveCapacity(
+            bytes: configuration.maxBatchBytes + min(buffer.count, configuration.maxLineLength) + 4096,
+            lines: min(configuration.maxBatchLines, configuration.maxBatchBytes / 16) + 1024)
         var read = 0
         var ended = false
         var failed: SourceError?
