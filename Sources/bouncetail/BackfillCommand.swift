@@ -134,6 +134,7 @@ struct BackfillCommand: AsyncParsableCommand {
             summary.lines, Double(summary.bytes) / 1e6, seconds, Double(summary.bytes) / 1e6 / seconds,
             summary.events)
         report += Self.outcomeReport(summary, dryRun: dryRun, ctx: ctx)
+        report += TrackerEvictionWarning(config.tracker).summary(summary.trackerCounters)
         if summary.skippedLongLines > 0 { report += "; \(summary.skippedLongLines) over-long line(s) skipped" }
         if summary.interrupted { report += "; interrupted: run the same command again to resume" }
         StandardError.line(report)
@@ -198,6 +199,7 @@ struct BackfillCommand: AsyncParsableCommand {
             format: "backfill: journal: %d entries read in %.1f s (%.0f entries/s); %d bounce(s) found",
             summary.lines, seconds, Double(summary.lines) / seconds, summary.events)
         report += Self.outcomeReport(summary, dryRun: dryRun, ctx: ctx)
+        report += TrackerEvictionWarning(config.tracker).summary(summary.trackerCounters)
         Self.reportGuard(pipeline)
         if summary.skippedLongLines > 0 { report += "; \(summary.skippedLongLines) unreadable journal entries skipped" }
         if summary.interrupted { report += "; interrupted: run the same command again to resume" }

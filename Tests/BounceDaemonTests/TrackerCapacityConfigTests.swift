@@ -93,7 +93,9 @@ import Testing
 
     /// A backfill of ``deferredLog()`` into a fresh state database with `tracker` appended to the configuration:
     /// the events, the tracker's counters and the message rows left in `tracker_state`.
-    static func backfill(tracker: String) throws -> (events: [BounceEvent], counters: TrackerCounters, rows: Int) {
+    static func backfill(tracker: String) throws -> (
+        events: [BounceEvent], counters: TrackerCounters, rows: Int, summary: BackfillSummary, config: BounceTailConfig
+    ) {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("bt-cap-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -119,9 +121,9 @@ import Testing
         let pipeline = PipelineFactory.make(config, patterns: try PipelineFactory.loadPatterns(config))
         let runner = BackfillRunner(pipeline: pipeline, db: db, sink: .outbox, timeZone: .utc, maxLineLength: 1 << 20)
         var events: [BounceEvent] = []
-        _ = try runner.run(inputs: [log.path], emit: { events += $0 })
+        let summary = try runner.run(inputs: [log.path], emit: { events += $0 })
         let rows = try db.allTrackerState().filter { !$0.key.contains("|~") }.count
-        return (events, pipeline.tracker.counters, rows)
+        return (events, pipeline.tracker.counters, rows, summary, config)
     }
 
     @Test func underTheDefaultCapEveryDeferredMessageKeepsItsSender() throws {
@@ -146,6 +148,69 @@ import Testing
         let late = try #require(byEmail["user1@slow.test"])
         #expect(late.meta.sender == nil)
         #expect(late.type == .hard)
+    }
+
+    // MARK: - The drops made visible
+
+    @Test func underTheDefaultCapTheSummarySaysNothingOfDropsAndTheCounterStaysAbsent() throws {
+        let run = try Self.backfill(tracker: "")
+        #expect(run.summary.trackerCounters.evictedByCount == 0)
+        #expect(TrackerEvictionWarning(run.config.tracker).summary(run.summary.trackerCounters) == "")
+        let (metrics, registry) = MetricsBootstrap.isolated()
+        var warning = TrackerEvictionWarning(run.config.tracker)
+        #expect(warning.update(run.summary.trackerCounters, metrics: metrics, now: .now).isEmpty)
+        #expect(!registry.emitToString().contains("bouncetail_tracker_evicted_total{"))
+    }
+
+    @Test func aSmallCapGivesTheSummaryLineTheCounterAndOneWarningNamingTheKey() throws {
+        let run = try Self.backfill(tracker: "state_max_messages = 1000")
+        // 1,500 messages against a cap of 1,000 (down to 900 each time it is passed): passed at the 1,001st,
+        // 1,102nd, 1,203rd, 1,304th and 1,405th message, 101 dropped each time.
+        #expect(run.summary.trackerCounters.evictedByCount == 505)
+        #expect(run.summary.trackerCounters.evictedByAge == 0)
+        let line = TrackerEvictionWarning(run.config.tracker).summary(run.summary.trackerCounters)
+        #expect(line.hasPrefix("; 505 message(s) in flight dropped at the cap of 1000"))
+        #expect(line.contains("raise [tracker] state_max_messages"))
+        #expect(!line.contains("state_max_age"))
+
+        // The daemon's view of the same counters: the metric counts every drop, the log says it once an hour.
+        let (metrics, registry) = MetricsBootstrap.isolated()
+        var warning = TrackerEvictionWarning(run.config.tracker)
+        let start = ContinuousClock.now
+        let first = warning.update(run.summary.trackerCounters, metrics: metrics, now: start)
+        #expect(first.map(\.cause) == [.cap])
+        #expect(first.first?.count == 505)
+        #expect(first.first?.text.contains("dropped 505 messages in flight at the cap of 1000") == true)
+        #expect(first.first?.text.contains("raise [tracker] state_max_messages") == true)
+        #expect(registry.emitToString().contains(#"bouncetail_tracker_evicted_total{cause="cap"} 505"#))
+
+        var more = run.summary.trackerCounters
+        more.evictedByCount += 101
+        #expect(warning.update(more, metrics: metrics, now: start + .seconds(60)).isEmpty)
+        #expect(warning.update(more, metrics: metrics, now: start + .seconds(120)).isEmpty)
+        #expect(registry.emitToString().contains(#"bouncetail_tracker_evicted_total{cause="cap"} 606"#))
+        let later = warning.update(more, metrics: metrics, now: start + .seconds(3600))
+        #expect(later.map(\.count) == [101])
+        #expect(warning.update(more, metrics: metrics, now: start + .seconds(7200)).isEmpty)
+    }
+
+    @Test func dropsForAgeHaveTheirOwnCauseAndNameStateMaxAge() throws {
+        let config = try ConfigLoader.parse("[tracker]\nstate_max_age = \"2d\"\n")
+        var counters = TrackerCounters()
+        counters.evictedByAge = 3
+        let line = TrackerEvictionWarning(config.tracker).summary(counters)
+        #expect(
+            line
+                == "; 3 message(s) dropped with no line for 2d (raise [tracker] state_max_age if the MTA keeps mail "
+                + "queued longer)")
+        let (metrics, registry) = MetricsBootstrap.isolated()
+        var warning = TrackerEvictionWarning(config.tracker)
+        let due = warning.update(counters, metrics: metrics, now: .now)
+        #expect(due.map(\.cause) == [.age])
+        #expect(due.first?.text.contains("state_max_age") == true)
+        let text = registry.emitToString()
+        #expect(text.contains(#"bouncetail_tracker_evicted_total{cause="age"} 3"#))
+        #expect(!text.contains(#"cause="cap""#))
     }
 
     @Test func withASenderFilterTheLateBounceOfADroppedMessageIsNotSent() throws {

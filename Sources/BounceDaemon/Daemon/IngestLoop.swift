@@ -22,6 +22,7 @@ final class IngestLoop {
     private var lastRetention = Date.distantPast
     private var failingSources: Set<String> = []
     private var untrustedWarning = UntrustedEntryWarning()
+    private var evictionWarning: TrackerEvictionWarning
 
     init(
         config: BounceTailConfig, db: StateDB, patterns: ReloadCoordinator<Classifier>, context: DaemonShell.Context,
@@ -38,6 +39,7 @@ final class IngestLoop {
         sink = config.sink.kind == .sqlite ? .localStore : .outbox
         timeZone = PipelineFactory.timeZone(config.general.timeZone)
         journalParser = JournalLineParser(host: config.general.hostName, timeZone: timeZone)
+        evictionWarning = TrackerEvictionWarning(config.tracker)
     }
 
     func restoreTrackerState() throws {
@@ -152,6 +154,7 @@ final class IngestLoop {
     private func commit(positions: [SourcePosition], events: [BounceEvent]) {
         waitForDiskSpace()
         countRecords()
+        reportTracker()
         var batch = trackerOnlyBatch()
         batch.positions = positions
         batch.events = events
@@ -247,6 +250,20 @@ final class IngestLoop {
         for (kind, n) in pipeline.stats.records where n != countedRecords[kind, default: 0] {
             context.metrics.records(kind: kind.rawValue).increment(by: n - countedRecords[kind, default: 0])
             countedRecords[kind] = n
+        }
+    }
+
+    /// The in-flight gauge, and messages the tracker dropped before their end (cap, age): counted, and logged the
+    /// first time and then at most hourly, naming the key to raise.
+    private func reportTracker() {
+        context.metrics.trackerMessages.record(pipeline.tracker.messageCount)
+        for report in evictionWarning.update(pipeline.tracker.counters, metrics: context.metrics, now: .now) {
+            let metadata: Logger.Metadata = ["cause": "\(report.cause.rawValue)", "dropped": "\(report.count)"]
+            switch report.cause {
+            case .cap: logger.warning("\(report.text)", metadata: metadata)
+            // Routine where the MTA logs no end for some messages; worth a line, not an alarm.
+            case .age: logger.notice("\(report.text)", metadata: metadata)
+            }
         }
     }
 

@@ -133,6 +133,9 @@ public struct BounceMetrics: Sendable {
 
     /// Messages in the tracker.
     public var trackerMessages: Gauge { gauge(MetricName.trackerMessages) }
+    /// Messages the tracker dropped before their end, by `cause`: `cap` (`state_max_messages`) or `age`
+    /// (`state_max_age`).
+    public func trackerEvicted(cause: String) -> Counter { counter(MetricName.trackerEvicted, [("cause", cause)]) }
     /// Pattern reloads by result (`accepted`, `refused`).
     public func patternReloads(result: String) -> Counter { counter(MetricName.patternReloads, [("result", result)]) }
     /// 1 when healthy.

@@ -42,6 +42,7 @@ public enum MetricName {
     public static let httpResponses = "bouncetail_http_responses_total"
     public static let dispatcherPaused = "bouncetail_dispatcher_paused"
     public static let trackerMessages = "bouncetail_tracker_messages"
+    public static let trackerEvicted = "bouncetail_tracker_evicted_total"
     public static let patternReloads = "bouncetail_pattern_reloads_total"
     public static let healthy = "bouncetail_healthy"
     public static let sourceLastLine = "bouncetail_source_last_line_timestamp_seconds"
@@ -162,6 +163,12 @@ public enum MetricName {
             name: dispatcherPaused, type: "gauge", labels: [],
             help: "1 while the dispatcher is paused by an answer every request would get (401, 403, 404, 503)."),
         .init(name: trackerMessages, type: "gauge", labels: [], help: "Messages in flight in the tracker."),
+        .init(
+            name: trackerEvicted, type: "counter", labels: ["cause"],
+            help:
+                "Messages in flight the tracker dropped before their end: cause=\"cap\" (tracker.state_max_messages "
+                + "reached), cause=\"age\" (no line for tracker.state_max_age). A late bounce of one lacks its sender, "
+                + "Message-ID and listmonk UUIDs."),
         .init(
             name: patternReloads, type: "counter", labels: ["result"],
             help: "Pattern set reloads (SIGHUP) by result: accepted or refused."),

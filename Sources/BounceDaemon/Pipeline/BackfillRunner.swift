@@ -38,6 +38,9 @@ public struct BackfillSummary: Sendable, Hashable {
     /// the number of lines read from each.
     public var notMailLogs: [BackfillSkipped] = []
     public var interrupted = false
+    /// The tracker's counters at the end; of them, the messages in flight dropped before their end
+    /// (`evictedByCount`, `evictedByAge`) go in the summary line (``TrackerEvictionWarning/summary(_:)``).
+    public var trackerCounters = TrackerCounters()
     public init() {}
 }
 
@@ -230,6 +233,7 @@ public final class BackfillRunner {
                     reason: "read, but none of its \(c.lines) line(s) is a Postfix or Exim log line: not a mail log?"))
         }
         summary.guardHeld = pipeline.stats.guardHeld
+        summary.trackerCounters = pipeline.tracker.counters
         summary.skippedLongLines = totals.skippedLongLines
         summary.failures += totals.failures.map { "\($0)" }
         return summary

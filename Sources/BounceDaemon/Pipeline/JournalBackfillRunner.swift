@@ -82,6 +82,7 @@ public final class JournalBackfillRunner {
             emit(dryRunEvents)
         }
         summary.guardHeld = pipeline.stats.guardHeld
+        summary.trackerCounters = pipeline.tracker.counters
         return (report, summary)
     }
 }
