@@ -49,7 +49,45 @@ extension StateDB {
         }
     }
 
-    /// All tracker state, for the tracker to restore in-flight messages at start-up.
+    /// Every tracker state row in key order, read `chunkRows` rows at a time: what start-up restores.
+    ///
+    /// Unlike ``allTrackerState()`` the rows are never all in memory at once (a million in-flight messages are
+    /// about 470 MB of keys and JSON, which the heap kept after the restore), and the connection is held for one
+    /// chunk's read only, never while `body` decodes, so delivery on the same database is not held up for the
+    /// whole load. Each chunk continues after the last key of the one before (`key > ?` on the primary key):
+    /// keys are written from Swift Strings, so they read back as the same text.
+    public func forEachTrackerState(
+        chunkRows: Int = 4096, _ body: (_ key: String, _ bytes: [UInt8]) -> Void
+    ) throws(StateDBError) {
+        let limit = max(1, chunkRows)
+        var after: String?
+        while true {
+            let chunk = try trackerStateChunk(after: after, limit: limit)
+            for row in chunk { body(row.key, row.bytes) }
+            guard chunk.count == limit, let last = chunk.last else { return }
+            after = last.key
+        }
+    }
+
+    /// Up to `limit` tracker state rows after `after` (from the first when nil), in key order.
+    private func trackerStateChunk(after: String?, limit: Int) throws(StateDBError) -> [(key: String, bytes: [UInt8])] {
+        try withConnection { c in
+            var rows: [(key: String, bytes: [UInt8])] = []
+            rows.reserveCapacity(limit)
+            let add: (SQLiteStatement) -> Void = { rows.append((key: $0.text(0), bytes: $0.blob(1))) }
+            if let after {
+                try c.cached("SELECT key, value FROM tracker_state WHERE key > ? ORDER BY key LIMIT ?")
+                    .query([.text(after), .int(Int64(limit))], add)
+            } else {
+                try c.cached("SELECT key, value FROM tracker_state ORDER BY key LIMIT ?").query(
+                    [.int(Int64(limit))], add)
+            }
+            return rows
+        }
+    }
+
+    /// All tracker state at once, in key order (tests and tools; start-up restores with
+    /// ``forEachTrackerState(chunkRows:_:)``, which never holds every row).
     public func allTrackerState() throws(StateDBError) -> [(key: String, bytes: [UInt8])] {
         try withConnection { c in
             var result: [(key: String, bytes: [UInt8])] = []

@@ -1,0 +1,39 @@
+import Testing
+
+@testable import BounceStore
+
+/// `forEachTrackerState`: start-up's row-by-row read of `tracker_state`, a chunk at a time.
+@Suite struct TrackerStateScanTests {
+    /// `count` rows whose keys sort differently as numbers and as text (`m|10` before `m|2`), each value its key.
+    private func database(rows count: Int) throws -> (TempDir, StateDB) {
+        let dir = TempDir()
+        let db = try openDB(dir.file(), clock: TestClock())
+        let rows = (0..<count).map { n in (key: "mx|postfix|\(n)", bytes: Array("state \(n)".utf8)) }
+        if !rows.isEmpty { try db.commit(Batch(trackerUpserts: rows)) }
+        return (dir, db)
+    }
+
+    @Test(arguments: [0, 1, 6, 7, 8, 98, 100])
+    func everyRowComesOnceInKeyOrderAcrossChunkBoundaries(_ count: Int) throws {
+        let (dir, db) = try database(rows: count)
+        _ = dir
+        var seen: [(key: String, bytes: [UInt8])] = []
+        // 7 rows a chunk: 98 is an exact multiple (the last chunk is full, the next one empty).
+        try db.forEachTrackerState(chunkRows: 7) { seen.append((key: $0, bytes: $1)) }
+        let all = try db.allTrackerState()
+        #expect(seen.count == count)
+        #expect(seen.map(\.key) == all.map(\.key))
+        #expect(seen.map(\.bytes) == all.map(\.bytes))
+        #expect(Set(seen.map(\.key)).count == count)
+        #expect(seen.allSatisfy { String(decoding: $0.bytes, as: UTF8.self) == "state " + $0.key.dropFirst(11) })
+    }
+
+    @Test func theDefaultChunkReadsATableLargerThanOneChunk() throws {
+        let (dir, db) = try database(rows: 10_000)
+        _ = dir
+        var keys: [String] = []
+        try db.forEachTrackerState { key, _ in keys.append(key) }
+        #expect(keys == (try db.allTrackerState().map(\.key)))
+        #expect(keys.count == 10_000)
+    }
+}
