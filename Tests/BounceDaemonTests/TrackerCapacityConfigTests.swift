@@ -22,7 +22,7 @@ import Testing
         #expect(config.tracker.stateMaxMessages == 200_000)
         #expect(PipelineFactory.options(config).tracker.maxMessages == 200_000)
         #expect(config.tracker.capacitySummary.contains("at most 200000 messages in flight"))
-        #expect(config.tracker.capacitySummary.contains("about 280 MB"))
+        #expect(config.tracker.capacitySummary.contains("about 240 MB"))
     }
 
     @Test func theKeyReachesTheTrackerOptionsOfRunAndBackfill() throws {

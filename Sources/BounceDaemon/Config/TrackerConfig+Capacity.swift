@@ -5,10 +5,11 @@ extension TrackerConfig {
     /// alone would take over ten gigabytes of memory (``approximateBytesPerMessage``).
     public static let stateMaxMessagesRange = 1_000...10_000_000
 
-    /// The memory one message in flight costs `bouncetail run` at most, measured with the release build at a
-    /// million messages in flight: about 850 bytes while following, 1.4 KB once a restart has loaded them back
-    /// from the state database (the rows are read whole before they are decoded, and the heap keeps the room).
-    public static let approximateBytesPerMessage = 1_400
+    /// The memory one message in flight costs `bouncetail run` at most: 1.2 KB, measured at the cap (the eviction's
+    /// sort of every key, docs/design/2026-12-03-backfill-profile.md). With the release build at a million in
+    /// flight: about 840 bytes while following (peak 1.0 KB) and 800 bytes once a restart has loaded them back
+    /// from the state database (peak 0.96 KB; the rows are read a chunk at a time), both below it.
+    public static let approximateBytesPerMessage = 1_200
 
     /// Why `value` is refused, and what the cap does: for `check-config` and the loader's error.
     static func stateMaxMessagesProblem(_ value: Int) -> String {
