@@ -7,15 +7,6 @@ import Testing
 /// `[sources.journal.trust]`: defaults, validation, resolution of user names, and the rate-limited
 /// warning about refused entries.
 @Suite struct JournalTrustConfigTests {
-    private func issues(_ text: String) -> [ConfigIssue] {
-        do {
-            _ = try ConfigLoader.parse(text, origin: "test.toml")
-            return []
-        } catch {
-            return error.issues
-        }
-    }
-
     @Test func theDefaultsTrustThePackagedUnitsAndTheMTAUsers() throws {
         let trust = try ConfigLoader.parse("").sources.journal.trust
         #expect(trust.units == ["postfix.service", "postfix@*.service", "exim4.service"])
@@ -58,14 +49,14 @@ import Testing
             ("uids = [104]", "sources.journal.trust.uids", "unknown key"),
         ])
     func badValuesAreReportedWithTheirKey(body: String, keyPath: String, words: String) {
-        let found = issues("[sources.journal]\nenabled = true\n[sources.journal.trust]\n\(body)\n")
+        let found = configIssues("[sources.journal]\nenabled = true\n[sources.journal.trust]\n\(body)\n")
         #expect(found.count == 1)
         #expect(found.first?.keyPath == keyPath)
         #expect(found.first?.message.contains(words) == true, "\(found)")
     }
 
     @Test func aTrustThatRefusesEverythingIsOnlyAnErrorWhenTheJournalIsRead() {
-        #expect(issues("[sources.journal.trust]\nunits = []\nusers = []\n").isEmpty)
+        #expect(configIssues("[sources.journal.trust]\nunits = []\nusers = []\n").isEmpty)
     }
 
     @Test func userNamesResolveOnceAndUnknownOnesAreReported() {

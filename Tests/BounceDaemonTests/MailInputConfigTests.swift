@@ -5,15 +5,6 @@ import Testing
 
 /// `[[mail.maildir]]` and `[[mail.mailbox]]`: what is read, what is refused and how it is said.
 @Suite struct MailInputConfigTests {
-    private func issues(_ text: String) -> [ConfigIssue] {
-        do {
-            _ = try ConfigLoader.parse(text, origin: "test.toml")
-            return []
-        } catch {
-            return error.issues
-        }
-    }
-
     @Test func maildirsAndMailboxesAreRead() throws {
         let config = try ConfigLoader.parse(
             """
@@ -52,7 +43,7 @@ import Testing
     }
 
     @Test func thePasswordIsNeverReadFromTheFile() {
-        let found = issues(
+        let found = configIssues(
             """
             [[mail.mailbox]]
             url = "imaps://mail.example.org/INBOX"
@@ -67,7 +58,7 @@ import Testing
     }
 
     @Test func mistakesSayWhatToWrite() {
-        let found = issues(
+        let found = configIssues(
             """
             [[mail.maildir]]
             after = "archive"

@@ -5,15 +5,6 @@ import Testing
 
 /// `[guard]`: defaults, reading, and errors in the loader's style (key path, line, what is allowed).
 @Suite struct SpikeGuardConfigTests {
-    private func issues(_ text: String) -> [ConfigIssue] {
-        do {
-            _ = try ConfigLoader.parse(text, origin: "test.toml")
-            return []
-        } catch {
-            return error.issues
-        }
-    }
-
     @Test func theDefaultsAreOnWithTheDocumentedRule() throws {
         let config = try ConfigLoader.parse("")
         #expect(config.spikeGuard == SpikeGuardConfig())
@@ -46,7 +37,7 @@ import Testing
     }
 
     @Test func badValuesNameTheKeyTheLineAndWhatIsAllowed() {
-        let found = issues(
+        let found = configIssues(
             """
             [guard]
             window = "10s"

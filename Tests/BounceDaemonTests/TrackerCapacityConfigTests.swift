@@ -8,15 +8,6 @@ import Testing
 /// `tracker.state_max_messages`: read, refused with what the cap does, and honoured by a real backfill into a
 /// real state database (the count of in-flight messages, and what a late bounce of a dropped one carries).
 @Suite struct TrackerCapacityConfigTests {
-    private func issues(_ text: String) -> [ConfigIssue] {
-        do {
-            _ = try ConfigLoader.parse(text, origin: "test.toml")
-            return []
-        } catch {
-            return error.issues
-        }
-    }
-
     @Test func theDefaultIsTwoHundredThousandInTheConfigAndTheTracker() throws {
         let config = try ConfigLoader.parse("")
         #expect(config.tracker.stateMaxMessages == 200_000)
@@ -38,7 +29,7 @@ import Testing
 
     @Test(arguments: [999, 0, -5, 10_000_001])
     func anOutOfRangeValueNamesTheKeyTheValueTheRangeAndWhatTheCapDoes(_ value: Int) {
-        let found = issues("[tracker]\nstate_max_age = \"7d\"\nstate_max_messages = \(value)\n")
+        let found = configIssues("[tracker]\nstate_max_age = \"7d\"\nstate_max_messages = \(value)\n")
         #expect(found.count == 1)
         let issue = found.first
         #expect(issue?.kind == .invalidValue)
@@ -53,14 +44,14 @@ import Testing
 
     @Test func aValueThatIsNotAnIntegerIsAWrongType() {
         for text in ["\"1M\"", "1.5e6", "true"] {
-            let found = issues("[tracker]\nstate_max_messages = \(text)\n")
+            let found = configIssues("[tracker]\nstate_max_messages = \(text)\n")
             #expect(found.map(\.kind) == [.wrongType], "\(text)")
             #expect(found.first?.message.contains("expected an integer") == true, "\(text)")
         }
     }
 
     @Test func aMisspelledKeyIsSuggested() {
-        let found = issues("[tracker]\nstate_max_message = 5000\n")
+        let found = configIssues("[tracker]\nstate_max_message = 5000\n")
         #expect(found.first?.kind == .unknownKey)
         #expect(found.first?.message.contains(#"did you mean "state_max_messages""#) == true)
     }
