@@ -18,16 +18,9 @@ out="$root/Tests/Fixtures/schema-v4-$rev"
 # The logs' mtime (the year of Postfix's year-less timestamps); the test sets the same.
 mtime="2026-11-27 00:00:00 UTC"
 
-if [[ -z "${OLD_BIN:-}" ]]; then
-    src=/tmp/bouncetail-$rev
-    if [[ ! -x $src/.build/debug/bouncetail ]]; then
-        rm -rf "$src"
-        mkdir -p "$src"
-        git archive "$rev" | tar -x -C "$src"
-        (cd "$src" && PATH=/opt/swift/usr/bin:$PATH swift build --product bouncetail)
-    fi
-    OLD_BIN=$src/.build/debug/bouncetail
-fi
+# shellcheck source=scripts/old-binary.sh
+source "$root/scripts/old-binary.sh"
+OLD_BIN=${OLD_BIN:-$(old_binary "$rev")}
 
 work="$(mktemp -d /tmp/bouncetail-v4-fixture.XXXXXX)"
 cp samples/postfix-mail.log "$work/mail.log.1"
