@@ -89,13 +89,9 @@ extension StateDB {
     /// All tracker state at once, in key order (tests and tools; start-up restores with
     /// ``forEachTrackerState(chunkRows:_:)``, which never holds every row).
     public func allTrackerState() throws(StateDBError) -> [(key: String, bytes: [UInt8])] {
-        try withConnection { c in
-            var result: [(key: String, bytes: [UInt8])] = []
-            try c.cached("SELECT key, value FROM tracker_state ORDER BY key").query {
-                result.append((key: $0.text(0), bytes: $0.blob(1)))
-            }
-            return result
-        }
+        var result: [(key: String, bytes: [UInt8])] = []
+        try forEachTrackerState { result.append((key: $0, bytes: $1)) }
+        return result
     }
 
     /// Whether a dedup key is known (enqueued before, whatever happened to its row since).

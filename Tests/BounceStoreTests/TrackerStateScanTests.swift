@@ -4,11 +4,14 @@ import Testing
 
 /// `forEachTrackerState`: start-up's row-by-row read of `tracker_state`, a chunk at a time.
 @Suite struct TrackerStateScanTests {
+    /// The keys of ``database(rows:)``, in the order SQLite's binary collation sorts them (ASCII: as Swift does).
+    private func keys(_ count: Int) -> [String] { (0..<count).map { "mx|postfix|\($0)" }.sorted() }
+
     /// `count` rows whose keys sort differently as numbers and as text (`m|10` before `m|2`), each value its key.
     private func database(rows count: Int) throws -> (TempDir, StateDB) {
         let dir = TempDir()
         let db = try openDB(dir.file(), clock: TestClock())
-        let rows = (0..<count).map { n in (key: "mx|postfix|\(n)", bytes: Array("state \(n)".utf8)) }
+        let rows = keys(count).reversed().map { key in (key: key, bytes: Array("state \(key.dropFirst(11))".utf8)) }
         if !rows.isEmpty { try db.commit(Batch(trackerUpserts: rows)) }
         return (dir, db)
     }
@@ -22,6 +25,7 @@ import Testing
         try db.forEachTrackerState(chunkRows: 7) { seen.append((key: $0, bytes: $1)) }
         let all = try db.allTrackerState()
         #expect(seen.count == count)
+        #expect(seen.map(\.key) == keys(count))
         #expect(seen.map(\.key) == all.map(\.key))
         #expect(seen.map(\.bytes) == all.map(\.bytes))
         #expect(Set(seen.map(\.key)).count == count)
@@ -33,7 +37,7 @@ import Testing
         _ = dir
         var keys: [String] = []
         try db.forEachTrackerState { key, _ in keys.append(key) }
-        #expect(keys == (try db.allTrackerState().map(\.key)))
+        #expect(keys == self.keys(10_000))
         #expect(keys.count == 10_000)
     }
 }
