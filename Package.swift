@@ -30,6 +30,8 @@ let package = Package(
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
         .systemLibrary(name: "CSystemd", path: "Sources/CSystemd"),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        // ISA-L's inflate for `.gz` logs (Debian: libisal-dev); zlib reads the end of a truncated one.
+        .systemLibrary(name: "CIsal", path: "Sources/CIsal"),
         .systemLibrary(name: "CCurl", path: "Sources/CCurl"),
 
         // Pure: records, parsers, tracker, events, pure decisions. No I/O, no dependencies.
@@ -44,7 +46,7 @@ let package = Package(
         // I/O: reading files (plain, gzip), following them through rotation, and the journal.
         .target(
             name: "BounceSources",
-            dependencies: ["BounceCore", "CZlib", "CSystemd"],
+            dependencies: ["BounceCore", "CIsal", "CZlib", "CSystemd"],
             swiftSettings: strict),
         // IMAP and POP3 mailboxes over TLS through libcurl: list, fetch, dispose after commit.
         .target(name: "BounceMailbox", dependencies: ["CCurl"], swiftSettings: strict),

@@ -2,7 +2,7 @@
 # Installs the Debian packages bouncetail needs to build and test, when they are missing.
 # Safe to run again: it does nothing when everything is there. Needs root (or sudo) only to install.
 set -euo pipefail
-pkgs=(libsqlite3-dev libsystemd-dev zlib1g-dev libcurl4-openssl-dev systemd-journal-remote python3)
+pkgs=(libsqlite3-dev libsystemd-dev zlib1g-dev libisal-dev libcurl4-openssl-dev systemd-journal-remote python3)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
