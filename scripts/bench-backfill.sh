@@ -2,7 +2,8 @@
 # Whole-process backfill throughput beside its peers, on the same page-cached generated Postfix log
 # (scripts/gen-postfix-log.py), in one run, everything pinned to two cores (`taskset -c 0,1`):
 #
-#   bouncetail backfill --dry-run and into a fresh state database, plain and .gz
+#   bouncetail backfill --dry-run and into a fresh state database, plain and .gz (and the CPU of each of
+#   its threads: which one is the critical path)
 #   LC_ALL=C grep -c status=            (output to a pipe: GNU grep stops at the first match on /dev/null)
 #   zcat FILE.gz | LC_ALL=C grep -c status=
 #   mtail --one_shot with Debian's example postfix.mtail (/usr/share/doc/mtail/examples), on an ephemeral loopback port
@@ -86,19 +87,33 @@ cat "$plain" "$gz" > /dev/null # into the page cache
 # Best wall time and best CPU time (user+sys) of $runs runs of a shell command, in seconds: "wall cpu",
 # or "- -" when the command failed. The command runs under `sh -c` so that a pipeline's CPU is counted
 # whole (children are waited for); stdout goes to a file (a pipe for grep, inside the command).
+# best COMMAND [PROCESS]: with PROCESS, the CPU of each of that process's threads in the run with the best
+# wall time goes to $work/threads.txt (scripts/thread-cpu.py, polling from outside the timed command).
 best() {
     local best_w= best_c=
+    : > "$work/threads.txt"
     for _ in $(seq "$runs"); do
         rm -rf "$work/bench-state"
-        if ! /usr/bin/time -f "%e %U %S" -o "$work/time.txt" "${pin[@]}" sh -c "$1" > "$work/out.txt" 2>> "$work/stderr.txt"; then
+        /usr/bin/time -f "%e %U %S" -o "$work/time.txt" "${pin[@]}" sh -c "$1" > "$work/out.txt" 2>> "$work/stderr.txt" &
+        local timed=$! watcher=
+        if [[ -n ${2:-} ]]; then
+            python3 scripts/thread-cpu.py "$timed" "$2" > "$work/threads-run.txt" &
+            watcher=$!
+        fi
+        if ! wait "$timed"; then
+            [[ -n $watcher ]] && wait "$watcher"
             echo "failed: $1 (see $work/stderr.txt)" >&2
             echo "- -"
             return
         fi
+        [[ -n $watcher ]] && wait "$watcher"
         read -r w u s < "$work/time.txt"
         local c
         c=$(echo "$u + $s" | bc -l)
-        if [[ -z "$best_w" ]] || (( $(echo "$w < $best_w" | bc -l) )); then best_w=$w; fi
+        if [[ -z "$best_w" ]] || (( $(echo "$w < $best_w" | bc -l) )); then
+            best_w=$w
+            [[ -n $watcher ]] && cp "$work/threads-run.txt" "$work/threads.txt"
+        fi
         if [[ -z "$best_c" ]] || (( $(echo "$c < $best_c" | bc -l) )); then best_c=$c; fi
     done
     echo "$best_w $best_c"
@@ -106,16 +121,19 @@ best() {
 
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 bf="'$bin' backfill --config '$work/bench.toml' --quiet"
-declare -A wall=() cpu=()
-measure() { # measure NAME COMMAND
-    read -r "wall[$1]" "cpu[$1]" <<< "$(best "$2")"
+declare -A wall=() cpu=() threads=()
+measure() { # measure NAME COMMAND [PROCESS]: PROCESS's threads are watched (see best)
+    read -r "wall[$1]" "cpu[$1]" <<< "$(best "$2" "${3:-}")"
+    [[ -n ${3:-} ]] && threads[$1]=$(cat "$work/threads.txt")
+    return 0
 }
 measure grep "LC_ALL=C grep -c status= '$plain' | cat"
 measure zgrep "zcat '$gz' | LC_ALL=C grep -c status= | cat"
-measure dry "$bf --dry-run '$plain'"
-measure state "$bf '$plain'"
-measure dryz "$bf --dry-run '$gz'"
-measure statez "$bf '$gz'"
+proc=$(basename "$bin")
+measure dry "$bf --dry-run '$plain'" "$proc"
+measure state "$bf '$plain'" "$proc"
+measure dryz "$bf --dry-run '$gz'" "$proc"
+measure statez "$bf '$gz'" "$proc"
 [[ -z ${missing[mtail]:-} ]] && measure mtail "mtail --one_shot --logtostderr --address 127.0.0.1 --port 0 --progs '$mtail_prog' --logs '$plain'"
 [[ -z ${missing[pflogsumm]:-} ]] && measure pflogsumm "pflogsumm '$plain'"
 
@@ -169,5 +187,14 @@ ratio "backfill --dry-run / grep -c, plain" dry grep pct
 ratio "backfill state db / zcat|grep -c, .gz (target >= 60%)" statez zgrep pct
 ratio "backfill state db vs mtail, plain (target >= 20x)" state mtail x
 ratio "backfill state db vs pflogsumm, plain" state pflogsumm x
+# Which thread is the critical path: a thread whose CPU is close to the row's wall time bounds it.
+echo "bouncetail's threads in the best-wall run, CPU s each, busiest first (scripts/thread-cpu.py; a thread's"
+echo "last 50 ms may be missed): backfill-read reads, inflates, splits and parses; backfill-commit writes the"
+echo "state database; the one named after Swift's thread pool (...default-qos) tracks and classifies:"
+for name in dry state dryz statez; do
+    label=$(case $name in dry) echo "--dry-run (plain)" ;; state) echo "fresh state db (plain)" ;;
+        dryz) echo "--dry-run (.gz)" ;; statez) echo "fresh state db (.gz)" ;; esac)
+    printf '  %-24s wall %6.2f  %s\n' "$label" "${wall[$name]/-/0}" "${threads[$name]:-(not measured)}"
+done
 rm -rf "$work/bench-state"
 "${pin[@]}" "$bin" backfill --config "$work/bench.toml" --quiet "$gz" 2>&1 | tail -1
