@@ -72,7 +72,7 @@ public struct GzipByteSource: ByteSource, ~Copyable {
                     "cannot open \(path): \(String(cString: strerror(e))); check that it exists and bouncetail may read it"
             )
         }
-        // The state holds the Huffman tables and a 64 KiB window buffer (about 100 KB): on the heap,
+        // The state holds the Huffman tables and a 64 KiB window buffer (87 KB): on the heap,
         // zeroed so that no field is ever read uninitialised.
         let raw = UnsafeMutableRawPointer.allocate(
             byteCount: MemoryLayout<inflate_state>.size, alignment: MemoryLayout<inflate_state>.alignment)

@@ -39,7 +39,7 @@ final class BackfillCommitStage: @unchecked Sendable {
         self.groupLimit = max(1, groupLimit)
         self.handOff = BoundedHandOff(capacity: capacity)
         let thread = Thread { [self] in
-            Thread.current.name = "backfill-commit"  // `thread.name` set before start() does not name it on Linux
+            ThreadName.set("backfill-commit")
             commitAll(db)
             done.signal()
         }

@@ -50,7 +50,7 @@ enum BackfillParseStage {
         into handOff: BoundedHandOff<BackfillStageItem>
     ) {
         let thread = Thread {
-            Thread.current.name = "backfill-read"  // `thread.name` set before start() does not name it on Linux
+            ThreadName.set("backfill-read")
             produce(
                 plan: plan, configuration: configuration, timeZone: timeZone, formats: formats,
                 classifier: classifier, spent: spent, into: handOff)
