@@ -1,0 +1,62 @@
+/// Inserts rows into one table with one statement per ``rowsPerStatement`` rows (`INSERT … VALUES (…), (…), …`),
+/// the texts bound without SQLite's copy (``SQLiteStatement/run(_:scratch:)``). A statement's own cost (its
+/// start, a cursor opened and closed per tree, its reset) is then paid once per that many rows: a backfill's
+/// commit appends one sent-index row per delivery and one outcome-count row per cell.
+///
+/// Inside a transaction only (a failed statement keeps the rows before the failure until the transaction rolls
+/// back). Rows wait in memory until ``flush()`` (or until a statement's worth is there): flush before reading the table
+/// in the same transaction, and before the transaction commits.
+final class RowAppender {
+    let rowsPerStatement: Int
+    private let connection: SQLiteConnection
+    private let head: String
+    private let row: String
+    private let columns: Int
+    private var values: [SQLValue] = []
+    private var scratch: [UInt8] = []
+    private var full: SQLiteStatement?
+
+    /// - Parameters:
+    ///   - table: the table's name.
+    ///   - columns: the columns each row gives values for, in order.
+    init(_ connection: SQLiteConnection, into table: String, columns: [String], rowsPerStatement: Int = 64) {
+        self.connection = connection
+        // OR FAIL: a statement that fails keeps the rows it inserted before the failure (the caller's transaction
+        // rolls back as a whole), so SQLite keeps no statement journal to undo it alone. With the default (ABORT)
+        // a multi-row statement wrote every page it changed to that journal first, a temporary file past 64 KiB.
+        self.head = "INSERT OR FAIL INTO \(table) (\(columns.joined(separator: ", "))) VALUES "
+        self.row = "(" + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ")"
+        self.columns = columns.count
+        self.rowsPerStatement = max(1, rowsPerStatement)
+        values.reserveCapacity(self.columns * self.rowsPerStatement)
+    }
+
+    /// Adds the next value of the current row.
+    func add(_ value: SQLValue) {
+        values.append(value)
+    }
+
+    /// Ends the current row (exactly `columns` values were added since the last); runs a statement when a
+    /// statement's worth of rows waits.
+    func endRow() throws {
+        precondition(
+            values.count % columns == 0, "RowAppender: a row of \(values.count % columns) values, not \(columns)")
+        if values.count == columns * rowsPerStatement { try flush() }
+    }
+
+    /// Inserts the rows that wait.
+    func flush() throws {
+        if values.isEmpty { return }
+        let rows = values.count / columns
+        let statement: SQLiteStatement
+        if rows == rowsPerStatement, let full {
+            statement = full
+        } else {
+            // One statement per row count, prepared once per connection (the connection's cache keeps it).
+            statement = try connection.cached(head + Array(repeating: row, count: rows).joined(separator: ", "))
+            if rows == rowsPerStatement { full = statement }
+        }
+        try statement.run(values[...], scratch: &scratch)
+        values.removeAll(keepingCapacity: true)
+    }
+}
