@@ -99,6 +99,62 @@ extension StateDB {
                 ? try c.cached("SELECT 1 FROM outcome_keys WHERE id = ?") : nil
         }
 
+        /// Claims every tally of a batch, as ``claim(_:at:day:)`` one by one would (in order: of two with one
+        /// identity the first is new), but with one range query per run of close seconds for the claims already
+        /// made and the new ones inserted in multi-row statements, instead of a statement per tally.
+        func claimAll(_ c: SQLiteConnection, _ entries: [PreparedTallies.Entry]) throws -> [TallyClaim] {
+            var claims = [TallyClaim](repeating: .uncounted, count: entries.count)
+            var open: [Int] = []
+            open.reserveCapacity(entries.count)
+            for (i, e) in entries.enumerated() {
+                if let prunedBefore, e.day < prunedBefore { continue }
+                if let legacy {
+                    var found = false
+                    try legacy.query([.int(e.claimID)]) { _ in found = true }
+                    if found { continue }
+                }
+                open.append(i)
+            }
+            if open.isEmpty { return claims }
+            struct Claim: Hashable {
+                var at: Int64
+                var id: Int64
+            }
+            // The claims already made in the seconds these fall in: a log read in order gives one run per batch;
+            // a gap of more than a minute starts another, so that a batch of two distant times reads neither the
+            // claims between them nor, in a log read again, more than its own.
+            var made = Set<Claim>()
+            let seconds = open.map { entries[$0].claimAt }.sorted()
+            let range = try c.cached("SELECT at, id FROM outcome_claims WHERE at >= ? AND at <= ?")
+            var low = seconds[0]
+            var high = low
+            func readRun() throws {
+                try range.query([.int(low), .int(high)]) { made.insert(Claim(at: $0.int64(0), id: $0.int64(1))) }
+            }
+            for at in seconds.dropFirst() where at != high {
+                if at - high > 60 {
+                    try readRun()
+                    low = at
+                }
+                high = at
+            }
+            try readRun()
+            let rows = RowAppender(c, into: "outcome_claims", columns: ["at", "id"])
+            for i in open {
+                let e = entries[i]
+                if made.insert(Claim(at: e.claimAt, id: e.claimID)).inserted {
+                    claims[i] = .new
+                    rows.add(.int(e.claimAt))
+                    rows.add(.int(e.claimID))
+                    try rows.endRow()
+                } else {
+                    claims[i] = .known
+                }
+            }
+            try rows.flush()
+            return claims
+        }
+
         func claim(_ id: Int64, at seconds: Int64, day: Int) throws -> TallyClaim {
             if let prunedBefore, day < prunedBefore { return .uncounted }
             if let legacy {
@@ -143,11 +199,8 @@ extension StateDB {
         // The cells' counts were made on the tracking thread as if every claim were new; those that are not are
         // taken off here.
         var counts = prepared.counts
-        var claims: [TallyClaim] = []
-        claims.reserveCapacity(prepared.entries.count)
-        for e in prepared.entries {
-            let claim = try claimer.claim(e.claimID, at: e.claimAt, day: e.day)
-            claims.append(claim)
+        let claims = try claimer.claimAll(c, prepared.entries)
+        for (e, claim) in zip(prepared.entries, claims) {
             if claim == .new { counted += 1 } else { counts[e.cell] -= 1 }
         }
         let deltas = RowAppender(

@@ -93,6 +93,26 @@ import Testing
         #expect(try db.outcomeCounts().reduce(0) { $0 + $1.count } == 5)
     }
 
+    /// A batch's claims are looked up by runs of close seconds: outcomes hours apart in one batch, one of them claimed
+    /// before, another twice in the batch, are each found or claimed once.
+    @Test func claimsOfDistantTimesInOneBatchAreEachFoundOnce() throws {
+        let dir = TempDir()
+        let db = try openDB(dir.file(), clock: TestClock())
+        func at(_ n: Int, _ seconds: Int64) -> OutcomeTally {
+            var t = Self.delivery(n)
+            t.time = LogTime(microseconds: t.time.microseconds + seconds * 1_000_000)
+            return t
+        }
+        #expect(try db.commit(Batch(tallies: [at(1, 3_600)])).counted == 1)
+        let batch = Batch(tallies: [at(2, 0), at(3, 7_200), at(1, 3_600), at(4, 61), at(2, 0), at(5, 3_660)])
+        #expect(try db.commit(batch).counted == 4)
+        #expect(try db.commit(batch).counted == 0)
+        #expect(try db.commit(group: [batch, Batch(tallies: [at(6, 3_601)])]).map(\.counted) == [0, 1])
+        #expect(try count(dir.file(), "SELECT COUNT(*) FROM outcome_claims") == 6)
+        #expect(try count(dir.file(), "SELECT COUNT(*) FROM sent_log") == 6)
+        #expect(try db.outcomeCounts().reduce(0) { $0 + $1.count } == 6)
+    }
+
     /// More rows than one multi-row statement takes, and texts that are empty, NULL or not ASCII: each
     /// stored as given (an empty text bound from the appender's buffer must stay a text, not become NULL).
     @Test func theMultiRowInsertsStoreEveryValueAsGiven() throws {
