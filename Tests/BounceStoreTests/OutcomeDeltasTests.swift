@@ -145,6 +145,10 @@ import Testing
         #expect(seen == 150)
         let cells = try db.outcomeCounts()
         #expect(cells.reduce(0) { $0 + $1.count } == 150)
+        // 150 rows went in statements of 64, 64, 16, 4 and 2 rows; 95 more in 64, 16, 8, 4, 2 and 1.
+        let more = (150..<245).map(tally)  // 95: 64, 16, 8, 4, 2, 1
+        try db.commit(Batch(tallies: more))
+        #expect(try count(dir.file(), "SELECT COUNT(*) FROM sent_log") == 245)
         #expect(cells.filter { $0.campaign == "" }.reduce(0) { $0 + $1.count } == 100)
     }
 }

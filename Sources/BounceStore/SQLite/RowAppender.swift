@@ -19,6 +19,7 @@ final class RowAppender {
     /// - Parameters:
     ///   - table: the table's name.
     ///   - columns: the columns each row gives values for, in order.
+    ///   - rowsPerStatement: rows per full statement, rounded down to a power of two.
     init(_ connection: SQLiteConnection, into table: String, columns: [String], rowsPerStatement: Int = 64) {
         self.connection = connection
         // OR FAIL: a statement that fails keeps the rows it inserted before the failure (the caller's transaction
@@ -27,7 +28,9 @@ final class RowAppender {
         self.head = "INSERT OR FAIL INTO \(table) (\(columns.joined(separator: ", "))) VALUES "
         self.row = "(" + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ")"
         self.columns = columns.count
-        self.rowsPerStatement = max(1, rowsPerStatement)
+        var rows = 1
+        while rows * 2 <= rowsPerStatement { rows *= 2 }
+        self.rowsPerStatement = rows
         values.reserveCapacity(self.columns * self.rowsPerStatement)
     }
 
@@ -44,19 +47,27 @@ final class RowAppender {
         if values.count == columns * rowsPerStatement { try flush() }
     }
 
-    /// Inserts the rows that wait.
+    /// Inserts the rows that wait: a full statement's worth at a time, the rest in statements of 32, 16, … 1 rows
+    /// (its binary digits), so that a connection prepares at most seven statements per table however many rows
+    /// its batches leave over (a prepared statement of 64 rows holds some tens of KB: the daemon's RSS).
     func flush() throws {
-        if values.isEmpty { return }
-        let rows = values.count / columns
-        let statement: SQLiteStatement
-        if rows == rowsPerStatement, let full {
-            statement = full
-        } else {
-            // One statement per row count, prepared once per connection (the connection's cache keeps it).
-            statement = try connection.cached(head + Array(repeating: row, count: rows).joined(separator: ", "))
-            if rows == rowsPerStatement { full = statement }
+        var start = 0
+        while start < values.count {
+            let left = (values.count - start) / columns
+            var rows = rowsPerStatement
+            while rows > left { rows >>= 1 }
+            let end = start + rows * columns
+            try statement(rows: rows).run(values[start..<end], scratch: &scratch)
+            start = end
         }
-        try statement.run(values[...], scratch: &scratch)
         values.removeAll(keepingCapacity: true)
+    }
+
+    private func statement(rows: Int) throws -> SQLiteStatement {
+        if rows == rowsPerStatement, let full { return full }
+        // Prepared once per connection (the connection's cache keeps it).
+        let statement = try connection.cached(head + Array(repeating: row, count: rows).joined(separator: ", "))
+        if rows == rowsPerStatement { full = statement }
+        return statement
     }
 }
