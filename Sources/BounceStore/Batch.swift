@@ -25,13 +25,25 @@ public struct Batch: Sendable {
     public var holds: [String: String]
     public var sink: Sink
     /// Deliveries and first deferrals to add to the outcome counts (the events' own outcomes are counted too).
-    public var tallies: [OutcomeTally]
+    public var tallies: [OutcomeTally] {
+        // What was prepared for the old tallies does not describe the new ones.
+        didSet { preparedTallies = nil }
+    }
     /// Run-time facts (the spike guard's trips and releases) to record with the batch.
     public var facts: [RuntimeFact]
     /// For events read from report mails, by dedup key: how each joins the logs' bounce for the same message
     /// and recipient, and whether it must name a message the logs show we sent (``MailJoin``). Events without
     /// an entry are log events.
     public var mailJoins: [String: MailJoin]
+    /// ``tallies`` prepared ahead (``prepareTallies()``); nil (also after ``tallies`` changed): the commit
+    /// prepares them.
+    public private(set) var preparedTallies: PreparedTallies?
+
+    /// Computes what committing ``tallies`` needs besides the SQL (hashes, outcome cells), on the caller's thread:
+    /// a backfill calls it on its tracking thread, so that its committing thread only runs the SQL.
+    public mutating func prepareTallies() {
+        preparedTallies = PreparedTallies(tallies)
+    }
 
     public init(
         positions: [SourcePosition] = [], trackerUpserts: [(key: String, bytes: [UInt8])] = [],

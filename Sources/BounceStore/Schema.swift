@@ -238,6 +238,52 @@ enum Schema {
                     PRIMARY KEY (at, id)
                 ) WITHOUT ROWID;
                 """),
+        Migration(
+            version: 6, description: "sent rows and outcome counts appended in log order",
+            sql: """
+                -- Every (message, recipient) the logs show our MTA delivered, from this version on (sent_index's
+                -- successor): one row per delivery whose outcome claim was new, appended in commit order (a rowid
+                -- table: a backfill's rows land at the end of the tree, not on random pages of a tree keyed by their
+                -- text). Found through two narrow indexes of 64-bit FNV-1a hashes whose text is checked on the row:
+                -- qkey of host, queue id and recipient; mkey of Message-ID and recipient (NULL without a Message-ID).
+                -- Postfix reuses queue ids: of the rows of one host, queue id and recipient the latest delivery (log
+                -- time) is the one a DSN still to come is about. Pruned by log time with outbox.retention. The rows
+                -- written before this version stay in sent_index, read (never written) while it has rows and pruned
+                -- as before; not copied over (a month of deliveries is millions of rows to rewrite at an upgrade).
+                CREATE TABLE sent_log (
+                    id              INTEGER PRIMARY KEY,
+                    at              INTEGER NOT NULL,
+                    qkey            INTEGER NOT NULL,
+                    mkey            INTEGER,
+                    host            TEXT NOT NULL,
+                    queue_id        TEXT NOT NULL,
+                    recipient       TEXT NOT NULL,
+                    message_id      TEXT,
+                    subscriber_uuid TEXT,
+                    campaign_uuid   TEXT
+                );
+                CREATE INDEX sent_log_qkey ON sent_log(qkey);
+                CREATE INDEX sent_log_mkey ON sent_log(mkey) WHERE mkey IS NOT NULL;
+                CREATE INDEX sent_log_at ON sent_log(at);
+
+                -- Outcome counts still to be added to outcome_counts: each batch appends its new outcomes here, one
+                -- row per cell, instead of an upsert on a random page of outcome_counts per cell (with one campaign
+                -- per message, one per message). Readers add these rows to outcome_counts'; a fold adds them in key
+                -- order and empties the table: at the end of a backfill, when they pass a limit
+                -- (StateDBOptions.outcomeDeltaLimit), and before retention or a host's rename touch the counts.
+                CREATE TABLE outcome_deltas (
+                    id       INTEGER PRIMARY KEY,
+                    day      INTEGER NOT NULL,
+                    host     TEXT NOT NULL,
+                    domain   TEXT NOT NULL,
+                    campaign TEXT NOT NULL,
+                    -- Not `IN (…)`: SQLite checks a bound value against an IN list by building a temporary table
+                    -- for it, at every row (what made each outcome_counts upsert open and close one).
+                    outcome  TEXT NOT NULL CHECK (outcome = 'delivered' OR outcome = 'hard' OR outcome = 'soft'
+                        OR outcome = 'complaint' OR outcome = 'deferred' OR outcome = 'held'),
+                    n        INTEGER NOT NULL
+                );
+                """),
     ]
 
     /// Applies every migration above the database's version. Returns the versions applied.

@@ -15,7 +15,12 @@ extension StateDB {
     public func commit(_ batch: Batch) throws(StateDBError) -> BatchResult {
         let now = Timestamps.micros(clock())
         let encoder = options.bodyEncoder
-        return try inTransaction { c in try Self.apply(batch, to: c, now: now, encoder: encoder) }
+        let deltaLimit = options.outcomeDeltaLimit
+        return try inTransaction { c in
+            let result = try Self.apply(batch, to: c, now: now, encoder: encoder)
+            try Self.foldOutcomeDeltas(c, ifMoreThan: deltaLimit)
+            return result
+        }
     }
 
     /// Commits several batches, in order, in one transaction: all or nothing. Each batch does exactly what
@@ -28,10 +33,12 @@ extension StateDB {
         if batches.isEmpty { return [] }
         let now = Timestamps.micros(clock())
         let encoder = options.bodyEncoder
+        let deltaLimit = options.outcomeDeltaLimit
         return try inTransaction { c in
             var results: [BatchResult] = []
             results.reserveCapacity(batches.count)
             for batch in batches { results.append(try Self.apply(batch, to: c, now: now, encoder: encoder)) }
+            try Self.foldOutcomeDeltas(c, ifMoreThan: deltaLimit)
             return results
         }
     }
@@ -108,8 +115,12 @@ extension StateDB {
             let body = String(decoding: try encoder(p.event), as: UTF8.self)
             try Self.insertOutbox(c, p, body: body, kind: "event", now: now)
         }
-        result.counted = try Self.countOutcomes(c, events: stored, tallies: batch.tallies)
-        try Self.recordSent(c, batch.tallies, sink: batch.sink, now: now, encoder: encoder, into: &result)
+        let tallies = batch.preparedTallies ?? PreparedTallies(batch.tallies)
+        let (counted, claims) = try Self.countOutcomes(c, events: stored, tallies: batch.tallies, prepared: tallies)
+        result.counted = counted
+        try Self.recordSent(
+            c, batch.tallies, prepared: tallies, claims: claims, sink: batch.sink, now: now, encoder: encoder,
+            into: &result)
         // Counted here, in the batch's transaction, whichever reader came second (ingest-mail or run).
         try Self.addCounters(
             c,

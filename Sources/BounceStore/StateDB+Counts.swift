@@ -71,44 +71,115 @@ extension StateDB {
         micros >= 0 ? micros / 1_000_000 : (micros - 999_999) / 1_000_000
     }
 
-    /// Adds the batch's outcomes to the counts, each identity once ever (inside the batch's transaction).
-    /// Returns how many outcomes were new.
-    static func countOutcomes(_ c: SQLiteConnection, events: [PreparedEvent], tallies: [OutcomeTally]) throws -> Int {
-        if events.isEmpty && tallies.isEmpty { return 0 }
-        let prunedBefore = Int(
-            try c.scalarText("SELECT value FROM kv WHERE key = ?", [.text(countsPrunedBeforeKey)]) ?? "")
-        struct Cell: Hashable {
-            var day: Int
-            var host: String
-            var domain: String
-            var campaign: String
-            var outcome: OutcomeClass
+    /// How one tally's claim went (``countOutcomes(_:events:tallies:prepared:)``).
+    enum TallyClaim: Equatable {
+        /// Claimed now: counted, and a delivery is added to the sent index.
+        case new
+        /// Claimed before, in `outcome_claims`: counted then, and a delivery's sent-index row written then.
+        case known
+        /// Not counted: its day's counts were pruned, or it was claimed before schema version 5 (in `outcome_keys`,
+        /// when a delivery's sent-index row may not have been written): a delivery is added only when missing.
+        case uncounted
+    }
+
+    /// Claims an outcome's identity (`outcome_claims`), inside the batch's transaction.
+    struct Claimer {
+        let prunedBefore: Int?
+        let insert: SQLiteStatement
+        /// The claims made before schema version 5, while any is left (none in a database created since).
+        let legacy: SQLiteStatement?
+
+        init(_ c: SQLiteConnection) throws {
+            prunedBefore = Int(
+                try c.scalarText("SELECT value FROM kv WHERE key = ?", [.text(countsPrunedBeforeKey)]) ?? "")
+            // Looked up once per batch, not once per outcome (the cache is keyed by the SQL text, hashed whole).
+            insert = try c.cached("INSERT OR IGNORE INTO outcome_claims (at, id) VALUES (?, ?)")
+            legacy =
+                try c.scalarInt("SELECT EXISTS (SELECT 1 FROM outcome_keys)") == 1
+                ? try c.cached("SELECT 1 FROM outcome_keys WHERE id = ?") : nil
         }
-        var cells: [Cell: Int] = [:]
-        cells.reserveCapacity(events.count + tallies.count)
-        var counted = 0
-        // Looked up once per batch, not once per outcome (the cache is keyed by the SQL text, hashed whole).
-        let claimStatement = try c.cached("INSERT OR IGNORE INTO outcome_claims (at, id) VALUES (?, ?)")
-        // The claims made before schema version 5, while any is left (none in a database created since).
-        let legacy =
-            try c.scalarInt("SELECT EXISTS (SELECT 1 FROM outcome_keys)") == 1
-            ? try c.cached("SELECT 1 FROM outcome_keys WHERE id = ?") : nil
-        func claim(_ hash: UInt64, seconds: Int64, day: Int) throws -> Bool {
-            if let prunedBefore, day < prunedBefore { return false }
-            let id = Int64(bitPattern: hash)
+
+        /// Claims every tally of a batch, as ``claim(_:at:day:)`` one by one would (in order: of two with one
+        /// identity the first is new), but with one range query per run of close seconds for the claims already
+        /// made and the new ones inserted in multi-row statements, instead of a statement per tally.
+        func claimAll(_ c: SQLiteConnection, _ entries: [PreparedTallies.Entry]) throws -> [TallyClaim] {
+            var claims = [TallyClaim](repeating: .uncounted, count: entries.count)
+            var open: [Int] = []
+            open.reserveCapacity(entries.count)
+            for (i, e) in entries.enumerated() {
+                if let prunedBefore, e.day < prunedBefore { continue }
+                if let legacy {
+                    var found = false
+                    try legacy.query([.int(e.claimID)]) { _ in found = true }
+                    if found { continue }
+                }
+                open.append(i)
+            }
+            if open.isEmpty { return claims }
+            struct Claim: Hashable {
+                var at: Int64
+                var id: Int64
+            }
+            // The claims already made in the seconds these fall in: a log read in order gives one run per batch;
+            // a gap of more than a minute starts another, so that a batch of two distant times reads neither the
+            // claims between them nor, in a log read again, more than its own.
+            var made = Set<Claim>()
+            let seconds = open.map { entries[$0].claimAt }.sorted()
+            let range = try c.cached("SELECT at, id FROM outcome_claims WHERE at >= ? AND at <= ?")
+            var low = seconds[0]
+            var high = low
+            func readRun() throws {
+                try range.query([.int(low), .int(high)]) { made.insert(Claim(at: $0.int64(0), id: $0.int64(1))) }
+            }
+            for at in seconds.dropFirst() where at != high {
+                if at - high > 60 {
+                    try readRun()
+                    low = at
+                }
+                high = at
+            }
+            try readRun()
+            let rows = RowAppender(c, into: "outcome_claims", columns: ["at", "id"])
+            for i in open {
+                let e = entries[i]
+                if made.insert(Claim(at: e.claimAt, id: e.claimID)).inserted {
+                    claims[i] = .new
+                    rows.add(.int(e.claimAt))
+                    rows.add(.int(e.claimID))
+                    try rows.endRow()
+                } else {
+                    claims[i] = .known
+                }
+            }
+            try rows.flush()
+            return claims
+        }
+
+        func claim(_ id: Int64, at seconds: Int64, day: Int) throws -> TallyClaim {
+            if let prunedBefore, day < prunedBefore { return .uncounted }
             if let legacy {
                 var found = false
                 try legacy.query([.int(id)]) { _ in found = true }
-                if found { return false }
+                if found { return .uncounted }
             }
-            return try claimStatement.run([.int(seconds), .int(id)]) == 1
+            return try insert.run([.int(seconds), .int(id)]) == 1 ? .new : .known
         }
+    }
+
+    /// Adds the batch's outcomes to the counts, each identity once ever (inside the batch's transaction): claims
+    /// each, then appends one `outcome_deltas` row per cell with new outcomes. Returns how many outcomes were new
+    /// and how each tally's claim went (for ``recordSent(_:_:prepared:claims:sink:now:encoder:into:)``).
+    static func countOutcomes(
+        _ c: SQLiteConnection, events: [PreparedEvent], tallies: [OutcomeTally], prepared: PreparedTallies
+    ) throws -> (counted: Int, claims: [TallyClaim]) {
+        if events.isEmpty && tallies.isEmpty { return (0, []) }
+        let claimer = try Claimer(c)
+        var counted = 0
+        var eventCells: [PreparedTallies.Cell: Int] = [:]
         for p in events {
             let day = day(ofMicros: p.logTime)
-            guard
-                try claim(
-                    OutcomeIdentityHash.fnv1a64(p.event.dedupKey), seconds: claimSeconds(ofMicros: p.logTime), day: day)
-            else { continue }
+            let id = Int64(bitPattern: OutcomeIdentityHash.fnv1a64(p.event.dedupKey))
+            guard try claimer.claim(id, at: claimSeconds(ofMicros: p.logTime), day: day) == .new else { continue }
             counted += 1
             let outcome: OutcomeClass
             switch p.event.type {
@@ -116,40 +187,76 @@ extension StateDB {
             case .soft: outcome = .soft
             case .complaint: outcome = .complaint
             }
-            var cell = Cell(
+            var cell = PreparedTallies.Cell(
                 day: day, host: p.event.meta.host, domain: domain(of: p.event.email),
                 campaign: p.event.campaignUUID ?? "", outcome: outcome)
-            cells[cell, default: 0] += 1
+            eventCells[cell, default: 0] += 1
             if p.event.meta.action == .hold, p.event.meta.fault == .sender {
                 cell.outcome = .held
-                cells[cell, default: 0] += 1
+                eventCells[cell, default: 0] += 1
             }
         }
-        for t in tallies {
-            let day = day(ofMicros: t.time.microseconds)
-            guard try claim(OutcomeIdentityHash.of(t), seconds: claimSeconds(ofMicros: t.time.microseconds), day: day)
-            else {
-                continue
-            }
-            counted += 1
-            let cell = Cell(
-                day: day, host: t.host, domain: t.domain, campaign: t.campaignUUID ?? "",
-                outcome: t.kind == .delivered ? .delivered : .deferred)
-            cells[cell, default: 0] += 1
+        // The cells' counts were made on the tracking thread as if every claim were new; those that are not are
+        // taken off here.
+        var counts = prepared.counts
+        let claims = try claimer.claimAll(c, prepared.entries)
+        for (e, claim) in zip(prepared.entries, claims) {
+            if claim == .new { counted += 1 } else { counts[e.cell] -= 1 }
         }
-        let add = try c.cached(
+        let deltas = RowAppender(
+            c, into: "outcome_deltas", columns: ["day", "host", "domain", "campaign", "outcome", "n"])
+        func append(_ cell: PreparedTallies.Cell, _ n: Int) throws {
+            deltas.add(.int(Int64(cell.day)))
+            deltas.add(.text(cell.host))
+            deltas.add(.text(cell.domain))
+            deltas.add(.text(cell.campaign))
+            deltas.add(.text(cell.outcome.rawValue))
+            deltas.add(.int(Int64(n)))
+            try deltas.endRow()
+        }
+        for (cell, n) in zip(prepared.cells, counts) where n > 0 { try append(cell, n) }
+        for (cell, n) in eventCells { try append(cell, n) }
+        try deltas.flush()
+        return (counted, claims)
+    }
+
+    /// Adds the oldest `rows` rows of `outcome_deltas` (all when nil) to `outcome_counts`, in key order (each page of
+    /// the counts' tree is written once, however many rows land on it), and deletes them. Returns the rows folded.
+    @discardableResult
+    static func foldOutcomeDeltas(_ c: SQLiteConnection, oldest rows: Int? = nil) throws -> Int {
+        guard let first = try c.scalarInt("SELECT MIN(id) FROM outcome_deltas"),
+            let last = try c.scalarInt("SELECT MAX(id) FROM outcome_deltas")
+        else { return 0 }
+        let through = SQLValue.int(rows.map { min(last, first + Int64(max(1, $0)) - 1) } ?? last)
+        // `WHERE … ORDER BY`, not `GROUP BY`: the upsert adds a key met twice to itself; and a WHERE clause keeps an
+        // INSERT … SELECT's ON CONFLICT from parsing as a join's ON (SQLite's documented caveat).
+        try c.run(
             """
-            INSERT INTO outcome_counts (day, host, domain, campaign, outcome, n) VALUES (?, ?, ?, ?, ?, ?)
+            INSERT INTO outcome_counts (day, host, domain, campaign, outcome, n)
+            SELECT day, host, domain, campaign, outcome, n FROM outcome_deltas WHERE id <= ?
+            ORDER BY day, host, domain, campaign, outcome
             ON CONFLICT (day, host, domain, campaign, outcome) DO UPDATE SET n = n + excluded.n
-            """)
-        for (cell, n) in cells {
-            try add.run(
-                [
-                    .int(Int64(cell.day)), .text(cell.host), .text(cell.domain), .text(cell.campaign),
-                    .text(cell.outcome.rawValue), .int(Int64(n)),
-                ])
-        }
-        return counted
+            """, [through])
+        return try c.run("DELETE FROM outcome_deltas WHERE id <= ?", [through])
+    }
+
+    /// When more than `limit` rows wait in `outcome_deltas` (``StateDBOptions/outcomeDeltaLimit``), folds the
+    /// oldest tenth of the limit (at least 1,000): a commit's extra work stays bounded (a daemon's follow latency),
+    /// and since a commit appends fewer rows than that, the rows waiting stay near the limit, which bounds what a
+    /// report sums besides the folded counts. Ids only grow between folds, so the span of ids bounds the rows:
+    /// two lookups, no count.
+    static func foldOutcomeDeltas(_ c: SQLiteConnection, ifMoreThan limit: Int) throws {
+        guard let first = try c.scalarInt("SELECT MIN(id) FROM outcome_deltas"),
+            let last = try c.scalarInt("SELECT MAX(id) FROM outcome_deltas"), last - first + 1 > limit
+        else { return }
+        try foldOutcomeDeltas(c, oldest: max(1_000, limit / 10))
+    }
+
+    /// Adds every outcome count that waits in `outcome_deltas` to `outcome_counts`, in one transaction. Readers
+    /// give the same answers before and after. Returns the rows folded.
+    @discardableResult
+    public func foldOutcomeCounts() throws(StateDBError) -> Int {
+        try inTransaction { c in try Self.foldOutcomeDeltas(c) }
     }
 
     /// The outcome counts follow a host's new identity (``rehostIdentities(fingerprint:identity:)``): its count
@@ -160,6 +267,8 @@ extension StateDB {
     static func rehostOutcomeCounts(
         _ c: SQLiteConnection, from: String, to: String, old: String, new: String, range: [SQLValue]
     ) throws {
+        // The counts waiting in outcome_deltas are moved with the rest.
+        try foldOutcomeDeltas(c)
         var moved: [(Int64, Int64, Int64)] = []
         try c.prepare("SELECT dedup_key, log_time FROM dedup_keys WHERE dedup_key >= ? AND dedup_key < ?").query(
             range
@@ -205,12 +314,19 @@ extension StateDB {
             conditions.append("campaign = ?")
             values.append(.text(campaign))
         }
-        let sql =
-            "SELECT day, host, domain, campaign, outcome, n FROM outcome_counts WHERE "
-            + conditions.joined(separator: " AND ") + " ORDER BY day, host, domain, campaign, outcome"
+        // The counts not folded yet (outcome_deltas) are added to the folded ones: the same answer either way.
+        let columns = "day, host, domain, campaign, outcome, n"
+        let filter = conditions.joined(separator: " AND ")
+        let sql = """
+            SELECT day, host, domain, campaign, outcome, SUM(n) FROM (
+                SELECT \(columns) FROM outcome_counts WHERE \(filter)
+                UNION ALL
+                SELECT \(columns) FROM outcome_deltas WHERE \(filter))
+            GROUP BY day, host, domain, campaign, outcome ORDER BY day, host, domain, campaign, outcome
+            """
         return try withConnection { c in
             var out: [OutcomeCount] = []
-            try c.prepare(sql).query(values) { row in
+            try c.prepare(sql).query(values + values) { row in
                 guard let outcome = OutcomeClass(rawValue: row.text(4)) else { return }
                 out.append(
                     OutcomeCount(
@@ -239,6 +355,8 @@ extension StateDB {
         var total = 0
         for sql in [
             "DELETE FROM outcome_keys WHERE id IN (SELECT id FROM outcome_keys WHERE day < ? LIMIT ?)",
+            // The counts not folded yet go by day too (unfolded: they would only be deleted after).
+            "DELETE FROM outcome_deltas WHERE id IN (SELECT id FROM outcome_deltas WHERE day < ? LIMIT ?)",
             // WITHOUT ROWID has no rowid to limit by: one day per transaction (a day is a few thousand rows).
             "DELETE FROM outcome_counts WHERE day = (SELECT MIN(day) FROM outcome_counts WHERE day < ?) AND ? > 0",
         ] {

@@ -50,15 +50,35 @@ extension StateDB {
     {
         var found: (subscriber: String?, campaign: String?)?
         let rcpt = p.event.email.lowercased()
-        if let mid = mail.messageID, !mid.isEmpty {
+        // sent_log first (the rows since schema version 6), then sent_index (those before, while any is left).
+        if let mid = mail.messageID, let mkey = SentKeyHash.message(mid, recipient: rcpt) {
             try c.cached(
-                "SELECT subscriber_uuid, campaign_uuid FROM sent_index WHERE message_id = ? AND recipient = ? LIMIT 1"
-            ).query([.text(mid), .text(rcpt)]) { found = ($0.optionalText(0), $0.optionalText(1)) }
+                """
+                SELECT subscriber_uuid, campaign_uuid FROM sent_log
+                WHERE mkey = ? AND message_id = ? AND recipient = ? ORDER BY at DESC, id DESC LIMIT 1
+                """
+            ).query([.int(mkey), .text(mid), .text(rcpt)]) { found = ($0.optionalText(0), $0.optionalText(1)) }
+            if found == nil {
+                try c.cached(
+                    "SELECT subscriber_uuid, campaign_uuid FROM sent_index WHERE message_id = ? AND recipient = ? LIMIT 1"
+                ).query([.text(mid), .text(rcpt)]) { found = ($0.optionalText(0), $0.optionalText(1)) }
+            }
         }
         if found == nil, let host = mail.host, let qid = mail.queueID, !qid.isEmpty {
             try c.cached(
-                "SELECT subscriber_uuid, campaign_uuid FROM sent_index WHERE host = ? AND queue_id = ? AND recipient = ?"
-            ).query([.text(host), .text(qid), .text(rcpt)]) { found = ($0.optionalText(0), $0.optionalText(1)) }
+                """
+                SELECT subscriber_uuid, campaign_uuid FROM sent_log
+                WHERE qkey = ? AND host = ? AND queue_id = ? AND recipient = ? ORDER BY at DESC, id DESC LIMIT 1
+                """
+            ).query([
+                .int(SentKeyHash.queue(host: host, queueID: qid, recipient: rcpt)), .text(host), .text(qid),
+                .text(rcpt),
+            ]) { found = ($0.optionalText(0), $0.optionalText(1)) }
+            if found == nil {
+                try c.cached(
+                    "SELECT subscriber_uuid, campaign_uuid FROM sent_index WHERE host = ? AND queue_id = ? AND recipient = ?"
+                ).query([.text(host), .text(qid), .text(rcpt)]) { found = ($0.optionalText(0), $0.optionalText(1)) }
+            }
         }
         if let found {
             if p.event.subscriberUUID == nil, let s = found.subscriber, UUIDSyntax.isWellFormed(s) {
@@ -103,26 +123,42 @@ extension StateDB {
         }
     }
 
-    /// Adds the batch's deliveries to the sent index; a delivery that names a report mail's event held as
-    /// unmatched (the report arrived before its log line was read) releases it and gives it the logged UUIDs.
+    /// Adds the batch's deliveries to the sent index (`sent_log`), each once: a delivery whose claim was new in
+    /// this transaction (``countOutcomes(_:events:tallies:prepared:)``) is appended; one claimed before was
+    /// recorded then; one not counted (its day pruned, or claimed before schema version 5) is appended when no row
+    /// has it. A delivery that names a report mail's event held as unmatched (the report arrived before its log
+    /// line was read) releases it and gives it the logged UUIDs.
     static func recordSent(
-        _ c: SQLiteConnection, _ tallies: [OutcomeTally], sink: Batch.Sink, now: Int64,
-        encoder: (BounceEvent) throws -> [UInt8], into result: inout BatchResult
+        _ c: SQLiteConnection, _ tallies: [OutcomeTally], prepared: PreparedTallies, claims: [TallyClaim],
+        sink: Batch.Sink, now: Int64, encoder: (BounceEvent) throws -> [UInt8], into result: inout BatchResult
     ) throws {
         var anyHeld: Bool?
         // Looked up once per batch, not once per delivery (the cache is keyed by the SQL text, hashed whole).
-        let record = try c.cached(
-            """
-            INSERT INTO sent_index (host, queue_id, recipient, message_id, subscriber_uuid, campaign_uuid, at)
-            VALUES (?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT(host, queue_id, recipient) DO UPDATE SET message_id = excluded.message_id,
-                subscriber_uuid = excluded.subscriber_uuid, campaign_uuid = excluded.campaign_uuid, at = excluded.at
-            """)
-        for t in tallies where t.kind == .delivered {
-            try record.run([
-                .text(t.host), .text(t.queueID), .text(t.recipient), .text(t.messageID), .text(t.subscriberUUID),
-                .text(t.campaignUUID), .int(t.time.microseconds),
+        let rows = RowAppender(
+            c, into: "sent_log",
+            columns: [
+                "at", "qkey", "mkey", "host", "queue_id", "recipient", "message_id", "subscriber_uuid", "campaign_uuid",
             ])
+        for (i, t) in tallies.enumerated() where t.kind == .delivered {
+            let e = prepared.entries[i]
+            var append = claims[i] == .new
+            if claims[i] == .uncounted {
+                // The lookup must see the rows appended so far.
+                try rows.flush()
+                append = try !isSent(c, t, qkey: e.qkey)
+            }
+            if append {
+                rows.add(.int(t.time.microseconds))
+                rows.add(.int(e.qkey))
+                rows.add(.int(e.mkey))
+                rows.add(.text(t.host))
+                rows.add(.text(t.queueID))
+                rows.add(.text(t.recipient))
+                rows.add(.text(t.messageID))
+                rows.add(.text(t.subscriberUUID))
+                rows.add(.text(t.campaignUUID))
+                try rows.endRow()
+            }
             // One query per batch while nothing is held unmatched (the usual case): no per-delivery lookup.
             if anyHeld == nil {
                 anyHeld = try c.scalarInt("SELECT EXISTS (SELECT 1 FROM bounce_joins WHERE held_unmatched = 1)") == 1
@@ -142,6 +178,22 @@ extension StateDB {
                 now: now, encoder: encoder, into: &result)
             if try liftUnmatched(c, key: key, sink: sink, now: now, encoder: encoder) { result.unmatchedReleased += 1 }
         }
+        try rows.flush()
+    }
+
+    /// Whether the sent index (`sent_log`, or `sent_index` from before schema version 6) has this delivery.
+    static func isSent(_ c: SQLiteConnection, _ t: OutcomeTally, qkey: Int64) throws -> Bool {
+        var found = false
+        try c.cached(
+            "SELECT 1 FROM sent_log WHERE qkey = ? AND at = ? AND host = ? AND queue_id = ? AND recipient = ? LIMIT 1"
+        ).query([.int(qkey), .int(t.time.microseconds), .text(t.host), .text(t.queueID), .text(t.recipient)]) { _ in
+            found = true
+        }
+        if found { return true }
+        try c.cached("SELECT 1 FROM sent_index WHERE host = ? AND queue_id = ? AND recipient = ? AND at = ?").query([
+            .text(t.host), .text(t.queueID), .text(t.recipient), .int(t.time.microseconds),
+        ]) { _ in found = true }
+        return found
     }
 
     /// Releases a report mail's event held as unmatched: its body says `forward` again and it goes to the sink.

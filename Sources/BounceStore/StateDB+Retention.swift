@@ -95,6 +95,9 @@ extension StateDB {
                 + "(SELECT host, queue_id, recipient FROM sent_index WHERE at < ? LIMIT ?)",
             [.int(joinCutoff), chunk])
         result.sentIndexRows += try deleteInChunks(
+            "DELETE FROM sent_log WHERE id IN (SELECT id FROM sent_log WHERE at < ? LIMIT ?)",
+            [.int(joinCutoff), chunk])
+        result.sentIndexRows += try deleteInChunks(
             "DELETE FROM bounce_joins WHERE join_key IN (SELECT join_key FROM bounce_joins WHERE created_at < ? LIMIT ?)",
             [.int(joinCutoff), chunk])
         result.pagesFreed = try vacuum(pages: policy.vacuumPages)

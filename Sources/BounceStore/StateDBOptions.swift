@@ -30,6 +30,12 @@ public struct StateDBOptions: Sendable {
     /// re-creating the WAL file (a directory sync) at the next open, were most of its wall time, while
     /// its commit is synced either way.
     public var checkpointOnClose = true
+    /// Rows of `outcome_deltas` (outcome counts appended per batch, not yet added to `outcome_counts`) beyond which
+    /// each commit folds the oldest tenth of this many into `outcome_counts`: about the most a report sums besides
+    /// the folded counts. The daemon's 50,000 keep a commit's fold to some 5,000 rows (a few milliseconds of its
+    /// follow latency); a backfill (``StateDatabase``) raises it, so that its counts are folded later, by the
+    /// daemon, in those steps, or pruned by retention unfolded.
+    public var outcomeDeltaLimit = 50_000
     /// Create the parent directory (mode 0700) when it is missing.
     public var createParentDirectory = true
     /// Encodes an event as the webhook body stored in the outbox. The default is `JSONEncoder`

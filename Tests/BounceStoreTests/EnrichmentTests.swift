@@ -242,7 +242,8 @@ struct EnrichmentTests {
             try raw.execute("ALTER TABLE dedup_keys DROP COLUMN enrich_note")
             try raw.execute(
                 "DROP TABLE outcome_counts; DROP TABLE outcome_keys; DROP TABLE runtime_facts; DROP TABLE sent_index; "
-                    + "DROP TABLE bounce_joins; DROP TABLE outcome_claims")
+                    + "DROP TABLE bounce_joins; DROP TABLE outcome_claims; DROP TABLE sent_log; DROP TABLE outcome_deltas"
+            )
             try raw.run("DELETE FROM schema_migrations WHERE version > 1")
             #expect(
                 try raw.scalarInt("SELECT COUNT(*) FROM pragma_table_info('dedup_keys') WHERE name = 'enrich_note'")

@@ -39,8 +39,8 @@ import Testing
             ("tracker", "SELECT key, hex(value) FROM tracker_state ORDER BY 1"),
             ("dedup", "SELECT dedup_key, log_time FROM dedup_keys ORDER BY 1"),
             ("outbox", "SELECT dedup_key, state, email, body FROM outbox ORDER BY 1"),
-            ("counts", "SELECT day, host, domain, campaign, outcome, n FROM outcome_counts ORDER BY 1, 2, 3, 4, 5"),
-            ("sent", "SELECT host, queue_id, recipient, message_id, at FROM sent_index ORDER BY 1, 2, 3"),
+            ("counts", summedOutcomeCountsSQL),
+            ("sent", "SELECT host, queue_id, recipient, message_id, at, qkey, mkey FROM sent_log ORDER BY 1, 2, 3, 5"),
             ("joins", "SELECT join_key, dedup_key, origin FROM bounce_joins ORDER BY 1"),
         ] {
             var rows: [String] = []
@@ -84,9 +84,8 @@ import Testing
         #expect(try db.position(of: "src")?.offset == 10)
         #expect(try db.allTrackerState().isEmpty)
         #expect(try db.isKnown(dedupKey: makeEvent(1).dedupKey) == false)
-        #expect(try count(dir.file(), "SELECT COUNT(*) FROM sent_index") == 0)
-        #expect(
-            try count(dir.file(), "SELECT COALESCE(SUM(n), 0) FROM outcome_counts WHERE outcome = 'delivered'") == 0)
+        #expect(try count(dir.file(), "SELECT COUNT(*) FROM sent_log") == 0)
+        #expect(try outcomeTotal(dir.file(), "delivered") == 0)
         try raw.execute("DROP TRIGGER boom")
         let retry = try db.commit(group: Self.batches)
         #expect(retry.map(\.inserted) == [2, 1, 1])

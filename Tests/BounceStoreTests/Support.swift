@@ -57,3 +57,20 @@ func count(_ path: String, _ sql: String) throws -> Int64 {
     let c = try SQLiteConnection(path: path)
     return try c.scalarInt(sql) ?? 0
 }
+
+/// Every outcome count as the report reads it: the folded rows (`outcome_counts`) and those still waiting
+/// (`outcome_deltas`) summed per cell, as `day|host|domain|campaign|outcome|n` in key order.
+let summedOutcomeCountsSQL = """
+    SELECT day, host, domain, campaign, outcome, SUM(n) FROM (
+        SELECT day, host, domain, campaign, outcome, n FROM outcome_counts
+        UNION ALL SELECT day, host, domain, campaign, outcome, n FROM outcome_deltas)
+    GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5
+    """
+
+/// The sum of `n` over one outcome, folded or not.
+func outcomeTotal(_ path: String, _ outcome: String) throws -> Int64 {
+    try count(
+        path,
+        "SELECT COALESCE(SUM(n), 0) FROM (SELECT n FROM outcome_counts WHERE outcome = '\(outcome)' "
+            + "UNION ALL SELECT n FROM outcome_deltas WHERE outcome = '\(outcome)')")
+}

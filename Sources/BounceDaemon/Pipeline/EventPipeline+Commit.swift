@@ -25,10 +25,13 @@ extension EventPipeline {
             }
         }
         let changes = drainTrackerChanges()
-        return Batch(
+        var batch = Batch(
             positions: [position], trackerUpserts: changes.upserted.map { (key: $0.key, bytes: $0.value) },
             trackerDeletes: Array(changes.deleted), events: events, holds: holds, sink: sink,
             tallies: drainTallies(), facts: guardFactsForCommit())
+        // The tallies' hashes and outcome cells here, on the tracking thread: the committing one is the slower.
+        batch.prepareTallies()
+        return batch
     }
 }
 

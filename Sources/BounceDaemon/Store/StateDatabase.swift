@@ -7,7 +7,9 @@ public enum StateDatabase {
     /// Opens (creating when needed) `path`, storing each event's webhook body as listmonk will receive it.
     /// - Parameter bulk: for a backfill's large batches: a 64 MiB page cache and a checkpoint every
     ///   16,384 WAL pages (64 MiB, the WAL's size limit) instead of SQLite's 2 MiB and 1,000 pages. The
-    ///   same durability (``StateDBOptions/synchronous``); the daemon keeps the defaults (its RSS).
+    ///   same durability (``StateDBOptions/synchronous``); the daemon keeps the defaults (its RSS). And up to
+    ///   a million outcome-count rows wait unfolded (``StateDBOptions/outcomeDeltaLimit``, the daemon's 50,000):
+    ///   the daemon folds them later in small steps, or retention prunes them.
     /// - Parameter oneShot: for a command that commits once and exits (`ingest-mail`): closing leaves the
     ///   WAL to a later checkpoint (``StateDBOptions/checkpointOnClose``); the same durability.
     public static func open(_ path: String, bulk: Bool = false, oneShot: Bool = false) throws -> StateDB {
@@ -17,6 +19,7 @@ public enum StateDatabase {
         if bulk {
             options.cacheKiB = 65_536
             options.walAutocheckpointPages = 16_384
+            options.outcomeDeltaLimit = 1_000_000
         }
         return try StateDB(path: path, options: options)
     }
