@@ -146,9 +146,9 @@ public struct QueuedMessage: Sendable, Hashable {
 /// What one log line says, once parsed.
 ///
 /// The two large payloads are boxed (`indirect`): inline, a ``DeliveryAttempt`` made every record, and so
-/// every ``ParsedLine``, about 300 bytes, even the connects and disconnects that are most of a log and carry
+/// every ``ParsedLine``, 296 bytes, even the connects and disconnects that are most of a log and carry
 /// nothing; a backfill wrote each line's record into its batch on one thread and copied it out on the
-/// other. Boxed, a line is about 130 bytes, and one allocation is made per delivery or queue line.
+/// other. Boxed, a line is 128 bytes, and one allocation is made per delivery or queue line.
 public enum LogRecord: Sendable, Hashable {
     /// A delivery status line (see ``DeliveryAttempt``).
     indirect case delivery(DeliveryAttempt)

@@ -88,7 +88,7 @@ struct RecipientState: Sendable, Hashable, Codable {
 ///
 /// The attempt lives in a shared, immutable box: a ``RecipientState`` has room for three of these and
 /// nearly every recipient has none, yet each inline `DeliveryAttempt?` took about 220 bytes, so one
-/// recipient was some 730 bytes, zeroed, copied out of and back into its message's dictionary on every
+/// recipient was 752 bytes, zeroed, copied out of and back into its message's dictionary on every
 /// line of the message, and each message's one-recipient dictionary a 1.5 KB allocation. Boxed, an
 /// absent attempt is 16 bytes and a present one is made once per deferred line (rare) and shared by the
 /// places that keep it (the recipient, the domain, the recent-attempt table).
