@@ -2,8 +2,9 @@ import Testing
 
 @testable import BounceCore
 
-/// The line path's shortcuts give what the plain code gave: the relay's host read on the bytes, and the
-/// supersession table built for the events' addresses only.
+/// The line path's shortcuts give what the plain code gave: the relay's host read on the bytes, the
+/// supersession table built for the events' addresses only, a backfill's sent lines parsed without their
+/// relay and reply, and lower-casing on the bytes.
 @Suite struct LinePathTests {
     /// Every relay form, including ones the String path treats by grapheme clusters (a combining mark after
     /// a bracket) and invalid UTF-8: the byte reading must name the same host as `remoteHost(String)`.
@@ -64,5 +65,84 @@ import Testing
                 classification: TF.classification())
         ]
         #expect(Supersession.holdSuperseded(&fresh, deliveries: Array(deliveries[..<10])) == 0)
+    }
+
+    /// A log whose sent lines go every way the tracker can take them: plain deliveries (one with `orig_to`,
+    /// one in capitals after a deferral of the same recipient), a content filter's hand-off (`queued as` to
+    /// loopback) and a `queued as` to a relay that is no filter, beside deferrals, a bounce and an expiry.
+    static let sentLog = """
+        Nov 20 10:00:01 mx1 postfix/cleanup[301]: 4F1A2B3C4D: info: header X-Listmonk-Campaign: 7e0b3c2a-1d4f-4a8b-9c6d-5e4f3a2b1c0d from localhost[127.0.0.1]; from=<news@lists.example> to=<pat@dest.example> proto=ESMTP helo=<lists.example>
+        Nov 20 10:00:01 mx1 postfix/cleanup[301]: 4F1A2B3C4D: message-id=<20261120100001.abc@lists.example>
+        Nov 20 10:00:01 mx1 postfix/qmgr[200]: 4F1A2B3C4D: from=<news@lists.example>, size=4100, nrcpt=3 (queue active)
+        Nov 20 10:00:02 mx1 postfix/smtp[302]: 4F1A2B3C4D: to=<pat@dest.example>, relay=127.0.0.1[127.0.0.1]:10024, delay=1, delays=0.1/0/0/0.9, dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as 9A8B7C6D5E)
+        Nov 20 10:00:02 mx1 postfix/smtp[302]: 4F1A2B3C4D: to=<kim@dest.example>, orig_to=<Kim.Alias@Lists.Example>, relay=mx.dest.example[198.51.100.7]:25, delay=1, delays=0.1/0/0/0.9, dsn=2.0.0, status=sent (250 2.0.0 OK 370f17a300 - gsmtp)
+        Nov 20 10:00:02 mx1 postfix/smtp[302]: 4F1A2B3C4D: to=<lee@other.example>, relay=mx.other.example[203.0.113.5]:25, delay=1, delays=0.1/0/0/0.9, dsn=4.2.0, status=deferred (host mx.other.example[203.0.113.5] said: 451 4.2.0 try later (in reply to RCPT TO command))
+        Nov 20 10:00:03 mx1 postfix/smtp[306]: 9A8B7C6D5E: to=<pat@dest.example>, relay=mx.dest.example[198.51.100.7]:25, delay=1.1, delays=0/0/0.5/0.6, dsn=5.1.1, status=bounced (host mx.dest.example[198.51.100.7] said: 550 5.1.1 no such user (in reply to RCPT TO command))
+        Nov 20 10:00:04 mx1 postfix/qmgr[200]: 5E5E5E5E5E: from=<news@lists.example>, size=4100, nrcpt=1 (queue active)
+        Nov 20 10:00:04 mx1 postfix/smtp[307]: 5E5E5E5E5E: to=<sam@relay.example>, relay=relay.example[192.0.2.8]:25, delay=1, delays=0.1/0/0/0.9, dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as 77AA77AA77)
+        Nov 20 10:05:00 mx1 postfix/smtp[302]: 4F1A2B3C4D: to=<LEE@other.example>, relay=mx.other.example[203.0.113.5]:25, delay=300, delays=0.1/0/0/0.9, dsn=2.0.0, status=sent (250 2.0.0 accepted)
+        Nov 20 10:05:00 mx1 postfix/qmgr[200]: 4F1A2B3C4D: removed
+        Nov 20 10:05:01 mx1 postfix/qmgr[200]: 6F6F6F6F6F: from=<news@lists.example>, size=4100, nrcpt=1 (queue active)
+        Nov 20 10:05:01 mx1 postfix/smtp[308]: 6F6F6F6F6F: to=<ann@slow.example>, relay=none, delay=1, delays=0.1/0/0/0.9, dsn=4.4.1, status=deferred (connect to slow.example[192.0.2.9]:25: Connection timed out)
+        Nov 20 10:06:01 mx1 postfix/smtp[308]: 6F6F6F6F6F: to=<ann@slow.example>, relay=none, delay=61, delays=0.1/0/0/0.9, status=sent
+        Nov 21 10:06:01 mx1 postfix/qmgr[200]: 6F6F6F6F6F: from=<news@lists.example>, status=expired, returned to sender
+        """
+
+    /// A backfill parses sent lines without their relay and reply (``LineParserOptions/sentDetail``): the
+    /// tracker must decide, count and store exactly what it does with the whole lines.
+    @Test func sentLinesWithoutDetailTrackExactlyAsWhole() {
+        func run(sentDetail: Bool) -> [String] {
+            var parser = LineParser(
+                options: LineParserOptions(timeZone: .utc, referenceTime: testReference, sentDetail: sentDetail))
+            var tracker = MessageTracker(
+                options: TrackerOptions(
+                    host: "mx1.example.net", filterRelays: ["127.0.0.1"], recordDeliveries: true,
+                    recordTallies: true))
+            var seen: [String] = []
+            for line in Self.sentLog.split(separator: "\n") {
+                seen += tracker.ingest(parser.parse(String(line))).map { "\($0)" }
+                seen += tracker.drainDeliveries().map { "\($0)" } + tracker.drainTallies().map { "\($0)" }
+                let changes = tracker.drainChanges()
+                seen += changes.upserted.keys.sorted().map { "\($0) \(changes.upserted[$0]!)" }
+                seen += changes.deleted.sorted()
+            }
+            return seen + ["\(tracker.counters)"]
+        }
+        let whole = run(sentDetail: true)
+        #expect(whole.contains { $0.contains("bounced") } && whole.count > 20)
+        #expect(run(sentDetail: false) == whole)
+    }
+
+    /// Without ``LineParserOptions/sentDetail`` a plain sent line keeps its queue id, recipients, agent and
+    /// status; a sent line with `queued as` and every other status are parsed whole.
+    @Test func sentDetailLeavesOutOnlyAPlainSentLinesRelayAndReply() {
+        let light = LineParserOptions(timeZone: .utc, referenceTime: testReference, sentDetail: false)
+        for line in Self.sentLog.split(separator: "\n").map(String.init) {
+            let whole = parseLine(line)
+            let parsed = parseLine(line, options: light)
+            guard case .delivery(let w) = whole.record, w.status == .sent, w.queuedAs == nil else {
+                #expect(parsed == whole, "\(line)")
+                continue
+            }
+            guard case .delivery(let a) = parsed.record else {
+                Issue.record("not a delivery: \(line)")
+                continue
+            }
+            #expect(parsed.envelope == whole.envelope)
+            let kept = DeliveryAttempt(
+                mta: w.mta, queueID: w.queueID, recipient: w.recipient, originalRecipient: w.originalRecipient,
+                agent: w.agent, rawStatus: w.rawStatus, status: w.status)
+            #expect(a == kept, "\(line)")
+            #expect(w.relay != nil)
+        }
+    }
+
+    /// ``String/cheaplyLowercased`` is `lowercased()`, whatever the text.
+    @Test(arguments: [
+        "", "user@example.com", "User@Example.COM", "ZZ", "@[]^_`{", "\u{e9}t\u{e9}@example.com", "\u{c9}T\u{c9}",
+        "a\u{301}b", "İstanbul@example.com", "ß@example.com", "x" + String(repeating: "y", count: 40) + "Q",
+    ])
+    func cheaplyLowercasedIsLowercased(text: String) {
+        #expect(text.cheaplyLowercased == text.lowercased())
     }
 }

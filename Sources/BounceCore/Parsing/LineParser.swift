@@ -7,11 +7,22 @@ public struct LineParserOptions: Sendable, Hashable {
     /// The newest time a year-less (classic syslog) line of this source can have: the file's mtime, or
     /// now for a followed file or stdin. Nil leaves year-less lines without a time.
     public var referenceTime: LogTime?
+    /// False: a Postfix `status=sent` line that names no new queue id (`queued as`, a content filter's
+    /// re-queue) keeps only what ``MessageTracker`` reads of a delivery (queue id, recipients, agent,
+    /// status): its relay, remote host, DSN and reply are left nil and empty instead of being made into
+    /// Strings. Nearly every message of a log has one such line, and those three or four Strings were
+    /// made and freed for nothing by a backfill, whose lines go to the tracker only. True (the default)
+    /// for every reader that shows or keeps the fields (`parse`, follow mode, the journal).
+    public var sentDetail: Bool
 
-    public init(envelope: EnvelopeFormat = .auto, timeZone: SourceTimeZone = .utc, referenceTime: LogTime? = nil) {
+    public init(
+        envelope: EnvelopeFormat = .auto, timeZone: SourceTimeZone = .utc, referenceTime: LogTime? = nil,
+        sentDetail: Bool = true
+    ) {
         self.envelope = envelope
         self.timeZone = timeZone
         self.referenceTime = referenceTime
+        self.sentDetail = sentDetail
     }
 }
 
@@ -53,7 +64,7 @@ public struct LineParser: Sendable {
         if e.hasProgram {
             (env.program, agent) = envelopeStrings.program(s, e.programStart, e.programEnd)
         }
-        return Self.materialize(s, end, d, envelope: env, agent: agent)
+        return Self.materialize(s, end, d, envelope: env, agent: agent, sentDetail: options.sentDetail)
     }
 
     /// Parses one line given as a String (tests, the `classify` command).
@@ -75,7 +86,8 @@ public struct LineParser: Sendable {
         let end = s.trimEnd(0, s.count)
         let d = Self.dispatch(s, end, EnvelopeScan(), program: program.map(Self.programClass) ?? .none)
         guard d.kind != .other else { return ParsedLine(envelope: env, record: .other) }
-        return Self.materialize(s, end, d, envelope: env, agent: program.flatMap(Self.agent(of:)))
+        return Self.materialize(
+            s, end, d, envelope: env, agent: program.flatMap(Self.agent(of:)), sentDetail: options.sentDetail)
     }
 
     /// The kind of a line, without materialising anything: the allocation-free path for counting.
@@ -166,12 +178,13 @@ public struct LineParser: Sendable {
         }
     }
 
-    static func materialize(_ s: ByteSpan, _ end: Int, _ d: Dispatch, envelope: LogEnvelope, agent: String?)
-        -> ParsedLine
-    {
+    static func materialize(
+        _ s: ByteSpan, _ end: Int, _ d: Dispatch, envelope: LogEnvelope, agent: String?, sentDetail: Bool = true
+    ) -> ParsedLine {
         switch d {
         case .postfix(let p):
-            return ParsedLine(envelope: envelope, record: PostfixScanner.record(p, s, end, agent: agent))
+            return ParsedLine(
+                envelope: envelope, record: PostfixScanner.record(p, s, end, agent: agent, sentDetail: sentDetail))
         case .exim(let x):
             let (record, extra) = EximScanner.record(x, s, end)
             return ParsedLine(envelope: envelope, record: record, extraHeaders: extra)

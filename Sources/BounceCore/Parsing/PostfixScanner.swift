@@ -119,12 +119,13 @@ enum PostfixScanner {
     }
 
     /// The record for a scanned line.
-    static func record(_ scan: Scan, _ s: ByteSpan, _ end: Int, agent: String?) -> LogRecord {
+    /// - Parameter sentDetail: ``LineParserOptions/sentDetail``.
+    static func record(_ scan: Scan, _ s: ByteSpan, _ end: Int, agent: String?, sentDetail: Bool = true) -> LogRecord {
         let qid = { s.string(scan.qidStart, scan.qidEnd) }
         let r = scan.rest
         switch scan.kind {
         case .delivery:
-            return .delivery(delivery(s, r, end, queueID: qid(), agent: agent))
+            return .delivery(delivery(s, r, end, queueID: qid(), agent: agent, sentDetail: sentDetail))
         case .queued:
             let (sender, after) = angleValue(s, r + 5, end)
             var size: Int?
@@ -224,12 +225,15 @@ enum PostfixScanner {
     }
 
     /// The fields of a `QID: to=<...>, [orig_to=<...>, ]relay=..., ..., dsn=..., status=WORD (text)` line.
-    static func delivery(_ s: ByteSpan, _ r: Int, _ end: Int, queueID: String, agent: String?) -> DeliveryAttempt {
+    /// - Parameter sentDetail: ``LineParserOptions/sentDetail``.
+    static func delivery(
+        _ s: ByteSpan, _ r: Int, _ end: Int, queueID: String, agent: String?, sentDetail: Bool = true
+    ) -> DeliveryAttempt {
         var recipient = ""
         var orig: String?
-        var relay: String?
-        var relaySpan = (0, 0)
-        var dsn: String?
+        // Spans, made into Strings once the status says they are kept.
+        var relaySpan: (Int, Int)?
+        var dsnSpan: (Int, Int)?
         var i = r
         var statusStart = -1
         if !s.has("to=", at: r, end) {
@@ -254,10 +258,9 @@ enum PostfixScanner {
             } else if s.equals("orig_to", ks, eq) {
                 orig = s.string(va, vb)
             } else if s.equals("relay", ks, eq) {
-                relay = s.string(va, vb)
                 relaySpan = (va, vb)
             } else if s.equals("dsn", ks, eq) {
-                dsn = s.string(va, vb)
+                dsnSpan = (va, vb)
             }
             i = after
         }
@@ -281,10 +284,16 @@ enum PostfixScanner {
                 textEnd = s.trimEnd(textStart, end)
             }
         }
+        if !sentDetail, status == .sent, s.find("queued as ", textStart, textEnd) == nil {
+            return DeliveryAttempt(
+                mta: .postfix, queueID: queueID, recipient: recipient, originalRecipient: orig, agent: agent,
+                rawStatus: rawStatus, status: status)
+        }
+        let relay = relaySpan.map { s.string($0.0, $0.1) }
         var attempt = DeliveryAttempt(
             mta: .postfix, queueID: queueID, recipient: recipient, originalRecipient: orig, agent: agent,
-            relay: relay, remoteHost: relay.flatMap { remoteHost(s, relaySpan.0, relaySpan.1, relay: $0) }, dsn: dsn,
-            rawStatus: rawStatus, status: status)
+            relay: relay, remoteHost: relaySpan.flatMap { remoteHost(s, $0.0, $0.1, relay: relay!) },
+            dsn: dsnSpan.map { s.string($0.0, $0.1) }, rawStatus: rawStatus, status: status)
         guard textStart < textEnd else { return attempt }
         if s.has("delivery temporarily suspended: ", at: textStart, textEnd) { attempt.isAttempt = false }
         // The reply: after `said: ` / `refused to talk to me: `, or the text itself (`250 2.0.0 Ok: ...`).

@@ -208,12 +208,19 @@ public struct MessageTracker: Sendable {
                 handOff = newID
             } else {
                 counters.delivered += 1
-                if options.recordDeliveries {
-                    let address = (r.originalRecipient ?? r.recipient).cheaplyLowercased
-                    deliveries.append(SuccessfulDelivery(address: address, time: time, mta: a.mta, queueID: a.queueID))
-                }
-                if options.recordTallies, r.isOpen, counts(s) {
-                    tally(.delivered, s, r, time: time)
+                if options.recordDeliveries || options.recordTallies {
+                    // `(r.originalRecipient ?? r.recipient).cheaplyLowercased`, once for both: `rk` is that
+                    // of the line's spelling, which is `r.recipient` itself for a recipient first seen here.
+                    let address =
+                        r.originalRecipient?.cheaplyLowercased
+                        ?? (r.recipient == a.recipient ? rk : r.recipient.cheaplyLowercased)
+                    if options.recordDeliveries {
+                        deliveries.append(
+                            SuccessfulDelivery(address: address, time: time, mta: a.mta, queueID: a.queueID))
+                    }
+                    if options.recordTallies, r.isOpen, counts(s) {
+                        tally(.delivered, s, recipient: address, time: time)
+                    }
                 }
             }
             r.finished = true
@@ -227,7 +234,7 @@ public struct MessageTracker: Sendable {
             if options.recordTallies, r.firstDeferred == nil, counts(s),
                 !s.recipients.values.contains(where: { $0.firstDeferred != nil })
             {
-                tally(.deferred, s, r, time: time)
+                tally(.deferred, s, recipient: (r.originalRecipient ?? r.recipient).cheaplyLowercased, time: time)
             }
             if r.firstDeferred == nil { r.firstDeferred = time }
             if a.isAttempt {
@@ -307,11 +314,12 @@ public struct MessageTracker: Sendable {
         return true
     }
 
-    private mutating func tally(_ kind: OutcomeTally.Kind, _ s: MessageState, _ r: RecipientState, time: LogTime) {
+    /// - Parameter recipient: the recipient's `(originalRecipient ?? recipient).cheaplyLowercased`.
+    private mutating func tally(_ kind: OutcomeTally.Kind, _ s: MessageState, recipient: String, time: LogTime) {
         tallies.append(
             OutcomeTally(
                 kind: kind, host: s.host, mta: s.mta, queueID: s.queueID,
-                recipient: (r.originalRecipient ?? r.recipient).cheaplyLowercased, campaignUUID: s.campaignUUID,
+                recipient: recipient, campaignUUID: s.campaignUUID,
                 time: time,
                 messageID: kind == .delivered ? s.messageID : nil,
                 subscriberUUID: kind == .delivered ? s.subscriberUUID : nil))
@@ -669,6 +677,16 @@ enum ListmonkHeader {
     case subscriber
 
     init?(name: String) {
+        // The parsers give these two names as the literals below: equal Strings of identical storage
+        // compare without reading a byte.
+        if name == "X-Listmonk-Campaign" {
+            self = .campaign
+            return
+        }
+        if name == "X-Listmonk-Subscriber" {
+            self = .subscriber
+            return
+        }
         let u = name.utf8
         // `x-listmonk-` then `campaign` / `subscriber`, ASCII case-insensitive, no allocation.
         func equalsLower(_ lit: StaticString) -> Bool {

@@ -63,9 +63,12 @@ final class IngestLoop {
         var positions: [SourcePosition] = []
         switch input {
         case .file(let source, let batch):
+            // The lines go to the pipeline only: a sent line's relay and reply are never read (`sentDetail`).
             var parser =
                 parsers[batch.path]
-                ?? LineParser(options: LineParserOptions(timeZone: timeZone, referenceTime: LogTime(date: Date())))
+                ?? LineParser(
+                    options: LineParserOptions(
+                        timeZone: timeZone, referenceTime: LogTime(date: Date()), sentDetail: false))
             var bytes = 0
             batch.forEachLine { raw, _ in
                 bytes += raw.count + 1

@@ -74,7 +74,9 @@ enum BackfillParseStage {
                 parserPath = batch.path
                 parser = LineParser(
                     options: LineParserOptions(
-                        timeZone: timeZone, referenceTime: BackfillRunner.modificationTime(batch.path)))
+                        timeZone: timeZone, referenceTime: BackfillRunner.modificationTime(batch.path),
+                        // The lines go to the tracker only: a sent line's relay and reply are never read.
+                        sentDetail: false))
             }
             let box = spent?.take() ?? ParsedLines()
             var lines: [ParsedLine] = []
