@@ -97,7 +97,10 @@ struct BackfillCommand: AsyncParsableCommand {
             return
         }
         let pipeline = PipelineFactory.make(config, patterns: patterns, since: sinceTime, until: untilTime)
-        let db = dryRun ? nil : try ctx.openState(bulk: true)
+        // Closing leaves the WAL (up to the bulk checkpoint's 64 MiB, every frame synced) to the next writer's
+        // checkpoint: copying it back at exit was serial time after the last commit (docs/design/
+        // 2026-12-03-backfill-tail.md).
+        let db = dryRun ? nil : try ctx.openState(bulk: true, oneShot: true)
         if journal || journalDir != nil {
             try await runJournal(ctx: ctx, pipeline: pipeline, db: db, since: sinceTime)
             return

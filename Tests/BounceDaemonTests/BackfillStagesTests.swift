@@ -65,6 +65,22 @@ import Testing
         #expect(a !== b && b !== c)
     }
 
+    /// At the end of a backfill the tracking thread frees what waits (before it waits for the commits): nothing
+    /// stays behind, and a later take gets a fresh box, not a freed one.
+    @Test func drainedSpentLinesAreGoneAndTheNextTakeIsFresh() {
+        let spent = SpentLines(capacity: 4)
+        let line = ParsedLine(
+            envelope: LogEnvelope(host: "mx1"), record: .removed(mta: .postfix, queueID: "ABCDE12345"))
+        for _ in 0..<3 { spent.give(ParsedLines(Array(repeating: line, count: 1_000))) }
+        #expect(spent.waiting == 3)
+        spent.drain()
+        #expect(spent.waiting == 0)
+        let next = spent.take()
+        #expect(next.lines.isEmpty && next.lines.capacity < 1_000, "a drained box came back")
+        spent.drain()
+        #expect(spent.waiting == 0)
+    }
+
     /// Stopped after its first batch, a backfill stores the position of that batch only (the reading
     /// thread had parsed further); run again, it resumes there and reads the rest, each line once.
     @Test func anInterruptedBackfillCommitsWhatItProcessedAndResumes() throws {

@@ -219,6 +219,10 @@ public final class BackfillRunner {
                 break
             }
         }
+        // The last batches' lines (a few MB of Strings) are freed now, while the committing thread still
+        // commits the batches queued for it, rather than after it: that wait is the end of the run.
+        doneLines = nil
+        spent.drain()
         if let commits { add(try commits.finish()) }
         if db == nil {
             _ = Supersession.holdSuperseded(&dryRunEvents, deliveries: deliveries)

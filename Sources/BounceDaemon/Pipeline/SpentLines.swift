@@ -48,6 +48,23 @@ final class SpentLines: @unchecked Sendable {
         pthread_mutex_unlock(mutex)
     }
 
+    /// Tracking thread, once the reading thread is done: frees the boxes waiting here (and their lines).
+    func drain() {
+        var gone: [ParsedLines] = []
+        pthread_mutex_lock(mutex)
+        swap(&gone, &boxes)
+        pthread_mutex_unlock(mutex)
+        // Freed here, outside the mutex.
+        gone.removeAll()
+    }
+
+    /// How many boxes wait to be taken.
+    var waiting: Int {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        return boxes.count
+    }
+
     /// Reading thread: a box whose lines were freed here, its array's storage kept, or a new box.
     func take() -> ParsedLines {
         pthread_mutex_lock(mutex)

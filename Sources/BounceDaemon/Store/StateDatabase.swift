@@ -10,8 +10,10 @@ public enum StateDatabase {
     ///   same durability (``StateDBOptions/synchronous``); the daemon keeps the defaults (its RSS). And up to
     ///   a million outcome-count rows wait unfolded (``StateDBOptions/outcomeDeltaLimit``, the daemon's 50,000):
     ///   the daemon folds them later in small steps, or retention prunes them.
-    /// - Parameter oneShot: for a command that commits once and exits (`ingest-mail`): closing leaves the
-    ///   WAL to a later checkpoint (``StateDBOptions/checkpointOnClose``); the same durability.
+    /// - Parameter oneShot: for a command that writes and exits (`ingest-mail`, `backfill`): closing leaves
+    ///   the WAL to a later checkpoint (``StateDBOptions/checkpointOnClose``); the same durability. The next
+    ///   process to open the file reads the WAL's frames to rebuild its index, and its first checkpoint
+    ///   (a writer's automatic one, or its own close) copies them back.
     public static func open(_ path: String, bulk: Bool = false, oneShot: Bool = false) throws -> StateDB {
         var options = StateDBOptions()
         options.checkpointOnClose = !oneShot
