@@ -40,9 +40,9 @@ import Testing
         let wal = try FileManager.default.attributesOfItem(atPath: oneShot + "-wal")[.size] as? Int ?? 0
         #expect(wal > 0, "the close copied the WAL back: the serial work this change removes")
 
-        // The same backfill into a database closed the default way (checkpointed, WAL removed) stores the same.
+        // The same backfill into a database closed the default way (checkpointed) stores the same. (Whether its
+        // WAL is gone yet is not asserted: the committing thread may release the database a moment later.)
         _ = try Self.backfill(log, state: plain, oneShot: false)
-        #expect(!FileManager.default.fileExists(atPath: plain + "-wal"))
         let expected = try Self.stored(plain)
         #expect(expected.bounces > 0 && expected.positions > 0)
         #expect(try Self.stored(oneShot) == expected)
