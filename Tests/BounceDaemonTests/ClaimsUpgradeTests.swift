@@ -105,16 +105,24 @@ import Testing
         for t in tables { #expect(try Self.dump(state, t) == before[t], "\(t) changed by the upgrade") }
 
         // Every message in flight comes back into the tracker.
+        let restored = try Self.restoreMessages(db, state: state)
+        #expect(restored.rejected.isEmpty)
+        #expect(restored.stored == 27)
+        #expect(restored.tracked == restored.stored)
+    }
+
+    /// Restores `db`'s tracker state into a fresh pipeline: the keys it rejected, the messages in flight stored
+    /// in `tracker_state`, and how many the tracker then holds.
+    static func restoreMessages(_ db: StateDB, state: String) throws -> (rejected: [String], stored: Int, tracked: Int)
+    {
         let config = Self.config(state: state)
         let pipeline = PipelineFactory.make(config, patterns: try PipelineFactory.loadPatterns(config))
         var rejected: [String] = []
         try pipeline.restoreState(from: db) { key, _ in rejected.append(key) }
-        #expect(rejected.isEmpty)
         // Rows whose last part begins with `~` are the tracker's per-domain and per-host records, not messages.
-        let messages = try SQLiteConnection(path: state).scalarInt(
+        let stored = try SQLiteConnection(path: state).scalarInt(
             "SELECT COUNT(*) FROM tracker_state WHERE key NOT LIKE '%|~%'")
-        #expect(messages == 27)
-        #expect(pipeline.tracker.messageCount == Int(messages ?? -1))
+        return (rejected, Int(stored ?? -1), pipeline.tracker.messageCount)
     }
 
     @Test func claimsMadeBeforeTheUpgradeStillCountEachOutcomeOnce() throws {

@@ -83,6 +83,14 @@ import Testing
         for t in tables { #expect(try ClaimsUpgradeTests.dump(state, t) == before[t], "\(t) changed by the upgrade") }
         #expect(try Self.rows(state, "SELECT * FROM sent_log").isEmpty)
         #expect(try Self.rows(state, "SELECT * FROM outcome_deltas").isEmpty)
+        // The fixture holds messages in flight, a position per log and outbox rows; every message in flight comes
+        // back into the tracker.
+        #expect(before["source_positions"]?.count == 3)
+        #expect((before["outbox"]?.count ?? 0) > 0)
+        let restored = try ClaimsUpgradeTests.restoreMessages(db, state: state)
+        #expect(restored.rejected.isEmpty)
+        #expect(restored.stored == 27)
+        #expect(restored.tracked == restored.stored)
 
         // Every delivery the old binary recorded vouches for a report naming it: by Message-ID and recipient, and
         // by host, queue id and recipient; each report takes the logged UUIDs. A report naming another recipient
