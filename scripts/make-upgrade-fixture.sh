@@ -33,26 +33,13 @@ head -n "$exim_lines" samples/exim-mainlog > "$work/mainlog.1"
 : > "$work/mail.log"
 : > "$work/mainlog"
 touch -d "$mtime" "$work/mail.log.1" "$work/mainlog.1" "$work/mail.log" "$work/mainlog"
-cat > "$work/bt.toml" <<TOML
-[general]
-host_name = "Mail.Example.org"
-time_zone = "UTC"
-state_db = "$work/state.db"
-[classifier]
-patterns_dir = "/nonexistent"
-override_dir = "/nonexistent"
-[outbox]
-hold_older_than = "36500d"
-TOML
+fixture_config "$work" "Mail.Example.org"
 "$OLD_BIN" backfill --config "$work/bt.toml" --quiet "$work/mail.log.1" "$work/mail.log"
 "$OLD_BIN" backfill --config "$work/bt.toml" --quiet "$work/mainlog.1" "$work/mainlog"
-# One self-contained file: the WAL folded in, free pages dropped.
+fold_db "$work/state.db"
 python3 - "$work/state.db" <<'PY'
 import sqlite3, sys
 c = sqlite3.connect(sys.argv[1])
-c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-c.execute("PRAGMA journal_mode=DELETE")
-c.execute("VACUUM")
 inflight = c.execute("SELECT COUNT(*) FROM tracker_state WHERE key LIKE 'Mail.Example.org|%' AND key NOT LIKE '%|~%'").fetchone()[0]
 keys = c.execute("SELECT COUNT(*) FROM dedup_keys WHERE dedup_key LIKE 'v2|Mail.Example.org|%'").fetchone()[0]
 print(f"fixture: {inflight} in-flight messages, {keys} dedup keys under the old identity")

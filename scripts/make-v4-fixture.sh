@@ -26,26 +26,13 @@ work="$(mktemp -d /tmp/bouncetail-v4-fixture.XXXXXX)"
 cp samples/postfix-mail.log "$work/mail.log.1"
 cp samples/exim-mainlog "$work/mainlog.1"
 touch -d "$mtime" "$work/mail.log.1" "$work/mainlog.1"
-cat > "$work/bt.toml" <<TOML
-[general]
-host_name = "mail"
-time_zone = "UTC"
-state_db = "$work/state.db"
-[classifier]
-patterns_dir = "/nonexistent"
-override_dir = "/nonexistent"
-[outbox]
-hold_older_than = "36500d"
-TOML
+fixture_config "$work" "mail"
 "$OLD_BIN" backfill --config "$work/bt.toml" --quiet "$work/mail.log.1"
 "$OLD_BIN" backfill --config "$work/bt.toml" --quiet "$work/mainlog.1"
-# One self-contained file: the WAL folded in, free pages dropped.
+fold_db "$work/state.db"
 python3 - "$work/state.db" <<'PY'
 import sqlite3, sys
 c = sqlite3.connect(sys.argv[1])
-c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-c.execute("PRAGMA journal_mode=DELETE")
-c.execute("VACUUM")
 version = c.execute("SELECT MAX(version) FROM schema_migrations").fetchone()[0]
 keys = c.execute("SELECT COUNT(*) FROM outcome_keys").fetchone()[0]
 counted = c.execute("SELECT SUM(n) FROM outcome_counts WHERE outcome <> 'held'").fetchone()[0]

@@ -28,27 +28,14 @@ cp samples/postfix-mail.log "$work/mail.log.1"
 cp samples/exim-mainlog "$work/mainlog.1"
 python3 scripts/gen-postfix-log.py 0.03 7 > "$work/deliveries.log"
 touch -d "$mtime" "$work/mail.log.1" "$work/mainlog.1" "$work/deliveries.log"
-cat > "$work/bt.toml" <<TOML
-[general]
-host_name = "mail"
-time_zone = "UTC"
-state_db = "$work/state.db"
-[classifier]
-patterns_dir = "/nonexistent"
-override_dir = "/nonexistent"
-[outbox]
-hold_older_than = "36500d"
-TOML
+fixture_config "$work" "mail"
 "$OLD_BIN" backfill --config "$work/bt.toml" --quiet "$work/mail.log.1"
 "$OLD_BIN" backfill --config "$work/bt.toml" --quiet "$work/mainlog.1"
 "$OLD_BIN" backfill --config "$work/bt.toml" --quiet "$work/deliveries.log"
-# One self-contained file: the WAL folded in, free pages dropped.
+fold_db "$work/state.db"
 python3 - "$work/state.db" <<'PY'
 import sqlite3, sys
 c = sqlite3.connect(sys.argv[1])
-c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-c.execute("PRAGMA journal_mode=DELETE")
-c.execute("VACUUM")
 version = c.execute("SELECT MAX(version) FROM schema_migrations").fetchone()[0]
 claims = c.execute("SELECT COUNT(*) FROM outcome_claims").fetchone()[0]
 sent = c.execute("SELECT COUNT(*) FROM sent_index").fetchone()[0]
