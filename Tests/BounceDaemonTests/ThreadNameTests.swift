@@ -12,24 +12,27 @@ struct ThreadNameTests {
             .trimmingCharacters(in: .newlines)
     }
 
+    /// The name a fresh thread shows after `ThreadName.set(name)`.
+    static func nameOnFreshThread(_ name: String) -> String {
+        let done = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) var seen = ""
+        let thread = Thread {
+            ThreadName.set(name)
+            seen = currentName()
+            done.signal()
+        }
+        thread.start()
+        done.wait()
+        return seen
+    }
+
     @Test func namesTheCallingThreadEveryTime() throws {
         guard FileManager.default.fileExists(atPath: "/proc/thread-self/comm") else {
             print("skipped: no /proc/thread-self/comm (not Linux): thread names not checked")
             return
         }
         // Many fresh threads: Foundation's own `Thread.name` loses a race on some of them.
-        let names = (0..<20).map { i -> String in
-            let done = DispatchSemaphore(value: 0)
-            nonisolated(unsafe) var seen = ""
-            let thread = Thread {
-                ThreadName.set("bt-name-\(i)")
-                seen = Self.currentName()
-                done.signal()
-            }
-            thread.start()
-            done.wait()
-            return seen
-        }
+        let names = (0..<20).map { Self.nameOnFreshThread("bt-name-\($0)") }
         #expect(names == (0..<20).map { "bt-name-\($0)" })
     }
 
@@ -38,15 +41,6 @@ struct ThreadNameTests {
             print("skipped: no /proc/thread-self/comm (not Linux): thread names not checked")
             return
         }
-        let done = DispatchSemaphore(value: 0)
-        nonisolated(unsafe) var seen = ""
-        let thread = Thread {
-            ThreadName.set("backfill-commit-and-more")
-            seen = Self.currentName()
-            done.signal()
-        }
-        thread.start()
-        done.wait()
-        #expect(seen == "backfill-commit")
+        #expect(Self.nameOnFreshThread("backfill-commit-and-more") == "backfill-commit")
     }
 }
