@@ -21,23 +21,33 @@
 public struct MessageTracker: Sendable {
     public private(set) var options: TrackerOptions
     public private(set) var counters = TrackerCounters()
-    /// Key (``TrackerKey``; stored as ``key(host:mta:queueID:)``) → state.
-    var messages: [TrackerKey: MessageState] = [:]
-    private var dirty: Set<TrackerKey> = []
-    /// Keys dropped since the last drain. A key put again afterwards stays here; ``drainChanges()`` leaves
-    /// out the ones that exist again (so ``put(_:_:)`` pays no second hash for it).
-    private var deleted: Set<TrackerKey> = []
-    /// Messages created since the last drain and never in it: dropping one needs no deletion, its row was
-    /// never written. Most messages of a backfill begin and end inside one batch, and their deletions were
-    /// most of the batch's SQL statements.
-    private var unsaved: Set<TrackerKey> = []
+    /// Key (``TrackerKey``; stored as ``key(host:mta:queueID:)``) → state, with its bookkeeping for
+    /// ``drainChanges()``.
+    ///
+    /// The bookkeeping lives beside each state, not in sets of keys: three sets (changed, dropped, never
+    /// written) were hashed into several times per message, about a tenth of the tracking thread of a
+    /// backfill. Each place that changes a message holds its entry already and sets a flag on it.
+    var messages: [TrackerKey: TrackedMessage] = [:]
+    /// Keys whose message turned dirty since the last drain, in that order, for ``drainChanges()`` (which
+    /// must not scan ``messages``: follow mode holds up to a million). A key dropped and created again is
+    /// listed again; the drain skips the entries that are gone or no longer dirty.
+    private var changedMessages: [TrackerKey] = []
+    /// The same for ``recent``.
+    private var changedRecent: [TrackerKey] = []
+    /// Entries (messages and recent attempts) dirty now: the next drain's row count.
+    private var dirtyCount = 0
+    /// Keys dropped since the last drain that may have a row (repeats allowed). A key put again afterwards
+    /// stays here; ``drainChanges()`` leaves out the ones that exist again. A message created again after
+    /// its drop counts as never written (``EntryFlags/unsaved``): if it is dropped again, the deletion
+    /// listed at the first drop is still here, so the row of an earlier batch still goes.
+    private var deleted: [TrackerKey] = []
     private var deliveries: [SuccessfulDelivery] = []
     /// Deliveries and first deferrals since the last ``drainTallies()`` (only with ``TrackerOptions/recordTallies``).
     private var tallies: [OutcomeTally] = []
     /// The last real temporary failure per domain and per remote host across messages, keyed
     /// `<host>|<mta>|~d:<domain>` and `<host>|<mta>|~h:<remote host>`; persisted beside the messages so that
     /// a restart explains an expiry exactly as an uninterrupted run would.
-    var recent: [TrackerKey: StoredAttempt] = [:]
+    var recent: [TrackerKey: TrackedAttempt] = [:]
     /// The latest record time seen.
     public private(set) var clock = LogTime(microseconds: 0)
     private var ingestsSinceSweep = 0
@@ -162,10 +172,12 @@ public struct MessageTracker: Sendable {
 
         case .expired(let mta, let queueID, let sender, let rawStatus):
             let k = TrackerKey(host: host, mta: mta, queueID: queueID)
-            guard var s = messages.removeValue(forKey: k) else {
+            guard let e = messages.removeValue(forKey: k) else {
                 counters.expiredWithoutRecipients += 1
                 return
             }
+            let flags = e.flags
+            var s = e.state
             s.lastSeen = max(s.lastSeen, time)
             s.expiredSeen = true
             if s.sender == nil { s.sender = sender }
@@ -178,11 +190,11 @@ public struct MessageTracker: Sendable {
                 emit(.expired, s, &r, time: time, rawStatus: rawStatus, evidence: evidence, into: &out)
                 s.recipients[rk] = r
             }
-            put(k, s)
+            put(k, s, flags)
 
         case .removed(let mta, let queueID):
             let k = TrackerKey(host: host, mta: mta, queueID: queueID)
-            if messages.removeValue(forKey: k) != nil { forget(k) }
+            if let e = messages.removeValue(forKey: k) { forget(k, e.flags) }
 
         case .inboundReject, .warning, .otherMTA, .other:
             return
@@ -192,7 +204,7 @@ public struct MessageTracker: Sendable {
     private mutating func delivery(_ a: DeliveryAttempt, host: String, time: LogTime, into out: inout [FinalOutcome]) {
         if a.status == .other { return }
         let k = TrackerKey(host: host, mta: a.mta, queueID: a.queueID)
-        var s = take(k, host: host, mta: a.mta, queueID: a.queueID, time: time)
+        var (s, flags) = take(k, host: host, mta: a.mta, queueID: a.queueID, time: time)
         let rk = a.recipient.cheaplyLowercased
         var r =
             s.recipients[rk]
@@ -268,7 +280,7 @@ public struct MessageTracker: Sendable {
             break
         }
         s.recipients[rk] = r
-        put(k, s)
+        put(k, s, flags)
         if let newID = handOff { link(parent: k, child: newID, host: host, mta: a.mta, time: time) }
     }
 
@@ -352,8 +364,8 @@ public struct MessageTracker: Sendable {
         var out: [FinalOutcome] = []
         if let age = options.deferredTooLongAfter {
             var due: [TrackerKey] = []
-            for (k, s) in messages {
-                for r in s.recipients.values where r.isOpen {
+            for (k, e) in messages {
+                for r in e.state.recipients.values where r.isOpen {
                     if let first = r.firstDeferred, now.microseconds - first.microseconds >= age {
                         due.append(k)
                         break
@@ -361,7 +373,9 @@ public struct MessageTracker: Sendable {
                 }
             }
             for k in TrackerKey.sortedByText(due) {
-                guard var s = messages.removeValue(forKey: k) else { continue }
+                guard let e = messages.removeValue(forKey: k) else { continue }
+                let flags = e.flags
+                var s = e.state
                 let open = s.recipients.filter {
                     guard $0.value.isOpen, let first = $0.value.firstDeferred else { return false }
                     return now.microseconds - first.microseconds >= age
@@ -372,8 +386,7 @@ public struct MessageTracker: Sendable {
                     emit(.deferredTooLong, s, &r, time: now, rawStatus: raw, evidence: evidence, into: &out)
                     s.recipients[rk] = r
                 }
-                messages[k] = s
-                markDirty(k)
+                put(k, s, flags)
             }
         }
         counters.evictedByAge += removeOlder(than: LogTime(microseconds: now.microseconds - options.maxAge))
@@ -392,7 +405,7 @@ public struct MessageTracker: Sendable {
     private mutating func removeOlder(than cutoff: LogTime) -> Int {
         // The keys only: `filter` on the dictionary built a second dictionary of the old messages' states.
         var old: [TrackerKey] = []
-        for (k, s) in messages where s.lastSeen < cutoff { old.append(k) }
+        for (k, e) in messages where e.state.lastSeen < cutoff { old.append(k) }
         for k in old { drop(k) }
         pruneRecent(before: LogTime(microseconds: clock.microseconds - options.recentAttemptWindow))
         return old.count
@@ -404,7 +417,7 @@ public struct MessageTracker: Sendable {
         let excess = messages.count - target
         guard excess > 0 else { return }
         // Ties broken by the stored key text, as when the keys were Strings.
-        let victims = messages.map { ($0.key, $0.value.lastSeen) }
+        let victims = messages.map { ($0.key, $0.value.state.lastSeen) }
             .sorted { $0.1 != $1.1 ? $0.1 < $1.1 : TrackerKey.textLess($0.0, $1.0) }
             .prefix(excess)
         for (k, _) in victims { drop(k) }
@@ -418,23 +431,29 @@ public struct MessageTracker: Sendable {
         var gone: Set<String> = []
         for k in deleted where messages[k] == nil && recent[k] == nil { gone.insert(k.text) }
         var changes = TrackerChanges(deleted: gone)
-        changes.upserted.reserveCapacity(dirty.count)
+        changes.upserted.reserveCapacity(dirtyCount)
         // One buffer for all rows of the drain: each row copies out exactly its own bytes.
         var w = JSONWriter(capacity: 2048)
-        for k in dirty {
-            if let s = messages[k] {
-                TrackerCoding.write(s, to: &w)
-            } else if let a = recent[k] {
-                TrackerCoding.write(a, to: &w)
-            } else {
-                continue
-            }
+        // Message and recent-attempt keys never meet (`~` is in no queue id): each list looks in its table.
+        for k in changedMessages {
+            // Gone (dropped after it turned dirty), or listed twice (dropped and created again): skipped.
+            guard let i = messages.index(forKey: k), messages.values[i].flags.contains(.dirty) else { continue }
+            // Written now: no longer dirty, and no longer unsaved (every unsaved message is dirty).
+            messages.values[i].flags = []
+            TrackerCoding.write(messages.values[i].state, to: &w)
             // A copy of exactly the row's length; the writer keeps its buffer for the next row.
             changes.upserted[k.text] = w.bytes.withUnsafeBufferPointer { Array($0) }
         }
-        dirty.removeAll(keepingCapacity: true)
+        for k in changedRecent {
+            guard let i = recent.index(forKey: k), recent.values[i].flags.contains(.dirty) else { continue }
+            recent.values[i].flags = []
+            TrackerCoding.write(recent.values[i].attempt, to: &w)
+            changes.upserted[k.text] = w.bytes.withUnsafeBufferPointer { Array($0) }
+        }
+        changedMessages.removeAll(keepingCapacity: true)
+        changedRecent.removeAll(keepingCapacity: true)
         deleted.removeAll(keepingCapacity: true)
-        unsaved.removeAll(keepingCapacity: true)
+        dirtyCount = 0
         return changes
     }
 
@@ -458,11 +477,12 @@ public struct MessageTracker: Sendable {
             }
             let identity = hosts.identity(of: k.host)
             if identity == k.host {
-                recent[k] = a
+                // Over a live entry (not the daemon's order), its bookkeeping stays.
+                recent[k, default: TrackedAttempt(attempt: a)].attempt = a
             } else {
                 let moved = TrackerKey(host: identity, mta: k.mta, queueID: k.queueID)
                 if recent[moved] == nil { setRecent(moved, a) }
-                deleted.insert(k)
+                deleted.append(k)
                 counters.restoredUnderNewHost += 1
             }
             return
@@ -482,16 +502,15 @@ public struct MessageTracker: Sendable {
         if identity != s.host {
             // The old row goes; the state lives on under the new key (unless a row of that key was restored
             // already: a newer reader's state of the same message wins).
-            deleted.insert(k)
+            deleted.append(k)
             counters.restoredUnderNewHost += 1
             s.host = identity
             let moved = TrackerKey(host: identity, mta: s.mta, queueID: s.queueID)
-            if messages[moved] == nil {
-                messages[moved] = s
-                markDirty(moved)
-            }
+            // Not unsaved: like any message not created since the last drain, its drop asks for a deletion.
+            if messages[moved] == nil { put(moved, s, []) }
         } else {
-            messages[k] = s
+            // Over a live entry (not the daemon's order), its bookkeeping stays.
+            messages[k, default: TrackedMessage(state: s)].state = s
         }
         if s.lastSeen > clock { clock = s.lastSeen }
     }
@@ -515,89 +534,102 @@ public struct MessageTracker: Sendable {
 
     // MARK: - State helpers
 
-    /// Removes a message's state for in-place mutation, creating it if new; pair with ``put(_:_:)``.
-    private mutating func take(_ k: TrackerKey, host: String, mta: MTA, queueID: String, time: LogTime) -> MessageState
+    /// Removes a message's state for in-place mutation, creating it if new; pair with ``put(_:_:_:)``, which
+    /// takes the bookkeeping back.
+    private mutating func take(_ k: TrackerKey, host: String, mta: MTA, queueID: String, time: LogTime)
+        -> (MessageState, EntryFlags)
     {
-        guard var s = messages.removeValue(forKey: k) else {
-            // A key dropped earlier in this batch may have a row from an earlier one: not unsaved.
-            if !deleted.contains(k) { unsaved.insert(k) }
-            return MessageState(host: host, mta: mta, queueID: queueID, time: time)
+        guard var e = messages.removeValue(forKey: k) else {
+            // New since the last drain. If the key was dropped earlier in this batch with a row, that
+            // deletion is listed already and stays unless the message lives on (see ``deleted``).
+            return (MessageState(host: host, mta: mta, queueID: queueID, time: time), .unsaved)
         }
-        if time > s.lastSeen { s.lastSeen = time }
-        return s
+        if time > e.state.lastSeen { e.state.lastSeen = time }
+        return (e.state, e.flags)
     }
 
-    /// Changes a message's state where it lies (creating it if new) and marks it dirty: one hash lookup for a
-    /// known message, where ``take(_:host:mta:queueID:time:)`` and ``put(_:_:)`` cost two and two moves.
-    /// `body` must not reach the tracker (it runs during an access to ``messages``).
+    /// Changes a message's state where it lies (creating it if new) and marks it dirty: one hash lookup,
+    /// known message or new, where ``take(_:host:mta:queueID:time:)`` and ``put(_:_:_:)`` cost two and two
+    /// moves. `body` must not reach the tracker (it runs during an access to ``messages``).
     @discardableResult
     private mutating func modify<R>(
         _ k: TrackerKey, host: String, mta: MTA, queueID: String, time: LogTime, _ body: (inout MessageState) -> R
     ) -> R {
-        let result: R
-        if let i = messages.index(forKey: k) {
-            result = Self.touch(&messages.values[i], time: time, body)
-        } else {
-            if !deleted.contains(k) { unsaved.insert(k) }
-            var s = MessageState(host: host, mta: mta, queueID: queueID, time: time)
-            result = body(&s)
-            messages[k] = s
-        }
-        markDirty(k)
+        // The default is made (and inserted) only when the key is absent; a new state's `lastSeen` is `time`.
+        let (result, turnedDirty) = Self.touch(
+            &messages[
+                k,
+                default: TrackedMessage(
+                    state: MessageState(host: host, mta: mta, queueID: queueID, time: time), flags: .unsaved)],
+            time: time, body)
+        if turnedDirty { listChanged(k) }
         return result
     }
 
-    private static func touch<R>(_ s: inout MessageState, time: LogTime, _ body: (inout MessageState) -> R) -> R {
-        if time > s.lastSeen { s.lastSeen = time }
-        return body(&s)
+    /// Runs `body` on the entry's state and marks the entry dirty; returns `body`'s result and whether the
+    /// entry turned dirty just now (its key is then to be listed).
+    private static func touch<R>(_ e: inout TrackedMessage, time: LogTime, _ body: (inout MessageState) -> R)
+        -> (R, Bool)
+    {
+        if time > e.state.lastSeen { e.state.lastSeen = time }
+        let result = body(&e.state)
+        return (result, e.flags.insert(.dirty).inserted)
     }
 
-    private mutating func put(_ k: TrackerKey, _ s: MessageState) {
-        messages[k] = s
-        markDirty(k)
+    /// Puts a state back (or in) with its bookkeeping, marked dirty.
+    private mutating func put(_ k: TrackerKey, _ s: MessageState, _ flags: EntryFlags) {
+        var flags = flags
+        if flags.insert(.dirty).inserted { listChanged(k) }
+        messages[k] = TrackedMessage(state: s, flags: flags)
     }
 
-    private mutating func markDirty(_ k: TrackerKey) {
-        dirty.insert(k)
+    /// Lists a message that just turned dirty, for the next drain.
+    private mutating func listChanged(_ k: TrackerKey) {
+        changedMessages.append(k)
+        dirtyCount += 1
     }
 
     private mutating func drop(_ k: TrackerKey) {
-        messages.removeValue(forKey: k)
-        forget(k)
+        forget(k, messages.removeValue(forKey: k)?.flags ?? [])
     }
 
-    /// The bookkeeping of a message just removed from ``messages``: a deletion if it has a row.
-    private mutating func forget(_ k: TrackerKey) {
-        dirty.remove(k)
-        if unsaved.isEmpty || unsaved.remove(k) == nil { deleted.insert(k) }
+    /// The bookkeeping of a message just removed from ``messages`` (with these flags): a deletion if it may
+    /// have a row. Its key may stay listed in ``changedMessages``: the drain skips it.
+    private mutating func forget(_ k: TrackerKey, _ flags: EntryFlags) {
+        if flags.contains(.dirty) { dirtyCount -= 1 }
+        if !flags.contains(.unsaved) { deleted.append(k) }
     }
 
     /// Links a content-filter hand-off: the new id inherits what the old one knew.
     private mutating func link(parent pk: TrackerKey, child childID: String, host: String, mta: MTA, time: LogTime) {
         let ck = TrackerKey(host: host, mta: mta, queueID: childID)
-        guard ck != pk, let parent = messages[pk] else { return }
-        var c = take(ck, host: host, mta: mta, queueID: childID, time: time)
+        guard ck != pk, let parent = messages[pk]?.state else { return }
+        var (c, flags) = take(ck, host: host, mta: mta, queueID: childID, time: time)
         c.parentQueueID = parent.queueID
         Self.inherit(from: parent, into: &c)
-        put(ck, c)
+        put(ck, c, flags)
         if !parent.childQueueIDs.contains(childID) {
-            messages[pk]?.childQueueIDs.append(childID)
+            // The parent was put (marked dirty) by the delivery line that handed it on.
+            messages[pk]?.state.childQueueIDs.append(childID)
         }
         propagate(from: ck)
     }
 
     /// Passes what a message learned on to the messages it was handed to (headers may be logged late).
     private mutating func propagate(from k: TrackerKey, depth: Int = 0) {
-        guard depth < Self.maxChainDepth, let s = messages[k], !s.childQueueIDs.isEmpty else { return }
+        guard depth < Self.maxChainDepth, let s = messages[k]?.state, !s.childQueueIDs.isEmpty else { return }
         for childID in s.childQueueIDs {
             let ck = TrackerKey(host: s.host, mta: s.mta, queueID: childID)
-            guard var c = messages.removeValue(forKey: ck) else { continue }
+            guard let e = messages.removeValue(forKey: ck) else { continue }
+            let flags = e.flags
+            var c = e.state
             let before = c
             Self.inherit(from: s, into: &c)
-            messages[ck] = c
             if c != before {
-                markDirty(ck)
+                put(ck, c, flags)
                 propagate(from: ck, depth: depth + 1)
+            } else {
+                messages[ck] = TrackedMessage(state: c, flags: flags)
             }
         }
     }
@@ -636,14 +668,22 @@ public struct MessageTracker: Sendable {
     }
 
     private mutating func setRecent(_ k: TrackerKey, _ a: StoredAttempt) {
-        recent[k] = a
-        markDirty(k)
+        if Self.set(&recent[k, default: TrackedAttempt(attempt: a)], a) {
+            changedRecent.append(k)
+            dirtyCount += 1
+        }
+    }
+
+    /// Stores `a` in the entry and marks it dirty; whether it turned dirty just now.
+    private static func set(_ e: inout TrackedAttempt, _ a: StoredAttempt) -> Bool {
+        e.attempt = a
+        return e.flags.insert(.dirty).inserted
     }
 
     private mutating func dropRecent(_ k: TrackerKey) {
-        recent.removeValue(forKey: k)
-        dirty.remove(k)
-        deleted.insert(k)
+        if let e = recent.removeValue(forKey: k), e.flags.contains(.dirty) { dirtyCount -= 1 }
+        // Always a deletion: recent attempts keep no record of having been written.
+        deleted.append(k)
     }
 
     private func recentAttempt(host: String, mta: MTA, domain: String, remoteHost: String?, at time: LogTime)
@@ -654,9 +694,11 @@ public struct MessageTracker: Sendable {
             else { return nil }
             return a
         }
-        if !domain.isEmpty, let a = fresh(recent[Self.recentKey(host: host, mta: mta, "d", domain)]) { return a }
+        if !domain.isEmpty, let a = fresh(recent[Self.recentKey(host: host, mta: mta, "d", domain)]?.attempt) {
+            return a
+        }
         if let h = remoteHost?.cheaplyLowercased, !h.isEmpty,
-            let a = fresh(recent[Self.recentKey(host: host, mta: mta, "h", h)])
+            let a = fresh(recent[Self.recentKey(host: host, mta: mta, "h", h)]?.attempt)
         {
             return a
         }
@@ -666,7 +708,7 @@ public struct MessageTracker: Sendable {
     private mutating func pruneRecent(before cutoff: LogTime) {
         // Keys first: dropping while iterating made the loop's copy of the dictionary a real one.
         var old: [TrackerKey] = []
-        for (k, a) in recent where a.time < cutoff { old.append(k) }
+        for (k, e) in recent where e.attempt.time < cutoff { old.append(k) }
         for k in old { dropRecent(k) }
     }
 }

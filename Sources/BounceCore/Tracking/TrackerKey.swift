@@ -1,10 +1,10 @@
 /// The key of one tracked message (or recent attempt): its identity host, MTA and queue id, with the hash
 /// computed once.
 ///
-/// The tracker looks a message up three to five times per line (the message, the dirty, deleted and
-/// unsaved sets); a `<host>|<mta>|<queue id>` String key was built with an allocation and hashed whole each
-/// time. This key reuses the line's own (usually small, inline) Strings and hashes them once; the sets then
-/// hash one integer. The stored form, ``text``, is still `<host>|<mta>|<queue id>`
+/// The tracker looked a message up three to five times per line (the message, the dirty, deleted and
+/// unsaved sets, whose flags now live beside each state); a `<host>|<mta>|<queue id>` String key was built
+/// with an allocation and hashed whole each time. This key reuses the line's own (usually small, inline)
+/// Strings and hashes them once; each table then hashes one integer. The stored form, ``text``, is still `<host>|<mta>|<queue id>`
 /// (``MessageTracker/key(host:mta:queueID:)``), made only when a row is written.
 struct TrackerKey: Hashable, Sendable {
     let host: String
